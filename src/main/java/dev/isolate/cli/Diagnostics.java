@@ -1,0 +1,21 @@
+package dev.isolate.cli;
+
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** -v output through slf4j-simple on stderr; only loaded when -v is given. */
+final class Diagnostics {
+    private Diagnostics() {
+    }
+
+    static Consumer<String> logger() {
+        System.setProperty("org.slf4j.simpleLogger.logFile", "System.err");
+        System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "debug");
+        System.setProperty("org.slf4j.simpleLogger.showThreadName", "false");
+        System.setProperty("org.slf4j.simpleLogger.showShortLogName", "true");
+        System.setProperty("org.slf4j.simpleLogger.levelInBrackets", "true");
+        Logger log = LoggerFactory.getLogger("isolate");
+        return log::debug;
+    }
+}

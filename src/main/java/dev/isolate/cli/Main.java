@@ -1,0 +1,64 @@
+package dev.isolate.cli;
+
+import dev.isolate.spec.SpecException;
+import dev.isolate.supervise.ExitStatus;
+import dev.isolate.supervise.LaunchFailure;
+import dev.isolate.sys.Trampoline;
+import java.io.PrintWriter;
+import picocli.CommandLine;
+
+/** Entry point: parse, run, and exit with the status the user's scripts rely on. */
+public final class Main {
+    /** How many -v were given; decides whether an internal error shows its stack trace. */
+    static int verbosity;
+
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        int status = execute(args);
+        System.out.flush();
+        System.err.flush();
+        // halt: no shutdown hooks to run, and the JVM's own teardown only costs time.
+        Runtime.getRuntime().halt(status);
+    }
+
+    static int execute(String[] args) {
+        if (!Trampoline.supported()) {
+            System.err.println("isolate: unsupported platform " + System.getProperty("os.name") + "/"
+                    + System.getProperty("os.arch") + ": isolate runs on x86-64 Linux only");
+            return ExitStatus.SETUP_FAILED;
+        }
+        return commandLine().execute(Clusters.expand(args));
+    }
+
+    static CommandLine commandLine() {
+        CommandLine cli = new CommandLine(new IsolateCommand());
+        cli.setStopAtPositional(true); // options after COMMAND are COMMAND's
+        cli.setPosixClusteredShortOptionsAllowed(true);
+        cli.setOut(new PrintWriter(System.out, true));
+        cli.setErr(new PrintWriter(System.err, true));
+        cli.setParameterExceptionHandler((e, args) -> {
+            e.getCommandLine().getErr().println("isolate: " + e.getMessage() + " (see isolate --help)");
+            return ExitStatus.SETUP_FAILED;
+        });
+        cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            PrintWriter err = commandLine.getErr();
+            if (e instanceof LaunchFailure failure) {
+                err.println("isolate: " + failure.getMessage());
+                return failure.exitStatus();
+            }
+            if (e instanceof SpecException) {
+                err.println("isolate: " + e.getMessage());
+                return ExitStatus.SETUP_FAILED;
+            }
+            err.println("isolate: internal error: " + e + (verbosity > 1 ? "" : " (use -vv for details)"));
+            if (verbosity > 1) {
+                e.printStackTrace(err);
+            }
+            return ExitStatus.SETUP_FAILED;
+        });
+        cli.getSubcommands().values().forEach(sub -> sub.setStopAtPositional(true));
+        return cli;
+    }
+}

@@ -1,0 +1,8 @@
+package dev.isolate.plan;
+
+/** The system calls a child program may make; numbers are the native layer's business. */
+public enum Call {
+    READ, WRITE, CLOSE, OPENAT, IOCTL, SOCKET, FCNTL, CLOSE_RANGE,
+    RT_SIGACTION, RT_SIGPROCMASK, PRCTL,
+    MOUNT, SETHOSTNAME, UNSHARE, CHDIR, EXECVE
+}

@@ -1,0 +1,21 @@
+package dev.isolate.plan;
+
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Facts about isolate's own process that shape the child program.
+ *
+ * @param handshake      the pipes the child reports and waits on
+ * @param handledSignals signals that have a handler in isolate at clone time: the child
+ *                       resets them before it unblocks signals, so no JVM handler ever runs in it
+ * @param passedFds      descriptors (above 2) that isolate's caller handed over on purpose
+ *                       and that the command inherits; every other one is closed at exec
+ */
+public record LaunchContext(Handshake handshake, List<Integer> handledSignals, Set<Integer> passedFds) {
+    public LaunchContext {
+        handledSignals = List.copyOf(handledSignals);
+        passedFds = Set.copyOf(new TreeSet<>(passedFds));
+    }
+}

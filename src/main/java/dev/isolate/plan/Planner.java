@@ -1,0 +1,162 @@
+package dev.isolate.plan;
+
+import static dev.isolate.sys.Linux.*;
+
+import dev.isolate.spec.ContainerSpec;
+import dev.isolate.spec.Namespace;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+
+/** Turns a spec into the ordered system calls of a launch; pure, so every decision is unit-tested. */
+public final class Planner {
+    /** execvp's search path when the command's environment has no PATH (docker's default). */
+    public static final String DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+    private Planner() {
+    }
+
+    public static LaunchPlan plan(ContainerSpec spec, LaunchContext context) {
+        List<Step> steps = new ArrayList<>();
+        handshake(context, steps);
+        namespaces(spec, steps);
+        spec.workdir().ifPresent(dir -> steps.add(Step.of(Call.CHDIR, Check.SUCCESS,
+                "chdir \"" + dir + "\"", Arg.of(dir))));
+        descriptors(context, steps);
+        exec(spec, steps);
+        return new LaunchPlan(cloneFlags(spec), steps);
+    }
+
+    static long cloneFlags(ContainerSpec spec) {
+        long flags = SIGCHLD;
+        for (Namespace ns : spec.namespaces()) {
+            flags |= switch (ns) {
+                case MOUNT -> CLONE_NEWNS;
+                case UTS -> CLONE_NEWUTS;
+                case IPC -> CLONE_NEWIPC;
+                case PID -> CLONE_NEWPID;
+                case NET -> CLONE_NEWNET;
+                case CGROUP -> CLONE_NEWCGROUP;
+                // clone() has no room for CLONE_NEWTIME (it collides with the exit signal bits),
+                // and offsets must be written before anyone enters: the child unshares it.
+                case TIME -> 0;
+            };
+        }
+        return flags;
+    }
+
+    /** Leave isolate's state behind, arm the parent-death signal, tell the parent, wait for it. */
+    private static void handshake(LaunchContext context, List<Step> steps) {
+        Handshake pipes = context.handshake();
+        steps.add(Step.of(Call.CLOSE, Check.SUCCESS, "close the parent's end of the report pipe",
+                Arg.of(pipes.reportRead())));
+        // Without this the release pipe would never reach end-of-file when the parent dies.
+        steps.add(Step.of(Call.CLOSE, Check.SUCCESS, "close the parent's end of the release pipe",
+                Arg.of(pipes.releaseWrite())));
+        byte[] defaultAction = new byte[SIGACTION_SIZE]; // SIG_DFL, no flags, empty mask
+        for (int signal : context.handledSignals()) {
+            steps.add(Step.of(Call.RT_SIGACTION, Check.SUCCESS, "reset the handler of signal " + signal,
+                    Arg.of(signal), new Arg.Bytes(defaultAction), Arg.of(0), Arg.of(SIGSET_SIZE)));
+        }
+        // The parent blocked every signal around clone(); the command starts with none blocked.
+        steps.add(Step.of(Call.RT_SIGPROCMASK, Check.SUCCESS, "unblock signals",
+                Arg.of(SIG_SETMASK), new Arg.Bytes(new byte[SIGSET_SIZE]), Arg.of(0), Arg.of(SIGSET_SIZE)));
+        steps.add(Step.of(Call.PRCTL, Check.SUCCESS, "set the parent-death signal",
+                Arg.of(PR_SET_PDEATHSIG), Arg.of(SIGKILL)));
+        // Only after this word may the parent release us: if it died before we armed the
+        // signal it never wrote the byte, and the read below sees end-of-file.
+        steps.add(Step.of(Call.WRITE, Check.exactly(Long.BYTES), "report to the parent",
+                Arg.of(pipes.reportWrite()), new Arg.Bytes(longBytes(LaunchPlan.ARMED)), Arg.of(Long.BYTES)));
+        steps.add(Step.of(Call.READ, Check.exactly(1), "wait for the parent (it exited)",
+                Arg.of(pipes.releaseRead()), new Arg.Bytes(new byte[1]), Arg.of(1)));
+    }
+
+    private static void namespaces(ContainerSpec spec, List<Step> steps) {
+        if (spec.namespaces().contains(Namespace.MOUNT)) {
+            // Before any mount: otherwise mounts made inside propagate back to the host.
+            steps.add(Step.of(Call.MOUNT, Check.SUCCESS, "make / a private mount tree",
+                    Arg.NULL, Arg.of("/"), Arg.NULL, Arg.of(MS_REC | MS_PRIVATE),
+                    Arg.of(0)));
+        }
+        if (spec.namespaces().contains(Namespace.PID)) {
+            steps.add(Step.of(Call.MOUNT, Check.SUCCESS, "mount proc on /proc",
+                    Arg.of("proc"), Arg.of("/proc"), Arg.of("proc"), Arg.of(MS_NOSUID | MS_NODEV | MS_NOEXEC),
+                    Arg.of(0)));
+        }
+        spec.hostname().ifPresent(name -> steps.add(Step.of(Call.SETHOSTNAME, Check.SUCCESS,
+                "sethostname \"" + name + "\"", Arg.of(name), Arg.of(name.length()))));
+        if (spec.namespaces().contains(Namespace.NET)) {
+            steps.add(Step.of(Call.SOCKET, Check.SUCCESS, "open a socket to bring lo up",
+                    Arg.of(AF_INET), Arg.of(SOCK_DGRAM | SOCK_CLOEXEC), Arg.of(0)));
+            steps.add(Step.of(Call.IOCTL, Check.SUCCESS, "bring lo up",
+                    new Arg.PreviousResult(), Arg.of(SIOCSIFFLAGS), new Arg.Bytes(loopbackUp())));
+        }
+        if (spec.namespaces().contains(Namespace.TIME)) {
+            steps.add(Step.of(Call.UNSHARE, Check.SUCCESS, "unshare the time namespace", Arg.of(CLONE_NEWTIME)));
+            if (!spec.timeOffsets().isNone()) {
+                byte[] offsets = ("monotonic " + spec.timeOffsets().monotonicSeconds() + " 0\n"
+                        + "boottime " + spec.timeOffsets().boottimeSeconds() + " 0\n")
+                        .getBytes(StandardCharsets.US_ASCII);
+                steps.add(Step.of(Call.OPENAT, Check.SUCCESS, "open /proc/self/timens_offsets",
+                        Arg.of(AT_FDCWD), Arg.of("/proc/self/timens_offsets"), Arg.of(O_WRONLY | O_CLOEXEC)));
+                steps.add(Step.of(Call.WRITE, Check.exactly(offsets.length), "set the clock offsets",
+                        new Arg.PreviousResult(), new Arg.Bytes(offsets), Arg.of(offsets.length)));
+            }
+        }
+    }
+
+    /** Close every descriptor at exec except 0-2 and the ones the caller passed on purpose. */
+    private static void descriptors(LaunchContext context, List<Step> steps) {
+        steps.add(Step.of(Call.CLOSE_RANGE, Check.SUCCESS, "mark descriptors close-on-exec (needs Linux 5.11)",
+                Arg.of(3), Arg.of(0xFFFF_FFFFL), Arg.of(CLOSE_RANGE_CLOEXEC)));
+        for (int fd : new TreeSet<>(context.passedFds())) {
+            steps.add(Step.of(Call.FCNTL, Check.SUCCESS, "pass descriptor " + fd,
+                    Arg.of(fd), Arg.of(F_SETFD), Arg.of(0)));
+        }
+    }
+
+    /** execve, or execvp's PATH walk when the name has no slash. */
+    private static void exec(ContainerSpec spec, List<Step> steps) {
+        String name = spec.command().get(0);
+        Arg argv = new Arg.CStringArray(spec.command());
+        Arg envp = new Arg.CStringArray(environ(spec.environment()));
+        String what = "exec \"" + name + "\"";
+        if (name.contains("/")) {
+            steps.add(Step.of(Call.EXECVE, Check.SUCCESS, what, Arg.of(name), argv, envp));
+            return;
+        }
+        for (String candidate : searchPath(name, spec.environment().getOrDefault("PATH", DEFAULT_PATH))) {
+            steps.add(Step.of(Call.EXECVE, Check.EXEC_CANDIDATE, what, Arg.of(candidate), argv, envp));
+        }
+    }
+
+    /** The paths execvp tries, in order; an empty PATH entry means the working directory. */
+    static List<String> searchPath(String name, String path) {
+        List<String> candidates = new ArrayList<>();
+        for (String dir : path.split(":", -1)) {
+            candidates.add(dir.isEmpty() ? name : dir.endsWith("/") ? dir + name : dir + "/" + name);
+        }
+        return candidates;
+    }
+
+    static List<String> environ(Map<String, String> environment) {
+        List<String> entries = new ArrayList<>(environment.size());
+        environment.forEach((k, v) -> entries.add(k + "=" + v));
+        return entries;
+    }
+
+    private static byte[] loopbackUp() {
+        ByteBuffer ifreq = ByteBuffer.allocate(IFREQ_SIZE).order(ByteOrder.nativeOrder());
+        ifreq.put("lo".getBytes(StandardCharsets.US_ASCII));
+        ifreq.putShort(IFNAMSIZ, (short) (IFF_UP | IFF_LOOPBACK | IFF_RUNNING));
+        return ifreq.array();
+    }
+
+    private static byte[] longBytes(long value) {
+        return ByteBuffer.allocate(Long.BYTES).order(ByteOrder.nativeOrder()).putLong(value).array();
+    }
+}

@@ -1,0 +1,94 @@
+package dev.isolate.spec;
+
+import java.util.Collections;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * What to run and how to isolate it: validated, immutable, and free of any
+ * decision about how the kernel is asked for it (that is the planner's job).
+ *
+ * @param namespaces  the namespace types to create
+ * @param hostname    the new UTS namespace's hostname, present exactly when UTS is created
+ * @param timeOffsets clock offsets for a new time namespace
+ * @param environment the command's complete environment, in order
+ * @param workdir     directory to change to before running the command
+ * @param command     the command and its arguments; the first is looked up in PATH unless it has a slash
+ */
+public record ContainerSpec(
+        Set<Namespace> namespaces,
+        Optional<String> hostname,
+        TimeOffsets timeOffsets,
+        Map<String, String> environment,
+        Optional<String> workdir,
+        List<String> command) {
+
+    /** RFC 1123 host names: dot-separated labels of letters, digits and inner hyphens. */
+    private static final Pattern LABEL = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?");
+    /** The kernel's limit for sethostname (HOST_NAME_MAX). */
+    public static final int MAX_HOSTNAME = 64;
+
+    public ContainerSpec {
+        namespaces = Collections.unmodifiableSet(namespaces.isEmpty()
+                ? EnumSet.noneOf(Namespace.class) : EnumSet.copyOf(namespaces));
+        environment = Collections.unmodifiableMap(new LinkedHashMap<>(environment));
+        command = List.copyOf(command);
+
+        if (command.isEmpty()) {
+            throw new SpecException("no command given: see isolate --help");
+        }
+        if (command.get(0).isEmpty()) {
+            throw new SpecException("command: the name is empty");
+        }
+        command.forEach(arg -> requireNoNul("command argument", arg));
+        if (hostname.isPresent() != namespaces.contains(Namespace.UTS)) {
+            throw new IllegalArgumentException("a hostname comes exactly with a new UTS namespace");
+        }
+        hostname.ifPresent(ContainerSpec::requireValidHostname);
+        if (!timeOffsets.isNone() && !namespaces.contains(Namespace.TIME)) {
+            throw new IllegalArgumentException("clock offsets need a new time namespace");
+        }
+        if (namespaces.contains(Namespace.PID) && !namespaces.contains(Namespace.MOUNT)) {
+            throw new IllegalArgumentException("a PID namespace needs a mount namespace for its /proc");
+        }
+        environment.forEach((name, value) -> {
+            requireValidEnvName(name);
+            requireNoNul("environment variable " + name, value);
+        });
+        workdir.ifPresent(dir -> {
+            if (dir.isEmpty()) {
+                throw new SpecException("workdir: the path is empty");
+            }
+            requireNoNul("workdir", dir);
+        });
+    }
+
+    static void requireValidHostname(String name) {
+        if (name.isEmpty() || name.length() > MAX_HOSTNAME) {
+            throw new SpecException("hostname \"" + name + "\": must be 1 to " + MAX_HOSTNAME + " characters");
+        }
+        for (String label : name.split("\\.", -1)) {
+            if (!LABEL.matcher(label).matches()) {
+                throw new SpecException("hostname \"" + name
+                        + "\": use letters, digits and inner hyphens, in dot-separated labels");
+            }
+        }
+    }
+
+    static void requireValidEnvName(String name) {
+        if (name.isEmpty() || name.indexOf('=') >= 0 || name.indexOf('\0') >= 0) {
+            throw new SpecException("environment variable \"" + name + "\": not a valid name");
+        }
+    }
+
+    private static void requireNoNul(String what, String value) {
+        if (value.indexOf('\0') >= 0) {
+            throw new SpecException(what + ": contains a NUL character");
+        }
+    }
+}

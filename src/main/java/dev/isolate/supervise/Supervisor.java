@@ -1,0 +1,177 @@
+package dev.isolate.supervise;
+
+import static dev.isolate.sys.Linux.*;
+
+import dev.isolate.plan.Call;
+import dev.isolate.plan.Handshake;
+import dev.isolate.plan.LaunchContext;
+import dev.isolate.plan.LaunchPlan;
+import dev.isolate.plan.Planner;
+import dev.isolate.plan.Step;
+import dev.isolate.spec.ContainerSpec;
+import dev.isolate.sys.Kernel;
+import dev.isolate.sys.ProgramImage;
+import dev.isolate.sys.Syscall;
+import dev.isolate.sys.Trampoline;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/**
+ * Starts the child, takes it through the handshake, forwards signals, and turns its fate
+ * into isolate's exit status.
+ */
+public final class Supervisor {
+    /** Signals passed on to the command (SIGKILL and SIGSTOP cannot be caught). */
+    static final int[] FORWARDED = {SIGHUP, SIGINT, SIGQUIT, SIGUSR1, SIGUSR2, SIGTERM, SIGCONT, SIGWINCH};
+
+    private final Kernel kernel;
+    private final Trampoline trampoline;
+    private final Consumer<String> diagnostics;
+    /** Scratch native memory for pipe fds, report words and wait statuses. */
+    private final long scratch;
+    private final List<Integer> openFds = new ArrayList<>();
+
+    public Supervisor(Consumer<String> diagnostics) {
+        this.kernel = Kernel.get();
+        this.trampoline = Trampoline.load(kernel);
+        this.diagnostics = diagnostics;
+        this.scratch = kernel.memory().allocateMemory(256, true);
+    }
+
+    /** Runs the spec to completion and returns isolate's exit status. */
+    public int run(ContainerSpec spec, Set<Integer> passedFds) {
+        try {
+            Handshake pipes = openPipes();
+            LaunchPlan plan = Planner.plan(spec, new LaunchContext(pipes, trampoline.handledSignals(), passedFds));
+            diagnostics.accept(describe(plan));
+            // The child reads the image until it has exec'd, so it lives as long as the launch.
+            try (ProgramImage image = ProgramImage.of(plan, pipes.reportWrite(), kernel)) {
+                long pid = trampoline.start(image);
+                if (pid < 0) {
+                    throw cloneFailure((int) -pid);
+                }
+                diagnostics.accept("child " + pid + " started");
+                close(pipes.reportWrite());
+                close(pipes.releaseRead());
+                return supervise(plan, pipes, (int) pid);
+            }
+        } finally {
+            new ArrayList<>(openFds).forEach(this::close);
+        }
+    }
+
+    private int supervise(LaunchPlan plan, Handshake pipes, int pid) {
+        long first = readReport(pipes.reportRead());
+        if (first != LaunchPlan.ARMED) {
+            return failedOrDied(plan, pid, first);
+        }
+        // From here on the child dies with us (parent-death signal), so we may hand it signals.
+        trampoline.forwardTo(pid);
+        for (int signal : FORWARDED) {
+            trampoline.forward(signal);
+        }
+        kernel.memory().putByte(scratch, (byte) 1);
+        check(kernel.callRetrying(Syscall.WRITE, pipes.releaseWrite(), scratch, 1), "release the child");
+        close(pipes.releaseWrite());
+        long report = readReport(pipes.reportRead());
+        if (report != NO_REPORT) {
+            return failedOrDied(plan, pid, report);
+        }
+        diagnostics.accept("command running");
+        return waitFor(pid);
+    }
+
+    /** The child stopped before execve: either it reported a failed step, or it was killed. */
+    private int failedOrDied(LaunchPlan plan, int pid, long report) {
+        int status = waitFor(pid);
+        if (report == NO_REPORT) {
+            return status; // killed during setup, by a signal: its status says which
+        }
+        int index = (int) (report >>> 32);
+        int errno = (int) report;
+        Step step = plan.childSteps().get(index);
+        String why = errno == 0 ? "unexpected result" : kernel.errorText(errno);
+        if (ExitStatus.isPermission(errno) && step.call() != Call.EXECVE && !isRoot()) {
+            why += " (creating namespaces needs root: run isolate with sudo)";
+        }
+        int exit = step.call() == Call.EXECVE ? ExitStatus.ofExecError(errno) : ExitStatus.SETUP_FAILED;
+        throw new LaunchFailure(step.what() + ": " + why, exit);
+    }
+
+    private LaunchFailure cloneFailure(int errno) {
+        String why = kernel.errorText(errno);
+        if (ExitStatus.isPermission(errno) && !isRoot()) {
+            why += " (creating namespaces needs root: run isolate with sudo)";
+        }
+        return new LaunchFailure("clone: " + why, ExitStatus.SETUP_FAILED);
+    }
+
+    private static final long NO_REPORT = Long.MIN_VALUE;
+
+    /** One report word, or {@link #NO_REPORT} at end-of-file. */
+    private long readReport(int fd) {
+        long got = kernel.callRetrying(Syscall.READ, fd, scratch, Long.BYTES);
+        check(got, "read the child's report");
+        if (got == 0) {
+            return NO_REPORT;
+        }
+        if (got != Long.BYTES) {
+            throw new IllegalStateException("short report from the child: " + got + " bytes");
+        }
+        return kernel.memory().getLong(scratch);
+    }
+
+    /**
+     * Waits for the child to end and returns the exit status for it. The child is first waited
+     * for without reaping, so forwarding stops while its pid cannot yet belong to anyone else.
+     */
+    private int waitFor(int pid) {
+        check(kernel.callRetrying(Syscall.WAITID, P_PID, pid, scratch, WEXITED | WNOWAIT, 0), "wait for the child");
+        trampoline.forwardTo(0);
+        check(kernel.callRetrying(Syscall.WAIT4, pid, scratch, 0, 0), "reap the child");
+        int status = ExitStatus.of(kernel.memory().getInt(scratch));
+        diagnostics.accept("child " + pid + " ended, exit status " + status);
+        return status;
+    }
+
+    private Handshake openPipes() {
+        int[] report = pipe();
+        int[] release = pipe();
+        return new Handshake(report[0], report[1], release[0], release[1]);
+    }
+
+    private int[] pipe() {
+        check(kernel.call(Syscall.PIPE2, scratch, O_CLOEXEC), "pipe2");
+        int[] fds = {kernel.memory().getInt(scratch), kernel.memory().getInt(scratch + 4)};
+        openFds.add(fds[0]);
+        openFds.add(fds[1]);
+        return fds;
+    }
+
+    private void close(int fd) {
+        if (openFds.remove(Integer.valueOf(fd))) {
+            kernel.call(Syscall.CLOSE, fd);
+        }
+    }
+
+    private void check(long result, String what) {
+        if (result < 0) {
+            throw new LaunchFailure(what + ": " + kernel.errorText((int) -result), ExitStatus.SETUP_FAILED);
+        }
+    }
+
+    private boolean isRoot() {
+        return kernel.call(Syscall.GETEUID) == 0;
+    }
+
+    private static String describe(LaunchPlan plan) {
+        StringBuilder text = new StringBuilder(String.format("clone flags 0x%x, child steps:", plan.cloneFlags()));
+        List<Step> steps = plan.childSteps();
+        for (int i = 0; i < steps.size(); i++) {
+            text.append(String.format("%n  %2d %s", i, steps.get(i).what()));
+        }
+        return text.toString();
+    }
+}

@@ -1,0 +1,73 @@
+package dev.isolate.sys;
+
+import com.kenai.jffi.CallContext;
+import com.kenai.jffi.CallingConvention;
+import com.kenai.jffi.Invoker;
+import com.kenai.jffi.LastError;
+import com.kenai.jffi.Library;
+import com.kenai.jffi.MemoryIO;
+import com.kenai.jffi.Type;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Raw system calls for the parent, through libc's syscall(2) and jffi.
+ *
+ * <p>jffi is the engine under jnr-ffi; calling it directly skips jnr-ffi's generation of
+ * interface proxies, which costs tens of milliseconds at every start and buys nothing for
+ * a handful of integer-only calls. Results follow the kernel's convention: a value, or
+ * {@code -errno}.
+ */
+public final class Kernel {
+    private static final Kernel INSTANCE = new Kernel();
+
+    private final Invoker invoker = Invoker.getInstance();
+    private final MemoryIO memory = MemoryIO.getInstance();
+    private final long syscall;
+    private final long strerror;
+    private final CallContext sixLongs;
+    private final CallContext intToPointer;
+
+    private Kernel() {
+        Library libc = Library.getDefault();
+        syscall = libc.getSymbolAddress("syscall");
+        strerror = libc.getSymbolAddress("strerror");
+        if (syscall == 0 || strerror == 0) {
+            throw new IllegalStateException("libc has no syscall/strerror: " + Library.getLastError());
+        }
+        Type l = Type.SINT64;
+        sixLongs = CallContext.getCallContext(l, new Type[] {l, l, l, l, l, l}, CallingConvention.DEFAULT, true);
+        intToPointer = CallContext.getCallContext(Type.POINTER, new Type[] {Type.SINT32},
+                CallingConvention.DEFAULT, false);
+    }
+
+    public static Kernel get() {
+        return INSTANCE;
+    }
+
+    public MemoryIO memory() {
+        return memory;
+    }
+
+    /** syscall(nr, a...) with up to five arguments; returns the result or -errno. */
+    public long call(Syscall call, long... args) {
+        long[] a = new long[5];
+        System.arraycopy(args, 0, a, 0, args.length);
+        long result = invoker.invokeL6(sixLongs, syscall, call.number(), a[0], a[1], a[2], a[3], a[4]);
+        return result == -1 ? -LastError.getInstance().get() : result;
+    }
+
+    /** Like {@link #call} but retried while interrupted by a signal. */
+    public long callRetrying(Syscall call, long... args) {
+        long result;
+        do {
+            result = call(call, args);
+        } while (result == -Linux.EINTR);
+        return result;
+    }
+
+    /** The C library's text for an errno value, as strerror(3) gives it. */
+    public String errorText(int errno) {
+        long text = invoker.invokeL1(intToPointer, strerror, errno);
+        return new String(memory.getZeroTerminatedByteArray(text), StandardCharsets.UTF_8);
+    }
+}

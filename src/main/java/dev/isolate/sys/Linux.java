@@ -1,0 +1,72 @@
+package dev.isolate.sys;
+
+/** Linux ABI constants shared by every architecture isolate runs on. */
+public final class Linux {
+    private Linux() {
+    }
+
+    public static final long CLONE_NEWTIME = 0x00000080L;
+    public static final long CLONE_VM = 0x00000100L;
+    public static final long CLONE_NEWNS = 0x00020000L;
+    public static final long CLONE_NEWCGROUP = 0x02000000L;
+    public static final long CLONE_NEWUTS = 0x04000000L;
+    public static final long CLONE_NEWIPC = 0x08000000L;
+    public static final long CLONE_NEWUSER = 0x10000000L;
+    public static final long CLONE_NEWPID = 0x20000000L;
+    public static final long CLONE_NEWNET = 0x40000000L;
+
+    public static final long MS_NOSUID = 0x2;
+    public static final long MS_NODEV = 0x4;
+    public static final long MS_NOEXEC = 0x8;
+    public static final long MS_REC = 0x4000;
+    public static final long MS_PRIVATE = 1 << 18;
+
+    public static final int AT_FDCWD = -100;
+    public static final int O_WRONLY = 01;
+    public static final int O_CLOEXEC = 02000000;
+    public static final int F_SETFD = 2;
+    public static final int CLOSE_RANGE_CLOEXEC = 1 << 2;
+
+    public static final int AF_INET = 2;
+    public static final int SOCK_DGRAM = 2;
+    public static final int SOCK_CLOEXEC = O_CLOEXEC;
+    public static final int SIOCSIFFLAGS = 0x8914;
+    public static final int IFF_UP = 0x1;
+    public static final int IFF_LOOPBACK = 0x8;
+    public static final int IFF_RUNNING = 0x40;
+    /** sizeof(struct ifreq): a 16-byte name, then a 24-byte union whose first member is the flags. */
+    public static final int IFREQ_SIZE = 40;
+    public static final int IFNAMSIZ = 16;
+
+    public static final int PR_SET_PDEATHSIG = 1;
+    public static final int SIG_SETMASK = 2;
+    /** sizeof(kernel sigset_t): 64 signals. */
+    public static final int SIGSET_SIZE = 8;
+    /** sizeof(struct kernel_sigaction) on x86-64 and arm64: handler, flags, restorer, mask. */
+    public static final int SIGACTION_SIZE = 32;
+    public static final long SA_SIGINFO = 0x4;
+    public static final long SA_RESTORER = 0x04000000L;
+    public static final long SA_RESTART = 0x10000000L;
+    public static final int NSIG = 64;
+
+    public static final int SIGHUP = 1;
+    public static final int SIGINT = 2;
+    public static final int SIGQUIT = 3;
+    public static final int SIGKILL = 9;
+    public static final int SIGUSR1 = 10;
+    public static final int SIGUSR2 = 12;
+    public static final int SIGTERM = 15;
+    public static final int SIGCHLD = 17;
+    public static final int SIGCONT = 18;
+    public static final int SIGSTOP = 19;
+    public static final int SIGWINCH = 28;
+
+    public static final int ENOENT = 2;
+    public static final int EINTR = 4;
+    public static final int EACCES = 13;
+    public static final int ENOTDIR = 20;
+
+    public static final int P_PID = 1;
+    public static final int WEXITED = 4;
+    public static final int WNOWAIT = 0x01000000;
+}

@@ -1,0 +1,182 @@
+package dev.isolate.sys;
+
+import dev.isolate.plan.Arg;
+import dev.isolate.plan.LaunchPlan;
+import dev.isolate.plan.Step;
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A launch plan laid out in native memory the way the trampoline reads it (see
+ * src/main/asm/trampoline-x86_64.S): a header, one 64-byte record per step, then the
+ * strings, arrays and structs the steps point to, then the child's stack. Everything the
+ * child touches is here, so it never needs the JVM.
+ *
+ * <p>The child is cloned with CLONE_VM: it shares isolate's memory, like posix_spawn's
+ * child, instead of copying the page tables of a JVM with a large heap on every launch
+ * (measured: tens of milliseconds under allocation pressure). It therefore reads this very
+ * image, which must stay allocated until the child has exec'd or exited.
+ */
+public final class ProgramImage implements AutoCloseable {
+    static final int HEADER = 40;
+    /** The child's stack: it makes one call of its own and runs no signal handlers. */
+    static final int CHILD_STACK = 4096;
+    static final int STEP = 64;
+    /** Bit of a step's syscall word: the first argument is the previous step's result. */
+    static final long PREVIOUS_RESULT_FLAG = 1L << 32;
+
+    private final Kernel kernel;
+    private final long address;
+
+    private ProgramImage(Kernel kernel, long address) {
+        this.kernel = kernel;
+        this.address = address;
+    }
+
+    public static ProgramImage of(LaunchPlan plan, int reportFd, Kernel kernel) {
+        Layout layout = Layout.of(plan, reportFd);
+        long address = kernel.memory().allocateMemory(layout.image.length, false);
+        if (address == 0) {
+            throw new OutOfMemoryError("no native memory for the child program");
+        }
+        byte[] image = layout.at(address);
+        kernel.memory().putByteArray(address, image, 0, image.length);
+        return new ProgramImage(kernel, address);
+    }
+
+    public long address() {
+        return address;
+    }
+
+    @Override
+    public void close() {
+        kernel.memory().freeMemory(address);
+    }
+
+    /** The image with pointers as offsets from its start, and where those pointers are. */
+    record Layout(byte[] image, List<Integer> pointerSlots) {
+        static Layout of(LaunchPlan plan, int reportFd) {
+            List<Step> steps = plan.childSteps();
+            Builder builder = new Builder(HEADER + STEP * steps.size());
+            builder.putLong(plan.cloneFlags() | Linux.CLONE_VM).putLong(steps.size()).putLong(reportFd).putLong(0);
+            builder.putStackPointer();
+            for (Step step : steps) {
+                long number = Syscall.of(step.call()).number();
+                builder.putLong(step.usesPreviousResult() ? number | PREVIOUS_RESULT_FLAG : number);
+                for (int i = 0; i < Step.MAX_ARGS; i++) {
+                    builder.putArg(i < step.args().size() ? step.args().get(i) : Arg.NULL);
+                }
+                builder.putLong(step.check().code());
+            }
+            return builder.build();
+        }
+
+        /** The image as it must look when loaded at {@code base}. */
+        byte[] at(long base) {
+            ByteBuffer buffer = ByteBuffer.wrap(image.clone()).order(ByteOrder.nativeOrder());
+            for (int slot : pointerSlots) {
+                buffer.putLong(slot, base + buffer.getLong(slot));
+            }
+            return buffer.array();
+        }
+    }
+
+    /** Fixed-size records written in order; variable data appended after them, 8-aligned. */
+    private static final class Builder {
+        private final ByteBuffer records;
+        private final ByteArrayOutputStream data = new ByteArrayOutputStream();
+        private final List<Integer> pointerSlots = new ArrayList<>();
+        private final List<long[]> dataPointers = new ArrayList<>(); // {offset in data, target}
+
+        Builder(int recordBytes) {
+            records = ByteBuffer.allocate(recordBytes).order(ByteOrder.nativeOrder());
+        }
+
+        Builder putLong(long value) {
+            records.putLong(value);
+            return this;
+        }
+
+        void putArg(Arg arg) {
+            if (arg instanceof Arg.Value v) {
+                records.putLong(v.value());
+            } else if (arg instanceof Arg.PreviousResult) {
+                records.putLong(0); // the trampoline puts the previous result here
+            } else if (arg instanceof Arg.CString s) {
+                putPointer(append(cString(s.value())));
+            } else if (arg instanceof Arg.Bytes b) {
+                putPointer(append(b.value()));
+            } else if (arg instanceof Arg.CStringArray a) {
+                putPointer(appendArray(a.values()));
+            } else {
+                throw new IllegalArgumentException("unknown argument " + arg);
+            }
+        }
+
+        /** Reserves the stack at the very end, 16-aligned, and points the header at its top. */
+        void putStackPointer() {
+            stackSlot = records.position();
+            records.putLong(0);
+        }
+
+        private int stackSlot = -1;
+
+        private void putPointer(long target) {
+            pointerSlots.add(records.position());
+            records.putLong(target);
+        }
+
+        /** Appends bytes and returns their offset from the image start. */
+        private long append(byte[] bytes) {
+            while (data.size() % 8 != 0) {
+                data.write(0);
+            }
+            long at = records.capacity() + data.size();
+            data.writeBytes(bytes);
+            return at;
+        }
+
+        /** A NULL-terminated array of pointers to C strings. */
+        private long appendArray(List<String> values) {
+            List<Long> strings = new ArrayList<>();
+            for (String value : values) {
+                strings.add(append(cString(value)));
+            }
+            long array = append(new byte[8 * (values.size() + 1)]);
+            for (int i = 0; i < strings.size(); i++) {
+                dataPointers.add(new long[] {array - records.capacity() + 8L * i, strings.get(i)});
+            }
+            return array;
+        }
+
+        Layout build() {
+            while ((records.capacity() + data.size()) % 16 != 0) {
+                data.write(0);
+            }
+            data.writeBytes(new byte[CHILD_STACK]);
+            records.putLong(stackSlot, records.capacity() + data.size());
+            pointerSlots.add(stackSlot);
+            byte[] dataBytes = data.toByteArray();
+            ByteBuffer dataBuffer = ByteBuffer.wrap(dataBytes).order(ByteOrder.nativeOrder());
+            for (long[] pointer : dataPointers) {
+                dataBuffer.putLong((int) pointer[0], pointer[1]);
+                pointerSlots.add(records.capacity() + (int) pointer[0]);
+            }
+            byte[] image = new byte[records.capacity() + dataBytes.length];
+            System.arraycopy(records.array(), 0, image, 0, records.capacity());
+            System.arraycopy(dataBytes, 0, image, records.capacity(), dataBytes.length);
+            return new Layout(image, List.copyOf(pointerSlots));
+        }
+
+        private static byte[] cString(String value) {
+            byte[] utf8 = value.getBytes(StandardCharsets.UTF_8);
+            byte[] withNul = new byte[utf8.length + 1];
+            System.arraycopy(utf8, 0, withNul, 0, utf8.length);
+            return withNul;
+        }
+    }
+}

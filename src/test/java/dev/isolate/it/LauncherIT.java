@@ -1,0 +1,281 @@
+package dev.isolate.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.isolate.it.Isolate.Result;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** The real program on the real kernel, as root. */
+class LauncherIT {
+    private static final List<String> TYPES = List.of("mnt", "uts", "ipc", "pid", "net", "cgroup", "time");
+    private static final String PRINT_NAMESPACES =
+            "for t in " + String.join(" ", TYPES) + "; do echo $t $(readlink /proc/self/ns/$t); done";
+
+    @BeforeEach
+    void root() {
+        Privileged.requireRoot();
+    }
+
+    static Stream<Arguments> namespaceFlags() {
+        return Stream.of(
+                Arguments.of(List.of(), Set.of()),
+                Arguments.of(List.of("-n"), Set.of("net")),
+                Arguments.of(List.of("-p"), Set.of("pid", "mnt")),
+                Arguments.of(List.of("-u", "box"), Set.of("uts")),
+                Arguments.of(List.of("-m"), Set.of("mnt")),
+                Arguments.of(List.of("-i"), Set.of("ipc")),
+                Arguments.of(List.of("-C"), Set.of("cgroup")),
+                Arguments.of(List.of("-T"), Set.of("time")),
+                Arguments.of(List.of("--net", "--pid", "--uts", "box", "--mount", "--ipc", "--cgroup", "--time"),
+                        Set.copyOf(TYPES)));
+    }
+
+    @ParameterizedTest
+    @MethodSource("namespaceFlags")
+    void exactlyTheRequestedNamespacesAreNew(List<String> flags, Set<String> expectedNew) throws IOException {
+        String[] args = Stream.concat(flags.stream(), Stream.of("sh", "-c", PRINT_NAMESPACES)).toArray(String[]::new);
+        Result r = Isolate.run(args);
+        assertEquals(0, r.exit(), r.err());
+        Set<String> different = new TreeSet<>();
+        for (String line : r.out().strip().split("\n")) {
+            String[] typeAndLink = line.split(" ");
+            String mine = Files.readSymbolicLink(Path.of("/proc/self/ns", typeAndLink[0])).toString();
+            if (!mine.equals(typeAndLink[1])) {
+                different.add(typeAndLink[0]);
+            }
+        }
+        assertEquals(new TreeSet<>(expectedNew), different);
+    }
+
+    @Test
+    void seedTranscript() {
+        Result r = Isolate.run("-npu", "myhost", "sh", "-c", "hostname; ps -e -o pid=,comm=; ip -o link");
+        assertEquals(0, r.exit(), r.err());
+        List<String> lines = r.out().lines().map(String::strip).toList();
+        assertEquals("myhost", lines.get(0));
+        assertEquals(List.of("1 sh", "ps"), List.of(lines.get(1), lines.get(2).replaceAll("^\\d+ ", "")),
+                "sh is PID 1 and only it and ps are listed: " + lines);
+        List<String> links = lines.subList(3, lines.size());
+        assertEquals(1, links.size(), "only lo exists: " + links);
+        assertTrue(links.get(0).startsWith("1: lo:") && links.get(0).contains(",UP"), "lo is up: " + links);
+        assertEquals("", r.err());
+    }
+
+    @Test
+    void loopbackAnswers() {
+        Result r = Isolate.run("-n", "ping", "-c", "1", "-W", "2", "127.0.0.1");
+        assertEquals(0, r.exit(), r.out() + r.err());
+    }
+
+    @Test
+    void exitStatusIsTheCommands() {
+        assertEquals(0, Isolate.run("-p", "true").exit());
+        assertEquals(1, Isolate.run("-p", "false").exit());
+        assertEquals(42, Isolate.run("-p", "sh", "-c", "exit 42").exit());
+        assertEquals(255, Isolate.run("sh", "-c", "exit 255").exit());
+    }
+
+    @Test
+    void deathBySignalIs128PlusItsNumber() {
+        assertEquals(137, Isolate.run("sh", "-c", "kill -KILL $$").exit());
+        assertEquals(143, Isolate.run("-n", "sh", "-c", "kill -TERM $$").exit());
+    }
+
+    @Test
+    void commandNotFoundIs127() {
+        Result r = Isolate.run("-p", "no-such-command-anywhere");
+        assertEquals(127, r.exit());
+        assertEquals("isolate: exec \"no-such-command-anywhere\": No such file or directory\n", r.err());
+        assertEquals(127, Isolate.run("/no/such/file").exit());
+        assertEquals("", r.out());
+    }
+
+    @Test
+    void commandNotExecutableIs126() throws IOException {
+        Path file = Files.createTempFile("isolate-it", ".txt");
+        try {
+            Result r = Isolate.run(file.toString());
+            assertEquals(126, r.exit());
+            assertEquals("isolate: exec \"" + file + "\": Permission denied\n", r.err());
+            assertEquals(126, Isolate.run("/").exit());
+        } finally {
+            Files.delete(file);
+        }
+    }
+
+    @Test
+    void pathIsSearchedInTheCommandsEnvironment() throws IOException {
+        Path dir = Files.createTempDirectory("isolate-it");
+        Path tool = dir.resolve("hello-tool");
+        try {
+            Files.writeString(tool, "#!/bin/sh\necho hello from $0\n");
+            tool.toFile().setExecutable(true);
+            Result r = Isolate.run("-e", "PATH=/nonexistent:" + dir, "hello-tool");
+            assertEquals(0, r.exit(), r.err());
+            assertEquals("hello from " + tool + "\n", r.out());
+            assertEquals(127, Isolate.run("hello-tool").exit());
+        } finally {
+            Files.delete(tool);
+            Files.delete(dir);
+        }
+    }
+
+    static Stream<List<String>> badInput() {
+        return Stream.of(
+                List.of("--bogus", "true"),
+                List.of("-u", "bad_name", "true"),
+                List.of("-u", "", "true"),
+                List.of("-u"),
+                List.of("--monotonic", "soon", "true"),
+                List.of("-w"),
+                List.of("-e", "=x", "true"),
+                List.of("-p"),
+                List.of("run"));
+    }
+
+    @ParameterizedTest
+    @MethodSource("badInput")
+    void badInputIsOneLineAndStatus125(List<String> args) {
+        Result r = Isolate.run(args.toArray(String[]::new));
+        assertEquals(125, r.exit(), r.err());
+        assertTrue(r.err().startsWith("isolate: "), r.err());
+        assertEquals(1, r.err().lines().count(), "one line: " + r.err());
+        assertEquals("", r.out());
+    }
+
+    @Test
+    void failedSetupStepIsNamedWithItsErrno() {
+        Result r = Isolate.run("-w", "/no/such/dir", "true");
+        assertEquals(125, r.exit());
+        assertEquals("isolate: chdir \"/no/such/dir\": No such file or directory\n", r.err());
+    }
+
+    @Test
+    void isolateWritesNothingOfItsOwn() {
+        Result r = Isolate.run("-npumiCT", "h", "true");
+        assertEquals(0, r.exit());
+        assertEquals("", r.out());
+        assertEquals("", r.err());
+    }
+
+    @Test
+    void stdinStdoutAndStderrAreInherited() {
+        Result r = Isolate.runWithInput("hi\n", "-p", "sh", "-c", "cat; echo oops >&2");
+        assertEquals("hi\n", r.out());
+        assertEquals("oops\n", r.err());
+    }
+
+    @Test
+    void environmentAndWorkdir() {
+        Result r = Isolate.run("--clear-env", "-e", "A=1", "-e", "B=two words", "-w", "/tmp", "/usr/bin/env");
+        assertEquals("A=1\nB=two words\n", r.out());
+        assertEquals("/tmp\n", Isolate.run("-w", "/tmp", "pwd").out());
+    }
+
+    @Test
+    void clockOffsetsInTheNewTimeNamespace() {
+        Result r = Isolate.run("--monotonic", "86400", "--boottime", "-5", "cat", "/proc/self/timens_offsets");
+        assertEquals(0, r.exit(), r.err());
+        List<String> lines = r.out().lines().map(l -> l.trim().replaceAll("\\s+", " ")).toList();
+        assertEquals(List.of("monotonic 86400 0", "boottime -5 0"), lines);
+    }
+
+    @Test
+    void onlyStandardDescriptorsAreInherited() {
+        Result r = Isolate.run("-p", "ls", "-l", "/proc/self/fd");
+        assertEquals(Set.of("0", "1", "2"), openFds(r.out()));
+    }
+
+    @Test
+    void descriptorsTheCallerPassesAreKept() {
+        Result r = Isolate.exec(List.of("bash", "-c",
+                "exec 7</etc/hostname; exec " + Isolate.SCRIPT + " -p ls -l /proc/self/fd"), null);
+        assertEquals(Set.of("0", "1", "2", "7"), openFds(r.out()));
+    }
+
+    /** Descriptors in an ls -l of /proc/self/fd, less ls's own handle on that directory. */
+    private static Set<String> openFds(String listing) {
+        return listing.lines().filter(l -> l.contains(" -> ") && !l.matches(".* -> /proc/\\d+/fd$"))
+                .map(l -> l.substring(0, l.indexOf(" -> ")).replaceAll(".* ", ""))
+                .collect(Collectors.toCollection(TreeSet::new));
+    }
+
+    @Test
+    void mountsMadeInsideNeverReachTheHost() throws IOException {
+        String before = Files.readString(Path.of("/proc/self/mountinfo"));
+        Result r = Isolate.run("-p", "sh", "-c", "mount -t tmpfs isolate-it-tmpfs /mnt && grep -c isolate-it /proc/self/mountinfo");
+        assertEquals(0, r.exit(), r.err());
+        assertEquals("1\n", r.out());
+        assertEquals(before, Files.readString(Path.of("/proc/self/mountinfo")));
+    }
+
+    static Stream<Arguments> forwardedSignals() {
+        return Stream.of("HUP", "INT", "QUIT", "USR1", "USR2", "TERM", "WINCH", "CONT")
+                .flatMap(signal -> Stream.of(Arguments.of(signal, true), Arguments.of(signal, false)));
+    }
+
+    @ParameterizedTest(name = "{0}, new PID namespace: {1}")
+    @MethodSource("forwardedSignals")
+    void signalsArePassedOnToTheCommand(String signal, boolean pidNamespace) throws Exception {
+        String script = "trap 'echo got " + signal + "; exit 42' " + signal
+                + "; echo ready; while :; do sleep 0.05; done";
+        Process isolate = pidNamespace ? Isolate.start("-p", "sh", "-c", script) : Isolate.start("sh", "-c", script);
+        BufferedReader out = new BufferedReader(new InputStreamReader(isolate.getInputStream()));
+        assertEquals("ready", out.readLine());
+        Isolate.kill(isolate.pid(), signal);
+        assertEquals("got " + signal, out.readLine());
+        assertTrue(isolate.waitFor(Isolate.TIMEOUT_SECONDS, java.util.concurrent.TimeUnit.SECONDS));
+        assertEquals(42, isolate.exitValue());
+    }
+
+    @Test
+    void commandDiesWhenIsolateIsKilled() throws Exception {
+        Process isolate = Isolate.start("sh", "-c", "echo $$; exec sleep 600");
+        long command = Long.parseLong(new BufferedReader(new InputStreamReader(isolate.getInputStream())).readLine());
+        assertTrue(alive(command));
+        Isolate.kill(isolate.pid(), "KILL");
+        isolate.waitFor();
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (alive(command) && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertFalse(alive(command), "the command outlived isolate");
+    }
+
+    /** A process that exists and is not a zombie. */
+    static boolean alive(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+            char state = stat.charAt(stat.lastIndexOf(')') + 2);
+            return state != 'Z' && state != 'X';
+        } catch (IOException gone) {
+            return false;
+        }
+    }
+
+    @Test
+    void repeatedRunsLeaveNothingBehind() throws IOException {
+        String mounts = Files.readString(Path.of("/proc/self/mountinfo"));
+        for (int i = 0; i < 30; i++) {
+            assertEquals(0, Isolate.run("-npumiCT", "h", "true").exit());
+        }
+        assertEquals(mounts, Files.readString(Path.of("/proc/self/mountinfo")));
+        assertEquals(0, ProcessHandle.current().children().count(), "no zombies or strays");
+    }
+}

@@ -1,0 +1,124 @@
+package dev.isolate.plan;
+
+import static dev.isolate.sys.Linux.*;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.isolate.spec.ContainerSpec;
+import dev.isolate.spec.Namespace;
+import dev.isolate.spec.TimeOffsets;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class PlannerTest {
+    private static final Handshake PIPES = new Handshake(3, 4, 5, 6);
+    private static final LaunchContext CONTEXT = new LaunchContext(PIPES, List.of(11, 13), Set.of(7));
+
+    private static ContainerSpec spec(Set<Namespace> namespaces, Optional<String> hostname, List<String> command) {
+        return new ContainerSpec(namespaces, hostname, TimeOffsets.NONE, Map.of("PATH", "/a:/b/"), Optional.empty(),
+                command);
+    }
+
+    private static List<Call> calls(LaunchPlan plan) {
+        return plan.childSteps().stream().map(Step::call).toList();
+    }
+
+    @Test
+    void minimalPlanIsHandshakeThenDescriptorsThenExec() {
+        LaunchPlan plan = Planner.plan(spec(EnumSet.noneOf(Namespace.class), Optional.empty(), List.of("/bin/true")),
+                CONTEXT);
+        assertEquals(SIGCHLD, plan.cloneFlags());
+        assertEquals(List.of(Call.CLOSE, Call.CLOSE, Call.RT_SIGACTION, Call.RT_SIGACTION, Call.RT_SIGPROCMASK,
+                Call.PRCTL, Call.WRITE, Call.READ, Call.CLOSE_RANGE, Call.FCNTL, Call.EXECVE), calls(plan));
+        // the child closes the parent's ends and keeps its own
+        assertEquals(new Arg.Value(3), plan.childSteps().get(0).args().get(0));
+        assertEquals(new Arg.Value(6), plan.childSteps().get(1).args().get(0));
+        assertEquals(new Arg.Value(4), plan.childSteps().get(6).args().get(0));
+        assertEquals(new Arg.Value(5), plan.childSteps().get(7).args().get(0));
+        assertEquals(new Arg.Value(7), plan.childSteps().get(9).args().get(0));
+    }
+
+    @Test
+    void namespaceFlagsGoToCloneExceptTime() {
+        LaunchPlan plan = Planner.plan(spec(EnumSet.allOf(Namespace.class), Optional.of("h"), List.of("true")),
+                CONTEXT);
+        assertEquals(SIGCHLD | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWPID | CLONE_NEWNET
+                | CLONE_NEWCGROUP, plan.cloneFlags());
+        assertTrue(calls(plan).contains(Call.UNSHARE));
+    }
+
+    @Test
+    void mountsArePrivateBeforeProcIsMounted() {
+        LaunchPlan plan = Planner.plan(spec(EnumSet.of(Namespace.PID, Namespace.MOUNT), Optional.empty(),
+                List.of("true")), CONTEXT);
+        List<Step> mounts = plan.childSteps().stream().filter(s -> s.call() == Call.MOUNT).toList();
+        assertEquals(2, mounts.size());
+        assertEquals(new Arg.CString("/"), mounts.get(0).args().get(1));
+        assertEquals(new Arg.Value(MS_REC | MS_PRIVATE), mounts.get(0).args().get(3));
+        assertEquals(new Arg.CString("proc"), mounts.get(1).args().get(2));
+        int release = calls(plan).indexOf(Call.READ);
+        assertTrue(calls(plan).indexOf(Call.MOUNT) > release, "setup happens after the parent's release");
+    }
+
+    @Test
+    void loopbackComesUpThroughTheSocketTheChildOpened() {
+        LaunchPlan plan = Planner.plan(spec(EnumSet.of(Namespace.NET), Optional.empty(), List.of("true")), CONTEXT);
+        int socket = calls(plan).indexOf(Call.SOCKET);
+        Step ioctl = plan.childSteps().get(socket + 1);
+        assertEquals(Call.IOCTL, ioctl.call());
+        assertTrue(ioctl.usesPreviousResult());
+        assertEquals(new Arg.Value(SIOCSIFFLAGS), ioctl.args().get(1));
+    }
+
+    @Test
+    void timeOffsetsAreWrittenAfterUnshare() {
+        ContainerSpec spec = new ContainerSpec(EnumSet.of(Namespace.TIME), Optional.empty(), new TimeOffsets(5, -2),
+                Map.of(), Optional.empty(), List.of("true"));
+        LaunchPlan plan = Planner.plan(spec, CONTEXT);
+        int unshare = calls(plan).indexOf(Call.UNSHARE);
+        assertEquals(Call.OPENAT, plan.childSteps().get(unshare + 1).call());
+        Step write = plan.childSteps().get(unshare + 2);
+        assertTrue(write.usesPreviousResult());
+        byte[] text = "monotonic 5 0\nboottime -2 0\n".getBytes();
+        assertEquals(new Arg.Bytes(text), write.args().get(1));
+        assertEquals(Check.exactly(text.length), write.check());
+    }
+
+    @Test
+    void hostnameAndWorkdir() {
+        ContainerSpec spec = new ContainerSpec(EnumSet.of(Namespace.UTS), Optional.of("box"), TimeOffsets.NONE,
+                Map.of(), Optional.of("/srv"), List.of("true"));
+        List<Step> steps = Planner.plan(spec, CONTEXT).childSteps();
+        Step hostname = steps.stream().filter(s -> s.call() == Call.SETHOSTNAME).findFirst().orElseThrow();
+        assertEquals(List.of(new Arg.CString("box"), new Arg.Value(3)), hostname.args());
+        assertEquals("sethostname \"box\"", hostname.what());
+        assertTrue(steps.stream().anyMatch(s -> s.call() == Call.CHDIR && s.args().get(0).equals(new Arg.CString("/srv"))));
+    }
+
+    @Test
+    void bareNamesWalkThePathOfTheCommandsEnvironment() {
+        LaunchPlan plan = Planner.plan(spec(EnumSet.noneOf(Namespace.class), Optional.empty(), List.of("ls", "-l")),
+                CONTEXT);
+        List<Step> execs = plan.childSteps().stream().filter(s -> s.call() == Call.EXECVE).toList();
+        assertEquals(2, execs.size());
+        assertEquals(new Arg.CString("/a/ls"), execs.get(0).args().get(0));
+        assertEquals(new Arg.CString("/b/ls"), execs.get(1).args().get(0));
+        assertTrue(execs.stream().allMatch(s -> s.check().equals(Check.EXEC_CANDIDATE)));
+        assertEquals(new Arg.CStringArray(List.of("ls", "-l")), execs.get(0).args().get(1));
+        assertEquals(new Arg.CStringArray(List.of("PATH=/a:/b/")), execs.get(0).args().get(2));
+    }
+
+    @Test
+    void searchPathFollowsExecvp() {
+        assertEquals(List.of("/x/sh", "sh", "/y/sh"), Planner.searchPath("sh", "/x::/y/"));
+        ContainerSpec noPath = new ContainerSpec(EnumSet.noneOf(Namespace.class), Optional.empty(), TimeOffsets.NONE,
+                Map.of(), Optional.empty(), List.of("sh"));
+        long candidates = Planner.plan(noPath, CONTEXT).childSteps().stream()
+                .filter(s -> s.call() == Call.EXECVE).count();
+        assertEquals(Planner.DEFAULT_PATH.split(":").length, candidates);
+    }
+}

@@ -1,0 +1,40 @@
+package dev.isolate.spec;
+
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class ContainerSpecTest {
+    private static ContainerSpec withHostname(String name) {
+        return new ContainerSpec(EnumSet.of(Namespace.UTS), Optional.of(name), TimeOffsets.NONE, Map.of(),
+                Optional.empty(), List.of("true"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"h", "myhost", "web-1", "a.b.example", "0abc",
+        "a.23456789012345678901234567890123456789012345678901234567890123"})
+    void validHostnames(String name) {
+        assertDoesNotThrow(() -> withHostname(name));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", "-a", "a-", "a_b", "a..b", ".a", "a.", "white space", "é",
+        "x234567890123456789012345678901234567890123456789012345678901234", // a 64-character label
+        "x2345678901234567890123456789012345678901234567890123456789012345"})
+    void invalidHostnames(String name) {
+        assertThrows(SpecException.class, () -> withHostname(name));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", "a\0b"})
+    void badCommands(String name) {
+        assertThrows(SpecException.class, () -> new ContainerSpec(EnumSet.noneOf(Namespace.class),
+                Optional.empty(), TimeOffsets.NONE, Map.of(), Optional.empty(), List.of(name)));
+    }
+}

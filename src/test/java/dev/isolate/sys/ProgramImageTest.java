@@ -1,0 +1,83 @@
+package dev.isolate.sys;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.isolate.plan.Arg;
+import dev.isolate.plan.Call;
+import dev.isolate.plan.Check;
+import dev.isolate.plan.LaunchPlan;
+import dev.isolate.plan.Step;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class ProgramImageTest {
+    private static final long BASE = 0x7f00_0000_0000L;
+
+    private static final LaunchPlan PLAN = new LaunchPlan(0x20000011L, List.of(
+            new Step(Call.SOCKET, List.of(new Arg.Value(2), new Arg.Value(-100)), Check.SUCCESS, "socket"),
+            new Step(Call.IOCTL, List.of(new Arg.PreviousResult(), new Arg.Bytes(new byte[] {1, 2, 3})),
+                    Check.IGNORE, "ioctl"),
+            new Step(Call.EXECVE, List.of(new Arg.CString("/bin/sh"), new Arg.CStringArray(List.of("sh", "-c")),
+                    new Arg.CStringArray(List.of())), Check.exactly(7), "exec")));
+
+    private final ByteBuffer image = ByteBuffer.wrap(ProgramImage.Layout.of(PLAN, 9).at(BASE))
+            .order(ByteOrder.nativeOrder());
+
+    private long word(long offset) {
+        return image.getLong((int) offset);
+    }
+
+    private long step(int index, int word) {
+        return word(ProgramImage.HEADER + ProgramImage.STEP * index + 8L * word);
+    }
+
+    private String cString(long pointer) {
+        int at = (int) (pointer - BASE);
+        int end = at;
+        while (image.get(end) != 0) {
+            end++;
+        }
+        return new String(image.array(), at, end - at, StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void header() {
+        assertEquals(0x20000011L | Linux.CLONE_VM, word(0));
+        assertEquals(3, word(8));
+        assertEquals(9, word(16));
+        assertEquals(0, word(24));
+        long stackTop = word(32) - BASE;
+        assertEquals(image.capacity(), stackTop, "the stack is the image's end");
+        assertEquals(0, stackTop % 16);
+    }
+
+    @Test
+    void stepsCarryNumbersArgumentsAndChecks() {
+        assertEquals(41, step(0, 0));
+        assertEquals(2, step(0, 1));
+        assertEquals(-100, step(0, 2), "negative values are not pointers");
+        assertEquals(-1, step(0, 7));
+        assertEquals(16 | ProgramImage.PREVIOUS_RESULT_FLAG, step(1, 0));
+        assertEquals(-2, step(1, 7));
+        assertEquals(59, step(2, 0));
+        assertEquals(7, step(2, 7));
+    }
+
+    @Test
+    void pointersAreRelocatedIntoTheDataArea() {
+        long bytes = step(1, 2) - BASE;
+        assertArrayEquals(new byte[] {1, 2, 3}, java.util.Arrays.copyOfRange(image.array(), (int) bytes,
+                (int) bytes + 3));
+        assertEquals("/bin/sh", cString(step(2, 1)));
+        long argv = step(2, 2);
+        assertEquals(0, (argv - BASE) % 8, "arrays are aligned");
+        assertEquals("sh", cString(word(argv - BASE)));
+        assertEquals("-c", cString(word(argv - BASE + 8)));
+        assertEquals(0, word(argv - BASE + 16));
+        assertEquals(0, word(step(2, 3) - BASE), "an empty envp is just NULL");
+    }
+}
