@@ -1,6 +1,7 @@
 package dev.isolate.cli;
 
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -9,13 +10,13 @@ final class Diagnostics {
     private Diagnostics() {
     }
 
-    static Consumer<String> logger() {
+    static Consumer<Supplier<String>> logger() {
         System.setProperty("org.slf4j.simpleLogger.logFile", "System.err");
         System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "debug");
         System.setProperty("org.slf4j.simpleLogger.showThreadName", "false");
         System.setProperty("org.slf4j.simpleLogger.showShortLogName", "true");
         System.setProperty("org.slf4j.simpleLogger.levelInBrackets", "true");
         Logger log = LoggerFactory.getLogger("isolate");
-        return log::debug;
+        return message -> log.debug(message.get());
     }
 }

@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /** Wires parsed options to the supervisor. */
 final class Launch {
@@ -24,7 +25,7 @@ final class Launch {
     static int run(RunOptions options) {
         Main.verbosity = options.verbosity();
         ContainerSpec spec = options.toSpec(callerEnvironment());
-        Consumer<String> diagnostics = options.verbosity() > 0 ? Diagnostics.logger() : line -> { };
+        Consumer<Supplier<String>> diagnostics = options.verbosity() > 0 ? Diagnostics.logger() : message -> { };
         return new Supervisor(diagnostics).run(spec, passedFds(System.getProperty(PASSED_FDS_PROPERTY, "")));
     }
 

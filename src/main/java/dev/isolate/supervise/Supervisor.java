@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * Starts the child, takes it through the handshake, forwards signals, and turns its fate
@@ -26,14 +27,18 @@ public final class Supervisor {
     /** Signals passed on to the command (SIGKILL and SIGSTOP cannot be caught). */
     static final int[] FORWARDED = {SIGHUP, SIGINT, SIGQUIT, SIGUSR1, SIGUSR2, SIGTERM, SIGCONT, SIGWINCH};
 
+    private static final String NEEDS_ROOT =
+            " (creating namespaces needs root: run isolate as root; rootless use through -U is not available yet)";
+
     private final Kernel kernel;
     private final Trampoline trampoline;
-    private final Consumer<String> diagnostics;
+    /** -v output; messages are built only when it is on. */
+    private final Consumer<Supplier<String>> diagnostics;
     /** Scratch native memory for pipe fds, report words and wait statuses. */
     private final long scratch;
     private final List<Integer> openFds = new ArrayList<>();
 
-    public Supervisor(Consumer<String> diagnostics) {
+    public Supervisor(Consumer<Supplier<String>> diagnostics) {
         this.kernel = Kernel.get();
         this.trampoline = Trampoline.load(kernel);
         this.diagnostics = diagnostics;
@@ -45,14 +50,14 @@ public final class Supervisor {
         try {
             Handshake pipes = openPipes();
             LaunchPlan plan = Planner.plan(spec, new LaunchContext(pipes, trampoline.handledSignals(), passedFds));
-            diagnostics.accept(describe(plan));
+            diagnostics.accept(() -> describe(plan));
             // The child reads the image until it has exec'd, so it lives as long as the launch.
             try (ProgramImage image = ProgramImage.of(plan, pipes.reportWrite(), kernel)) {
                 long pid = trampoline.start(image);
                 if (pid < 0) {
                     throw cloneFailure((int) -pid);
                 }
-                diagnostics.accept("child " + pid + " started");
+                diagnostics.accept(() -> "child " + pid + " started");
                 close(pipes.reportWrite());
                 close(pipes.releaseRead());
                 return supervise(plan, pipes, (int) pid);
@@ -79,7 +84,7 @@ public final class Supervisor {
         if (report != NO_REPORT) {
             return failedOrDied(plan, pid, report);
         }
-        diagnostics.accept("command running");
+        diagnostics.accept(() -> "command running");
         return waitFor(pid);
     }
 
@@ -94,7 +99,7 @@ public final class Supervisor {
         Step step = plan.childSteps().get(index);
         String why = errno == 0 ? "unexpected result" : kernel.errorText(errno);
         if (ExitStatus.isPermission(errno) && step.call() != Call.EXECVE && !isRoot()) {
-            why += " (creating namespaces needs root: run isolate with sudo)";
+            why += NEEDS_ROOT;
         }
         int exit = step.call() == Call.EXECVE ? ExitStatus.ofExecError(errno) : ExitStatus.SETUP_FAILED;
         throw new LaunchFailure(step.what() + ": " + why, exit);
@@ -103,7 +108,7 @@ public final class Supervisor {
     private LaunchFailure cloneFailure(int errno) {
         String why = kernel.errorText(errno);
         if (ExitStatus.isPermission(errno) && !isRoot()) {
-            why += " (creating namespaces needs root: run isolate with sudo)";
+            why += NEEDS_ROOT;
         }
         return new LaunchFailure("clone: " + why, ExitStatus.SETUP_FAILED);
     }
@@ -132,7 +137,7 @@ public final class Supervisor {
         trampoline.forwardTo(0);
         check(kernel.callRetrying(Syscall.WAIT4, pid, scratch, 0, 0), "reap the child");
         int status = ExitStatus.of(kernel.memory().getInt(scratch));
-        diagnostics.accept("child " + pid + " ended, exit status " + status);
+        diagnostics.accept(() -> "child " + pid + " ended, exit status " + status);
         return status;
     }
 

@@ -160,6 +160,22 @@ class LauncherIT {
     }
 
     @Test
+    void withoutPrivilegeIsolateSaysWhatToDo() {
+        List<String> asNobody = List.of("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups");
+        Result access = Isolate.exec(concat(asNobody, List.of("test", "-r", "target/isolate.jar")), null);
+        org.junit.jupiter.api.Assumptions.assumeTrue(access.exit() == 0,
+                "user nobody cannot read this checkout, so it cannot run isolate from it");
+        Result r = Isolate.exec(concat(asNobody, List.of(Isolate.SCRIPT.toString(), "-n", "true")), null);
+        assertEquals(125, r.exit(), r.err());
+        assertEquals("isolate: clone: Operation not permitted (creating namespaces needs root: run isolate as root;"
+                + " rootless use through -U is not available yet)\n", r.err());
+    }
+
+    private static List<String> concat(List<String> a, List<String> b) {
+        return Stream.concat(a.stream(), b.stream()).toList();
+    }
+
+    @Test
     void failedSetupStepIsNamedWithItsErrno() {
         Result r = Isolate.run("-w", "/no/such/dir", "true");
         assertEquals(125, r.exit());

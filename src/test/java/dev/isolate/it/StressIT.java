@@ -35,7 +35,7 @@ class StressIT {
         String mountsBefore = Files.readString(Path.of("/proc/self/mountinfo"));
         ContainerSpec spec = new ContainerSpec(EnumSet.allOf(Namespace.class), Optional.of("stress"),
                 TimeOffsets.NONE, Map.of("PATH", "/usr/bin:/bin"), Optional.empty(), List.of("true"));
-        Supervisor supervisor = new Supervisor(line -> { });
+        Supervisor supervisor = new Supervisor(message -> { });
 
         AtomicBoolean running = new AtomicBoolean(true);
         List<Thread> allocators = new ArrayList<>();
