@@ -4,6 +4,7 @@ import static dev.isolate.sys.Linux.*;
 
 import dev.isolate.spec.ContainerSpec;
 import dev.isolate.spec.Namespace;
+import dev.isolate.spec.SpecException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -20,7 +21,16 @@ public final class Planner {
     private Planner() {
     }
 
+    /** close_range(CLOSE_RANGE_CLOEXEC), which makes fd hygiene race-free. */
+    static final KernelVersion MINIMUM_KERNEL = new KernelVersion(5, 11);
+    /** execve moves a process into the time namespace it unshared only since 6.0. */
+    static final KernelVersion TIME_NAMESPACE_KERNEL = new KernelVersion(6, 0);
+
+    /**
+     * @throws SpecException when the running kernel cannot do what the spec asks
+     */
     public static LaunchPlan plan(ContainerSpec spec, LaunchContext context) {
+        requireKernel(spec, context.kernel());
         List<Step> steps = new ArrayList<>();
         handshake(context, steps);
         namespaces(spec, steps);
@@ -29,6 +39,17 @@ public final class Planner {
         descriptors(context, steps);
         exec(spec, steps);
         return new LaunchPlan(cloneFlags(spec), steps);
+    }
+
+    private static void requireKernel(ContainerSpec spec, KernelVersion kernel) {
+        if (!kernel.atLeast(MINIMUM_KERNEL.major(), MINIMUM_KERNEL.minor())) {
+            throw new SpecException("Linux " + kernel + ": isolate needs Linux " + MINIMUM_KERNEL + " or later");
+        }
+        if (spec.namespaces().contains(Namespace.TIME)
+                && !kernel.atLeast(TIME_NAMESPACE_KERNEL.major(), TIME_NAMESPACE_KERNEL.minor())) {
+            throw new SpecException("time namespace: needs Linux " + TIME_NAMESPACE_KERNEL
+                    + " or later, for the command itself to enter it (this is " + kernel + ")");
+        }
     }
 
     static long cloneFlags(ContainerSpec spec) {
@@ -111,7 +132,7 @@ public final class Planner {
 
     /** Close every descriptor at exec except 0-2 and the ones the caller passed on purpose. */
     private static void descriptors(LaunchContext context, List<Step> steps) {
-        steps.add(Step.of(Call.CLOSE_RANGE, Check.SUCCESS, "mark descriptors close-on-exec (needs Linux 5.11)",
+        steps.add(Step.of(Call.CLOSE_RANGE, Check.SUCCESS, "mark descriptors close-on-exec",
                 Arg.of(3), Arg.of(0xFFFF_FFFFL), Arg.of(CLOSE_RANGE_CLOEXEC)));
         for (int fd : new TreeSet<>(context.passedFds())) {
             steps.add(Step.of(Call.FCNTL, Check.SUCCESS, "pass descriptor " + fd,

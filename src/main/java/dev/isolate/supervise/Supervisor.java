@@ -4,6 +4,7 @@ import static dev.isolate.sys.Linux.*;
 
 import dev.isolate.plan.Call;
 import dev.isolate.plan.Handshake;
+import dev.isolate.plan.KernelVersion;
 import dev.isolate.plan.LaunchContext;
 import dev.isolate.plan.LaunchPlan;
 import dev.isolate.plan.Planner;
@@ -49,7 +50,8 @@ public final class Supervisor {
     public int run(ContainerSpec spec, Set<Integer> passedFds) {
         try {
             Handshake pipes = openPipes();
-            LaunchPlan plan = Planner.plan(spec, new LaunchContext(pipes, trampoline.handledSignals(), passedFds));
+            LaunchPlan plan = Planner.plan(spec, new LaunchContext(pipes, trampoline.handledSignals(), passedFds,
+                    KernelVersion.parse(System.getProperty("os.version"))));
             diagnostics.accept(() -> describe(plan));
             // The child reads the image until it has exec'd, so it lives as long as the launch.
             try (ProgramImage image = ProgramImage.of(plan, pipes.reportWrite(), kernel)) {

@@ -22,9 +22,7 @@ class RunOptionsTest {
         CommandLine cli = Main.commandLine();
         ParseResult result = cli.parseArgs(Clusters.expand(args));
         CommandLine target = result.hasSubcommand() ? result.subcommand().commandSpec().commandLine() : cli;
-        RunOptions options = target.getCommand() instanceof RunCommand run ? run.options
-                : ((IsolateCommand) target.getCommand()).options;
-        return options.toSpec(CALLER);
+        return ((LaunchCommand) target.getCommand()).options.toSpec(CALLER);
     }
 
     @Test

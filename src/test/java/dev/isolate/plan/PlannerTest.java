@@ -2,10 +2,12 @@ package dev.isolate.plan;
 
 import static dev.isolate.sys.Linux.*;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.isolate.spec.ContainerSpec;
 import dev.isolate.spec.Namespace;
+import dev.isolate.spec.SpecException;
 import dev.isolate.spec.TimeOffsets;
 import java.util.EnumSet;
 import java.util.List;
@@ -16,7 +18,8 @@ import org.junit.jupiter.api.Test;
 
 class PlannerTest {
     private static final Handshake PIPES = new Handshake(3, 4, 5, 6);
-    private static final LaunchContext CONTEXT = new LaunchContext(PIPES, List.of(11, 13), Set.of(7));
+    private static final LaunchContext CONTEXT = new LaunchContext(PIPES, List.of(11, 13), Set.of(7),
+            new KernelVersion(6, 1));
 
     private static ContainerSpec spec(Set<Namespace> namespaces, Optional<String> hostname, List<String> command) {
         return new ContainerSpec(namespaces, hostname, TimeOffsets.NONE, Map.of("PATH", "/a:/b/"), Optional.empty(),
@@ -110,6 +113,25 @@ class PlannerTest {
         assertTrue(execs.stream().allMatch(s -> s.check().equals(Check.EXEC_CANDIDATE)));
         assertEquals(new Arg.CStringArray(List.of("ls", "-l")), execs.get(0).args().get(1));
         assertEquals(new Arg.CStringArray(List.of("PATH=/a:/b/")), execs.get(0).args().get(2));
+    }
+
+    @Test
+    void oldKernelsAreRefusedWithTheVersionTheyNeed() {
+        ContainerSpec time = spec(EnumSet.of(Namespace.TIME), Optional.empty(), List.of("true"));
+        LaunchContext linux510 = new LaunchContext(PIPES, List.of(), Set.of(), KernelVersion.parse("5.10.0-28-amd64"));
+        LaunchContext linux515 = new LaunchContext(PIPES, List.of(), Set.of(), KernelVersion.parse("5.15.0"));
+        assertEquals("Linux 5.10: isolate needs Linux 5.11 or later",
+                assertThrows(SpecException.class, () -> Planner.plan(time, linux510)).getMessage());
+        assertEquals("time namespace: needs Linux 6.0 or later, for the command itself to enter it (this is 5.15)",
+                assertThrows(SpecException.class, () -> Planner.plan(time, linux515)).getMessage());
+        Planner.plan(spec(EnumSet.of(Namespace.NET), Optional.empty(), List.of("true")), linux515);
+    }
+
+    @Test
+    void kernelReleasesParse() {
+        assertEquals(new KernelVersion(6, 18), KernelVersion.parse("6.18.44-fc-v595"));
+        assertTrue(KernelVersion.parse("10.0").atLeast(6, 0));
+        assertThrows(IllegalArgumentException.class, () -> KernelVersion.parse("six"));
     }
 
     @Test
