@@ -1,6 +1,15 @@
 package dev.isolate.cli;
 
+import dev.isolate.plan.Host;
+import dev.isolate.plan.KernelVersion;
 import dev.isolate.spec.ContainerSpec;
+import dev.isolate.spec.UserNamespace;
+import dev.isolate.userns.Caller;
+import dev.isolate.userns.IdMapWriting;
+import dev.isolate.userns.Subordinates;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
 import dev.isolate.supervise.Supervisor;
 import java.util.HashMap;
 import java.util.Map;
@@ -24,9 +33,28 @@ final class Launch {
 
     static int run(RunOptions options) {
         Main.verbosity = options.verbosity();
-        ContainerSpec spec = options.toSpec(callerEnvironment());
+        Caller caller = Caller.current();
+        Subordinates subordinates = Subordinates.of(caller);
+        ContainerSpec spec = options.toSpec(callerEnvironment(), caller, subordinates);
         Consumer<Supplier<String>> diagnostics = options.verbosity() > 0 ? Diagnostics.logger() : message -> { };
-        return new Supervisor(diagnostics).run(spec, passedFds(System.getProperty(PASSED_FDS_PROPERTY, "")));
+        spec.user().filter(UserNamespace::automatic).ifPresent(ns -> diagnostics.accept(() ->
+                "no privilege to create namespaces: adding a user namespace where root is uid " + caller.uid()
+                        + " (--no-user-auto turns this off)"));
+        IdMapWriting.Helpers helpers = new IdMapWriting.Helpers(onPath("newuidmap"), onPath("newgidmap"));
+        Host host = new Host(passedFds(System.getProperty(PASSED_FDS_PROPERTY, "")),
+                KernelVersion.parse(System.getProperty("os.version")), caller, helpers, subordinates);
+        return new Supervisor(diagnostics).run(spec, host);
+    }
+
+    /** A program in isolate's own PATH, as the shell would find it. */
+    static Optional<String> onPath(String program) {
+        for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(":")) {
+            Path candidate = Path.of(dir.isEmpty() ? "." : dir, program);
+            if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) {
+                return Optional.of(candidate.toString());
+            }
+        }
+        return Optional.empty();
     }
 
     static Map<String, String> callerEnvironment() {

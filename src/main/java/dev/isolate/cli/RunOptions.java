@@ -2,9 +2,14 @@ package dev.isolate.cli;
 
 import dev.isolate.spec.ContainerSpec;
 import dev.isolate.spec.Environments;
+import dev.isolate.spec.IdMapping;
 import dev.isolate.spec.Namespace;
 import dev.isolate.spec.SpecException;
 import dev.isolate.spec.TimeOffsets;
+import dev.isolate.spec.UserNamespace;
+import dev.isolate.userns.Caller;
+import dev.isolate.userns.MappingRequest;
+import dev.isolate.userns.Subordinates;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
@@ -43,6 +48,35 @@ final class RunOptions {
     @Option(names = "--boottime", paramLabel = "SECS", description = "Offset of CLOCK_BOOTTIME in the new time namespace. Implies -T.")
     Long boottime;
 
+    @Option(names = {"-U", "--user"}, description = "New user namespace. Without other mapping options, root inside is you outside (-r). Unprivileged callers get one automatically when they ask for other namespaces.")
+    boolean user;
+
+    @Option(names = {"-r", "--map-root-user"}, description = "Map uid and gid 0 inside to your own (implies -U).")
+    boolean mapRoot;
+
+    @Option(names = "--map-user", paramLabel = "UID", description = "Map your uid to UID inside instead of 0 (implies -U).")
+    Long mapUser;
+
+    @Option(names = "--map-group", paramLabel = "GID", description = "Map your gid to GID inside instead of 0 (implies -U).")
+    Long mapGroup;
+
+    @Option(names = "--map-users", paramLabel = "INNER:OUTER:COUNT", description = "Map COUNT uids from OUTER outside to INNER inside. Repeatable; without privilege, through newuidmap and /etc/subuid.")
+    List<String> mapUsers = new ArrayList<>();
+
+    @Option(names = "--map-groups", paramLabel = "INNER:OUTER:COUNT", description = "Map COUNT gids from OUTER outside to INNER inside. Repeatable; without privilege, through newgidmap and /etc/subgid.")
+    List<String> mapGroups = new ArrayList<>();
+
+    @Option(names = "--map-auto", description = "Map 0 to you and 1.. to your first ranges in /etc/subuid and /etc/subgid (as rootless podman does).")
+    boolean mapAuto;
+
+    @Option(names = "--setgroups", paramLabel = "allow|deny", description = "Whether setgroups(2) works inside. Default: what the kernel requires for the mapping.")
+    SetGroups setgroups;
+
+    @Option(names = "--no-user-auto", description = "Never create a user namespace unasked; without privilege, other namespaces then fail.")
+    boolean noUserAuto;
+
+    enum SetGroups { allow, deny }
+
     @Option(names = {"-e", "--env"}, paramLabel = "NAME[=VALUE]", description = "Set a variable in COMMAND's environment; a bare NAME copies isolate's value. Repeatable.")
     List<String> env = new ArrayList<>();
 
@@ -62,7 +96,13 @@ final class RunOptions {
         return verbose.length;
     }
 
-    ContainerSpec toSpec(Map<String, String> callerEnvironment) {
+    MappingRequest mappingRequest() {
+        return new MappingRequest(user, mapRoot, mapUser, mapGroup,
+                mapUsers.stream().map(IdMapping::parse).toList(), mapGroups.stream().map(IdMapping::parse).toList(),
+                mapAuto, setgroups == null ? null : setgroups == SetGroups.allow, noUserAuto);
+    }
+
+    ContainerSpec toSpec(Map<String, String> callerEnvironment, Caller caller, Subordinates subordinates) {
         Set<Namespace> namespaces = EnumSet.noneOf(Namespace.class);
         if (net) {
             namespaces.add(Namespace.NET);
@@ -90,7 +130,11 @@ final class RunOptions {
         if (command.isEmpty()) {
             throw new SpecException("no command given: see isolate --help");
         }
-        return new ContainerSpec(namespaces, Optional.ofNullable(hostname), offsets,
+        Optional<UserNamespace> userNamespace = mappingRequest().resolve(caller, !namespaces.isEmpty(), subordinates);
+        if (userNamespace.isPresent()) {
+            namespaces.add(Namespace.USER);
+        }
+        return new ContainerSpec(namespaces, userNamespace, Optional.ofNullable(hostname), offsets,
                 Environments.compose(callerEnvironment, clearEnv, env), Optional.ofNullable(workdir), command);
     }
 }

@@ -5,6 +5,7 @@ import static dev.isolate.sys.Linux.*;
 import dev.isolate.spec.ContainerSpec;
 import dev.isolate.spec.Namespace;
 import dev.isolate.spec.SpecException;
+import dev.isolate.userns.IdMapWriting;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -30,7 +31,7 @@ public final class Planner {
      * @throws SpecException when the running kernel cannot do what the spec asks
      */
     public static LaunchPlan plan(ContainerSpec spec, LaunchContext context) {
-        requireKernel(spec, context.kernel());
+        requireKernel(spec, context.host().kernel());
         List<Step> steps = new ArrayList<>();
         handshake(context, steps);
         namespaces(spec, steps);
@@ -38,7 +39,11 @@ public final class Planner {
                 "chdir \"" + dir + "\"", Arg.of(dir))));
         descriptors(context, steps);
         exec(spec, steps);
-        return new LaunchPlan(cloneFlags(spec), steps);
+        List<ParentStep> parentSteps = spec.user()
+                .map(ns -> IdMapWriting.steps(ns, context.host().caller(), context.host().helpers(),
+                        context.host().subordinates()))
+                .orElse(List.of());
+        return new LaunchPlan(cloneFlags(spec), steps, parentSteps);
     }
 
     private static void requireKernel(ContainerSpec spec, KernelVersion kernel) {
@@ -56,6 +61,9 @@ public final class Planner {
         long flags = SIGCHLD;
         for (Namespace ns : spec.namespaces()) {
             flags |= switch (ns) {
+                // Created with the others in one clone, the user namespace owns them all, so the
+                // child may set them up once the parent has written its id maps.
+                case USER -> CLONE_NEWUSER;
                 case MOUNT -> CLONE_NEWNS;
                 case UTS -> CLONE_NEWUTS;
                 case IPC -> CLONE_NEWIPC;
@@ -134,7 +142,7 @@ public final class Planner {
     private static void descriptors(LaunchContext context, List<Step> steps) {
         steps.add(Step.of(Call.CLOSE_RANGE, Check.SUCCESS, "mark descriptors close-on-exec",
                 Arg.of(3), Arg.of(0xFFFF_FFFFL), Arg.of(CLOSE_RANGE_CLOEXEC)));
-        for (int fd : new TreeSet<>(context.passedFds())) {
+        for (int fd : new TreeSet<>(context.host().passedFds())) {
             steps.add(Step.of(Call.FCNTL, Check.SUCCESS, "pass descriptor " + fd,
                     Arg.of(fd), Arg.of(F_SETFD), Arg.of(0)));
         }

@@ -14,6 +14,7 @@ import java.util.regex.Pattern;
  * decision about how the kernel is asked for it (that is the planner's job).
  *
  * @param namespaces  the namespace types to create
+ * @param user        the id mappings, present exactly when USER is created
  * @param hostname    the new UTS namespace's hostname, present exactly when UTS is created
  * @param timeOffsets clock offsets for a new time namespace
  * @param environment the command's complete environment, in order
@@ -22,6 +23,7 @@ import java.util.regex.Pattern;
  */
 public record ContainerSpec(
         Set<Namespace> namespaces,
+        Optional<UserNamespace> user,
         Optional<String> hostname,
         TimeOffsets timeOffsets,
         Map<String, String> environment,
@@ -46,6 +48,9 @@ public record ContainerSpec(
             throw new SpecException("command: the name is empty");
         }
         command.forEach(arg -> requireNoNul("command argument", arg));
+        if (user.isPresent() != namespaces.contains(Namespace.USER)) {
+            throw new IllegalArgumentException("id mappings come exactly with a new user namespace");
+        }
         if (hostname.isPresent() != namespaces.contains(Namespace.UTS)) {
             throw new IllegalArgumentException("a hostname comes exactly with a new UTS namespace");
         }

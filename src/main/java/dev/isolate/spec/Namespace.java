@@ -2,6 +2,7 @@ package dev.isolate.spec;
 
 /** A namespace type isolate can create, with its name under /proc/PID/ns. */
 public enum Namespace {
+    USER("user"),
     MOUNT("mnt"),
     UTS("uts"),
     IPC("ipc"),

@@ -1,6 +1,5 @@
 package dev.isolate.supervise;
 
-import static dev.isolate.sys.Linux.EACCES;
 import static dev.isolate.sys.Linux.ENOENT;
 import static dev.isolate.sys.Linux.ENOTDIR;
 
@@ -27,9 +26,5 @@ public final class ExitStatus {
     /** The status for an execve that failed with {@code errno}. */
     public static int ofExecError(int errno) {
         return errno == ENOENT || errno == ENOTDIR ? NOT_FOUND : CANNOT_EXECUTE;
-    }
-
-    static boolean isPermission(int errno) {
-        return errno == EACCES || errno == 1; // EPERM
     }
 }

@@ -4,19 +4,27 @@ import static dev.isolate.sys.Linux.*;
 
 import dev.isolate.plan.Call;
 import dev.isolate.plan.Handshake;
-import dev.isolate.plan.KernelVersion;
+import dev.isolate.plan.Host;
 import dev.isolate.plan.LaunchContext;
 import dev.isolate.plan.LaunchPlan;
+import dev.isolate.plan.ParentStep;
 import dev.isolate.plan.Planner;
 import dev.isolate.plan.Step;
 import dev.isolate.spec.ContainerSpec;
+import dev.isolate.spec.Namespace;
 import dev.isolate.sys.Kernel;
 import dev.isolate.sys.ProgramImage;
 import dev.isolate.sys.Syscall;
 import dev.isolate.sys.Trampoline;
+import dev.isolate.userns.CloneErrors;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
@@ -27,37 +35,38 @@ import java.util.function.Supplier;
 public final class Supervisor {
     /** Signals passed on to the command (SIGKILL and SIGSTOP cannot be caught). */
     static final int[] FORWARDED = {SIGHUP, SIGINT, SIGQUIT, SIGUSR1, SIGUSR2, SIGTERM, SIGCONT, SIGWINCH};
-
-    private static final String NEEDS_ROOT =
-            " (creating namespaces needs root: run isolate as root; rootless use through -U is not available yet)";
+    private static final long NO_REPORT = Long.MIN_VALUE;
 
     private final Kernel kernel;
     private final Trampoline trampoline;
     /** -v output; messages are built only when it is on. */
     private final Consumer<Supplier<String>> diagnostics;
-    /** Scratch native memory for pipe fds, report words and wait statuses. */
+    /** Scratch native memory for pipe fds, report words, paths and wait statuses. */
     private final long scratch;
+    private static final int SCRATCH_SIZE = 4096 + 64;
     private final List<Integer> openFds = new ArrayList<>();
 
     public Supervisor(Consumer<Supplier<String>> diagnostics) {
         this.kernel = Kernel.get();
         this.trampoline = Trampoline.load(kernel);
         this.diagnostics = diagnostics;
-        this.scratch = kernel.memory().allocateMemory(256, true);
+        this.scratch = kernel.memory().allocateMemory(SCRATCH_SIZE, true);
     }
 
     /** Runs the spec to completion and returns isolate's exit status. */
-    public int run(ContainerSpec spec, Set<Integer> passedFds) {
+    public int run(ContainerSpec spec, Host host) {
         try {
             Handshake pipes = openPipes();
-            LaunchPlan plan = Planner.plan(spec, new LaunchContext(pipes, trampoline.handledSignals(), passedFds,
-                    KernelVersion.parse(System.getProperty("os.version"))));
+            LaunchPlan plan = Planner.plan(spec, new LaunchContext(pipes, trampoline.handledSignals(), host));
             diagnostics.accept(() -> describe(plan));
             // The child reads the image until it has exec'd, so it lives as long as the launch.
             try (ProgramImage image = ProgramImage.of(plan, pipes.reportWrite(), kernel)) {
                 long pid = trampoline.start(image);
                 if (pid < 0) {
-                    throw cloneFailure((int) -pid);
+                    int errno = (int) -pid;
+                    throw new LaunchFailure("clone: " + kernel.errorText(errno) + CloneErrors.hint(errno,
+                            spec.namespaces().contains(Namespace.USER), host.caller(), sysctls()),
+                            ExitStatus.SETUP_FAILED);
                 }
                 diagnostics.accept(() -> "child " + pid + " started");
                 close(pipes.reportWrite());
@@ -74,13 +83,23 @@ public final class Supervisor {
         if (first != LaunchPlan.ARMED) {
             return failedOrDied(plan, pid, first);
         }
-        // From here on the child dies with us (parent-death signal), so we may hand it signals.
-        trampoline.forwardTo(pid);
-        for (int signal : FORWARDED) {
-            trampoline.forward(signal);
+        // The child now dies with us (parent-death signal); a failure of ours must not leave
+        // it waiting, so any exception from here to the release kills it first.
+        try {
+            for (ParentStep step : plan.parentSteps()) {
+                perform(step, pid);
+            }
+            trampoline.forwardTo(pid);
+            for (int signal : FORWARDED) {
+                trampoline.forward(signal);
+            }
+            kernel.memory().putByte(scratch, (byte) 1);
+            check(kernel.callRetrying(Syscall.WRITE, pipes.releaseWrite(), scratch, 1), "release the child");
+        } catch (RuntimeException e) {
+            kernel.call(Syscall.KILL, pid, SIGKILL);
+            waitFor(pid);
+            throw e;
         }
-        kernel.memory().putByte(scratch, (byte) 1);
-        check(kernel.callRetrying(Syscall.WRITE, pipes.releaseWrite(), scratch, 1), "release the child");
         close(pipes.releaseWrite());
         long report = readReport(pipes.reportRead());
         if (report != NO_REPORT) {
@@ -88,6 +107,56 @@ public final class Supervisor {
         }
         diagnostics.accept(() -> "command running");
         return waitFor(pid);
+    }
+
+    private void perform(ParentStep step, int pid) {
+        diagnostics.accept(() -> "parent: " + describe(step));
+        if (step instanceof ParentStep.WriteProcFile write) {
+            writeProcFile(pid, write);
+        } else if (step instanceof ParentStep.RunHelper helper) {
+            runHelper(pid, helper);
+        }
+    }
+
+    /** One write(2): id maps must arrive whole. */
+    private void writeProcFile(int pid, ParentStep.WriteProcFile write) {
+        byte[] path = ("/proc/" + pid + "/" + write.file() + "\0").getBytes(StandardCharsets.US_ASCII);
+        byte[] content = write.content().getBytes(StandardCharsets.US_ASCII);
+        if (path.length + content.length > SCRATCH_SIZE) {
+            throw new LaunchFailure(write.what() + ": too long", ExitStatus.SETUP_FAILED);
+        }
+        kernel.memory().putByteArray(scratch, path, 0, path.length);
+        long fd = kernel.call(Syscall.OPENAT, AT_FDCWD, scratch, O_WRONLY | O_CLOEXEC);
+        check(fd, write.what());
+        try {
+            kernel.memory().putByteArray(scratch, content, 0, content.length);
+            long written = kernel.call(Syscall.WRITE, fd, scratch, content.length);
+            check(written, write.what());
+        } finally {
+            kernel.call(Syscall.CLOSE, fd);
+        }
+    }
+
+    private void runHelper(int pid, ParentStep.RunHelper helper) {
+        List<String> command = new ArrayList<>();
+        command.add(helper.program());
+        command.add(Integer.toString(pid));
+        command.addAll(helper.args());
+        try {
+            Process process = new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            process.getOutputStream().close();
+            String err = new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+            int status = process.waitFor();
+            if (status != 0) {
+                String why = err.isEmpty() ? "exit status " + status : err.lines().reduce((a, b) -> b).orElse(err);
+                throw new LaunchFailure(helper.what() + ": " + why, ExitStatus.SETUP_FAILED);
+            }
+        } catch (IOException e) {
+            throw new LaunchFailure(helper.what() + ": " + e.getMessage(), ExitStatus.SETUP_FAILED);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new LaunchFailure(helper.what() + ": interrupted", ExitStatus.SETUP_FAILED);
+        }
     }
 
     /** The child stopped before execve: either it reported a failed step, or it was killed. */
@@ -100,22 +169,9 @@ public final class Supervisor {
         int errno = (int) report;
         Step step = plan.childSteps().get(index);
         String why = errno == 0 ? "unexpected result" : kernel.errorText(errno);
-        if (ExitStatus.isPermission(errno) && step.call() != Call.EXECVE && !isRoot()) {
-            why += NEEDS_ROOT;
-        }
         int exit = step.call() == Call.EXECVE ? ExitStatus.ofExecError(errno) : ExitStatus.SETUP_FAILED;
         throw new LaunchFailure(step.what() + ": " + why, exit);
     }
-
-    private LaunchFailure cloneFailure(int errno) {
-        String why = kernel.errorText(errno);
-        if (ExitStatus.isPermission(errno) && !isRoot()) {
-            why += NEEDS_ROOT;
-        }
-        return new LaunchFailure("clone: " + why, ExitStatus.SETUP_FAILED);
-    }
-
-    private static final long NO_REPORT = Long.MIN_VALUE;
 
     /** One report word, or {@link #NO_REPORT} at end-of-file. */
     private long readReport(int fd) {
@@ -169,8 +225,26 @@ public final class Supervisor {
         }
     }
 
-    private boolean isRoot() {
-        return kernel.call(Syscall.GETEUID) == 0;
+    /** The sysctls that explain a refused clone, those that exist. */
+    private static Map<String, String> sysctls() {
+        Map<String, String> values = new HashMap<>();
+        for (String file : List.of(CloneErrors.MAX_USER_NAMESPACES, CloneErrors.UNPRIVILEGED_USERNS_CLONE,
+                CloneErrors.APPARMOR_RESTRICT)) {
+            try {
+                values.put(file, Files.readString(Path.of(file)).trim());
+            } catch (IOException absent) {
+                // this kernel has no such knob
+            }
+        }
+        return values;
+    }
+
+    private static String describe(ParentStep step) {
+        if (step instanceof ParentStep.WriteProcFile write) {
+            return "write /proc/CHILD/" + write.file() + ": " + write.content().strip().replace('\n', ',');
+        }
+        ParentStep.RunHelper helper = (ParentStep.RunHelper) step;
+        return helper.program() + " CHILD " + String.join(" ", helper.args());
     }
 
     private static String describe(LaunchPlan plan) {

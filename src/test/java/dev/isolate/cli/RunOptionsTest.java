@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.isolate.Fixtures;
 import dev.isolate.spec.ContainerSpec;
 import dev.isolate.spec.Namespace;
 import dev.isolate.spec.SpecException;
@@ -22,7 +23,8 @@ class RunOptionsTest {
         CommandLine cli = Main.commandLine();
         ParseResult result = cli.parseArgs(Clusters.expand(args));
         CommandLine target = result.hasSubcommand() ? result.subcommand().commandSpec().commandLine() : cli;
-        return ((LaunchCommand) target.getCommand()).options.toSpec(CALLER);
+        return ((LaunchCommand) target.getCommand()).options.toSpec(CALLER, Fixtures.ROOT,
+                Fixtures.NO_SUBORDINATES);
     }
 
     @Test

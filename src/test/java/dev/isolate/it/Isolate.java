@@ -1,38 +1,80 @@
 package dev.isolate.it;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
-/** Runs the real isolate program, scripts/isolate, as a user would. */
+/**
+ * Runs the real isolate program, scripts/isolate, as a user would: as root, or as the
+ * unprivileged user nobody through setpriv.
+ */
 final class Isolate {
-    static final Path SCRIPT = Path.of("scripts/isolate").toAbsolutePath();
+    static final Path REPO_SCRIPT = Path.of("scripts/isolate").toAbsolutePath();
     static final long TIMEOUT_SECONDS = 60;
+    /**
+     * nobody with an ordinary PATH (the test's own may hold directories nobody cannot enter,
+     * which execvp rightly reports as EACCES) and this JVM's java.
+     */
+    static final List<String> AS_NOBODY = List.of("env",
+            "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+            "JAVA=" + ProcessHandle.current().info().command().orElse("java"),
+            "setpriv", "--reuid=65534", "--regid=65534", "--clear-groups");
+    static final Isolate AS_ROOT = new Isolate(List.of(), REPO_SCRIPT);
 
     record Result(int exit, String out, String err) {
     }
 
-    private Isolate() {
+    private final List<String> prefix;
+    private final Path script;
+
+    Isolate(List<String> prefix, Path script) {
+        this.prefix = List.copyOf(prefix);
+        this.script = script;
     }
 
-    static Result run(String... args) {
-        return runWithInput(null, args);
+    /** isolate run as nobody, from a copy of the program that nobody can read. */
+    static Isolate asNobody(Path script) {
+        return new Isolate(AS_NOBODY, script);
     }
 
-    static Result runWithInput(String input, String... args) {
-        List<String> command = new ArrayList<>();
-        command.add(SCRIPT.toString());
+    /** The command line that runs isolate with these arguments. */
+    List<String> command(String... args) {
+        List<String> command = new ArrayList<>(prefix);
+        command.add(script.toString());
         command.addAll(List.of(args));
-        return exec(command, input);
+        return command;
+    }
+
+    /** The same as one shell word list, for sh -c. */
+    String shellCommand(String... args) {
+        return String.join(" ", command(args).stream().map(a -> "'" + a.replace("'", "'\\''") + "'").toList());
+    }
+
+    Path script() {
+        return script;
+    }
+
+    Result run(String... args) {
+        return exec(command(args), null);
+    }
+
+    Result runWithInput(String input, String... args) {
+        return exec(command(args), input);
+    }
+
+    Process start(String... args) throws IOException {
+        return builder(command(args)).redirectError(ProcessBuilder.Redirect.INHERIT).start();
     }
 
     static Result exec(List<String> command, String input) {
         try {
-            Process process = new ProcessBuilder(command).start();
+            Process process = builder(command).start();
             CompletableFuture<String> out = readAsync(process.getInputStream());
             CompletableFuture<String> err = readAsync(process.getErrorStream());
             if (input != null) {
@@ -45,19 +87,17 @@ final class Isolate {
                 throw new AssertionError("timed out: " + command);
             }
             return new Result(process.exitValue(), out.get(), err.get());
-        } catch (IOException | InterruptedException | java.util.concurrent.ExecutionException e) {
+        } catch (IOException | InterruptedException | ExecutionException e) {
             throw new IllegalStateException(e);
         }
     }
 
-    static Process start(String... args) throws IOException {
-        List<String> command = new ArrayList<>();
-        command.add(SCRIPT.toString());
-        command.addAll(List.of(args));
-        return new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    /** Runs in /tmp, which every user may enter, whoever owns the checkout. */
+    private static ProcessBuilder builder(List<String> command) {
+        return new ProcessBuilder(command).directory(Path.of("/tmp").toFile());
     }
 
-    static CompletableFuture<String> readAsync(java.io.InputStream stream) {
+    static CompletableFuture<String> readAsync(InputStream stream) {
         return CompletableFuture.supplyAsync(() -> {
             try {
                 return new String(stream.readAllBytes(), StandardCharsets.UTF_8);

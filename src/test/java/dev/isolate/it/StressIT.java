@@ -2,7 +2,12 @@ package dev.isolate.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.isolate.plan.Host;
+import dev.isolate.plan.KernelVersion;
 import dev.isolate.spec.ContainerSpec;
+import dev.isolate.userns.Caller;
+import dev.isolate.userns.IdMapWriting;
+import dev.isolate.userns.Subordinates;
 import dev.isolate.spec.Namespace;
 import dev.isolate.spec.TimeOffsets;
 import dev.isolate.supervise.Supervisor;
@@ -33,9 +38,12 @@ class StressIT {
     void thousandsOfLaunchesUnderAllocationPressureNeverHang() throws Exception {
         Privileged.requireRoot();
         String mountsBefore = Files.readString(Path.of("/proc/self/mountinfo"));
-        ContainerSpec spec = new ContainerSpec(EnumSet.allOf(Namespace.class), Optional.of("stress"),
+        ContainerSpec spec = new ContainerSpec(EnumSet.complementOf(EnumSet.of(Namespace.USER)), Optional.empty(), Optional.of("stress"),
                 TimeOffsets.NONE, Map.of("PATH", "/usr/bin:/bin"), Optional.empty(), List.of("true"));
         Supervisor supervisor = new Supervisor(message -> { });
+        Caller caller = Caller.current();
+        Host host = new Host(Set.of(), KernelVersion.parse(System.getProperty("os.version")), caller,
+                new IdMapWriting.Helpers(Optional.empty(), Optional.empty()), Subordinates.of(caller));
 
         AtomicBoolean running = new AtomicBoolean(true);
         List<Thread> allocators = new ArrayList<>();
@@ -78,7 +86,7 @@ class StressIT {
         long start = System.nanoTime();
         try {
             for (int i = 0; i < LAUNCHES; i++) {
-                if (supervisor.run(spec, Set.of()) != 0) {
+                if (supervisor.run(spec, host) != 0) {
                     failures++;
                 }
                 lastProgress.set(System.nanoTime());

@@ -5,10 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.isolate.Fixtures;
 import dev.isolate.spec.ContainerSpec;
 import dev.isolate.spec.Namespace;
 import dev.isolate.spec.SpecException;
 import dev.isolate.spec.TimeOffsets;
+import dev.isolate.spec.UserNamespace;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
@@ -18,11 +20,15 @@ import org.junit.jupiter.api.Test;
 
 class PlannerTest {
     private static final Handshake PIPES = new Handshake(3, 4, 5, 6);
-    private static final LaunchContext CONTEXT = new LaunchContext(PIPES, List.of(11, 13), Set.of(7),
-            new KernelVersion(6, 1));
+    private static final LaunchContext CONTEXT = context(new KernelVersion(6, 1), Set.of(7));
+
+    private static LaunchContext context(KernelVersion kernel, Set<Integer> passedFds) {
+        return new LaunchContext(PIPES, List.of(11, 13), new Host(passedFds, kernel, Fixtures.ROOT,
+                Fixtures.NO_HELPERS, Fixtures.NO_SUBORDINATES));
+    }
 
     private static ContainerSpec spec(Set<Namespace> namespaces, Optional<String> hostname, List<String> command) {
-        return new ContainerSpec(namespaces, hostname, TimeOffsets.NONE, Map.of("PATH", "/a:/b/"), Optional.empty(),
+        return new ContainerSpec(namespaces, Optional.empty(), hostname, TimeOffsets.NONE, Map.of("PATH", "/a:/b/"), Optional.empty(),
                 command);
     }
 
@@ -47,11 +53,25 @@ class PlannerTest {
 
     @Test
     void namespaceFlagsGoToCloneExceptTime() {
-        LaunchPlan plan = Planner.plan(spec(EnumSet.allOf(Namespace.class), Optional.of("h"), List.of("true")),
-                CONTEXT);
-        assertEquals(SIGCHLD | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWPID | CLONE_NEWNET
+        ContainerSpec all = new ContainerSpec(EnumSet.allOf(Namespace.class),
+                Optional.of(UserNamespace.rootMapping(1000, 1000, false)), Optional.of("h"), TimeOffsets.NONE, Map.of(),
+                Optional.empty(), List.of("true"));
+        LaunchPlan plan = Planner.plan(all, CONTEXT);
+        assertEquals(SIGCHLD | CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWPID | CLONE_NEWNET
                 | CLONE_NEWCGROUP, plan.cloneFlags());
         assertTrue(calls(plan).contains(Call.UNSHARE));
+    }
+
+    @Test
+    void idMapsAreTheParentsWorkBeforeTheRelease() {
+        ContainerSpec user = new ContainerSpec(EnumSet.of(Namespace.USER),
+                Optional.of(UserNamespace.rootMapping(1000, 1000, false)), Optional.empty(), TimeOffsets.NONE, Map.of(),
+                Optional.empty(), List.of("true"));
+        assertEquals(List.of(new ParentStep.WriteProcFile("uid_map", "0 1000 1\n", "uid_map"),
+                new ParentStep.WriteProcFile("gid_map", "0 1000 1\n", "gid_map")),
+                Planner.plan(user, CONTEXT).parentSteps());
+        assertEquals(List.of(), Planner.plan(spec(EnumSet.of(Namespace.NET), Optional.empty(), List.of("true")),
+                CONTEXT).parentSteps());
     }
 
     @Test
@@ -79,7 +99,7 @@ class PlannerTest {
 
     @Test
     void timeOffsetsAreWrittenAfterUnshare() {
-        ContainerSpec spec = new ContainerSpec(EnumSet.of(Namespace.TIME), Optional.empty(), new TimeOffsets(5, -2),
+        ContainerSpec spec = new ContainerSpec(EnumSet.of(Namespace.TIME), Optional.empty(), Optional.empty(), new TimeOffsets(5, -2),
                 Map.of(), Optional.empty(), List.of("true"));
         LaunchPlan plan = Planner.plan(spec, CONTEXT);
         int unshare = calls(plan).indexOf(Call.UNSHARE);
@@ -93,7 +113,7 @@ class PlannerTest {
 
     @Test
     void hostnameAndWorkdir() {
-        ContainerSpec spec = new ContainerSpec(EnumSet.of(Namespace.UTS), Optional.of("box"), TimeOffsets.NONE,
+        ContainerSpec spec = new ContainerSpec(EnumSet.of(Namespace.UTS), Optional.empty(), Optional.of("box"), TimeOffsets.NONE,
                 Map.of(), Optional.of("/srv"), List.of("true"));
         List<Step> steps = Planner.plan(spec, CONTEXT).childSteps();
         Step hostname = steps.stream().filter(s -> s.call() == Call.SETHOSTNAME).findFirst().orElseThrow();
@@ -118,8 +138,8 @@ class PlannerTest {
     @Test
     void oldKernelsAreRefusedWithTheVersionTheyNeed() {
         ContainerSpec time = spec(EnumSet.of(Namespace.TIME), Optional.empty(), List.of("true"));
-        LaunchContext linux510 = new LaunchContext(PIPES, List.of(), Set.of(), KernelVersion.parse("5.10.0-28-amd64"));
-        LaunchContext linux515 = new LaunchContext(PIPES, List.of(), Set.of(), KernelVersion.parse("5.15.0"));
+        LaunchContext linux510 = context(KernelVersion.parse("5.10.0-28-amd64"), Set.of());
+        LaunchContext linux515 = context(KernelVersion.parse("5.15.0"), Set.of());
         assertEquals("Linux 5.10: isolate needs Linux 5.11 or later",
                 assertThrows(SpecException.class, () -> Planner.plan(time, linux510)).getMessage());
         assertEquals("time namespace: needs Linux 6.0 or later, for the command itself to enter it (this is 5.15)",
@@ -137,7 +157,7 @@ class PlannerTest {
     @Test
     void searchPathFollowsExecvp() {
         assertEquals(List.of("/x/sh", "sh", "/y/sh"), Planner.searchPath("sh", "/x::/y/"));
-        ContainerSpec noPath = new ContainerSpec(EnumSet.noneOf(Namespace.class), Optional.empty(), TimeOffsets.NONE,
+        ContainerSpec noPath = new ContainerSpec(EnumSet.noneOf(Namespace.class), Optional.empty(), Optional.empty(), TimeOffsets.NONE,
                 Map.of(), Optional.empty(), List.of("sh"));
         long candidates = Planner.plan(noPath, CONTEXT).childSteps().stream()
                 .filter(s -> s.call() == Call.EXECVE).count();

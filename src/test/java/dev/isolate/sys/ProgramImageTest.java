@@ -22,7 +22,7 @@ class ProgramImageTest {
             new Step(Call.IOCTL, List.of(new Arg.PreviousResult(), new Arg.Bytes(new byte[] {1, 2, 3})),
                     Check.IGNORE, "ioctl"),
             new Step(Call.EXECVE, List.of(new Arg.CString("/bin/sh"), new Arg.CStringArray(List.of("sh", "-c")),
-                    new Arg.CStringArray(List.of())), Check.exactly(7), "exec")));
+                    new Arg.CStringArray(List.of())), Check.exactly(7), "exec")), List.of());
 
     private final ByteBuffer image = ByteBuffer.wrap(ProgramImage.Layout.of(PLAN, 9).at(BASE))
             .order(ByteOrder.nativeOrder());

@@ -1,0 +1,101 @@
+package dev.isolate.userns;
+
+import dev.isolate.plan.ParentStep;
+import dev.isolate.spec.IdMapping;
+import dev.isolate.spec.SpecException;
+import dev.isolate.spec.UserNamespace;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * How the parent gives a new user namespace its id maps: by writing /proc/CHILD/uid_map
+ * and gid_map itself when the kernel lets it, or through the setuid helpers newuidmap and
+ * newgidmap, which check /etc/subuid and /etc/subgid.
+ */
+public final class IdMapWriting {
+    private IdMapWriting() {
+    }
+
+    /** Where newuidmap and newgidmap are, if installed. */
+    public record Helpers(Optional<String> newuidmap, Optional<String> newgidmap) {
+    }
+
+    public static List<ParentStep> steps(UserNamespace ns, Caller caller, Helpers helpers, Subordinates owned) {
+        List<ParentStep> steps = new ArrayList<>();
+        if (caller.canMapAny()) {
+            // CAP_SETUID/CAP_SETGID: the kernel takes any map from us; setgroups stays allowed by default.
+            if (Boolean.FALSE.equals(ns.setgroups())) {
+                steps.add(setgroupsDeny());
+            }
+            steps.add(write("uid_map", ns.uids()));
+            steps.add(write("gid_map", ns.gids()));
+            return steps;
+        }
+        if (isOwnIdOnly(ns.uids(), caller.uid()) && isOwnIdOnly(ns.gids(), caller.gid())) {
+            // An unprivileged process may map its own ids, once setgroups is denied.
+            if (Boolean.TRUE.equals(ns.setgroups())) {
+                throw new SpecException("--setgroups allow: without privilege, mapping your own gid requires"
+                        + " setgroups to be denied (a kernel rule); use --map-groups with newgidmap instead");
+            }
+            steps.add(setgroupsDeny());
+            steps.add(write("uid_map", ns.uids()));
+            steps.add(write("gid_map", ns.gids()));
+            return steps;
+        }
+        requireOwned("uid", ns.uids(), caller.uid(), owned.uids(), caller.name());
+        requireOwned("gid", ns.gids(), caller.gid(), owned.gids(), caller.name());
+        String newuidmap = helpers.newuidmap().orElseThrow(IdMapWriting::missingHelpers);
+        String newgidmap = helpers.newgidmap().orElseThrow(IdMapWriting::missingHelpers);
+        if (Boolean.FALSE.equals(ns.setgroups())) {
+            steps.add(setgroupsDeny());
+        }
+        steps.add(new ParentStep.RunHelper(newuidmap, helperArgs(ns.uids()), "uid map (newuidmap)"));
+        steps.add(new ParentStep.RunHelper(newgidmap, helperArgs(ns.gids()), "gid map (newgidmap)"));
+        return steps;
+    }
+
+    private static boolean isOwnIdOnly(List<IdMapping> map, long id) {
+        return map.size() == 1 && map.get(0).outer() == id && map.get(0).count() == 1;
+    }
+
+    /** Without privilege every outside id must be the caller's own or one of its subordinate ids. */
+    private static void requireOwned(String kind, List<IdMapping> map, long own, List<IdMapping> subordinate,
+            String name) {
+        for (IdMapping range : map) {
+            boolean isOwn = range.outer() == own && range.count() == 1;
+            boolean inSubordinate = subordinate.stream().anyMatch(s ->
+                    range.outer() >= s.outer() && range.outer() + range.count() <= s.outer() + s.count());
+            if (!isOwn && !inSubordinate) {
+                throw new SpecException(kind + " range " + range.inner() + ":" + range.outer() + ":" + range.count()
+                        + ": outside ids " + range.outer() + "-" + (range.outer() + range.count() - 1)
+                        + " are not " + name + "'s own nor in its /etc/sub" + kind + " ranges");
+            }
+        }
+    }
+
+    private static SpecException missingHelpers() {
+        return new SpecException("mapping ranges of ids without privilege needs newuidmap and newgidmap:"
+                + " install the uidmap package (Debian, Ubuntu) or shadow-utils (Fedora)");
+    }
+
+    private static ParentStep setgroupsDeny() {
+        return new ParentStep.WriteProcFile("setgroups", "deny", "setgroups");
+    }
+
+    private static ParentStep write(String file, List<IdMapping> map) {
+        StringBuilder text = new StringBuilder();
+        map.forEach(line -> text.append(line).append('\n'));
+        return new ParentStep.WriteProcFile(file, text.toString(), file);
+    }
+
+    private static List<String> helperArgs(List<IdMapping> map) {
+        List<String> args = new ArrayList<>();
+        for (IdMapping line : map) {
+            args.add(Long.toString(line.inner()));
+            args.add(Long.toString(line.outer()));
+            args.add(Long.toString(line.count()));
+        }
+        return args;
+    }
+}
