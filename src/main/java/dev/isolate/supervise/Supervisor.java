@@ -131,6 +131,11 @@ public final class Supervisor {
         try {
             kernel.memory().putByteArray(scratch, content, 0, content.length);
             long written = kernel.call(Syscall.WRITE, fd, scratch, content.length);
+            if (written == -EPERM && write.file().endsWith("_map")) {
+                throw new LaunchFailure(write.what() + ": " + kernel.errorText(EPERM) + " (the kernel refused the"
+                        + " mapping: every outside id must exist in isolate's own user namespace)",
+                        ExitStatus.SETUP_FAILED);
+            }
             check(written, write.what());
         } finally {
             kernel.call(Syscall.CLOSE, fd);

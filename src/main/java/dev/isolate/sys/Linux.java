@@ -61,10 +61,12 @@ public final class Linux {
     public static final int SIGSTOP = 19;
     public static final int SIGWINCH = 28;
 
+    public static final int EPERM = 1;
     public static final int ENOENT = 2;
     public static final int EINTR = 4;
     public static final int EACCES = 13;
     public static final int ENOTDIR = 20;
+    public static final int ENOSPC = 28;
 
     public static final int P_PID = 1;
     public static final int WEXITED = 4;

@@ -91,6 +91,7 @@ public final class ProgramImage implements AutoCloseable {
         private final ByteArrayOutputStream data = new ByteArrayOutputStream();
         private final List<Integer> pointerSlots = new ArrayList<>();
         private final List<long[]> dataPointers = new ArrayList<>(); // {offset in data, target}
+        private int stackSlot = -1;
 
         Builder(int recordBytes) {
             records = ByteBuffer.allocate(recordBytes).order(ByteOrder.nativeOrder());
@@ -117,13 +118,11 @@ public final class ProgramImage implements AutoCloseable {
             }
         }
 
-        /** Reserves the stack at the very end, 16-aligned, and points the header at its top. */
+        /** A header slot for the child's stack pointer; {@link #build} puts the stack at the very end. */
         void putStackPointer() {
             stackSlot = records.position();
             records.putLong(0);
         }
-
-        private int stackSlot = -1;
 
         private void putPointer(long target) {
             pointerSlots.add(records.position());

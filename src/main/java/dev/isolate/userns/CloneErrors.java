@@ -1,5 +1,8 @@
 package dev.isolate.userns;
 
+import static dev.isolate.sys.Linux.ENOSPC;
+import static dev.isolate.sys.Linux.EPERM;
+
 import java.util.Map;
 
 /** Why the kernel refused to create namespaces, and what to do about it. */
@@ -7,8 +10,6 @@ public final class CloneErrors {
     public static final String MAX_USER_NAMESPACES = "/proc/sys/user/max_user_namespaces";
     public static final String UNPRIVILEGED_USERNS_CLONE = "/proc/sys/kernel/unprivileged_userns_clone";
     public static final String APPARMOR_RESTRICT = "/proc/sys/kernel/apparmor_restrict_unprivileged_userns";
-    private static final int EPERM = 1;
-    private static final int ENOSPC = 28;
 
     private CloneErrors() {
     }

@@ -68,6 +68,16 @@ class RootlessIT {
     }
 
     @Test
+    void aMappingTheKernelRefusesIsOneLineAndLeavesNothingRunning() {
+        // the inner isolate is root in its user namespace, where only uid 0 exists
+        Result r = nobody.run("-U", RootlessCopy.script().toString(), "--map-users", "0:5000:10", "true");
+        assertEquals(125, r.exit());
+        assertEquals("isolate: uid_map: Operation not permitted (the kernel refused the mapping: every outside id"
+                + " must exist in isolate's own user namespace)\n", r.err());
+        assertEquals(0, ProcessHandle.current().descendants().count(), "nothing left running");
+    }
+
+    @Test
     void tooDeepANestingIsExplained() {
         // user namespaces nest 33 deep below the initial one: 33 levels of unshare, then isolate
         List<String> command = new ArrayList<>(Isolate.AS_NOBODY);

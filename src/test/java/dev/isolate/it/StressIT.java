@@ -11,8 +11,6 @@ import dev.isolate.userns.Subordinates;
 import dev.isolate.spec.Namespace;
 import dev.isolate.spec.TimeOffsets;
 import dev.isolate.supervise.Supervisor;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
@@ -37,7 +35,7 @@ class StressIT {
     @Test
     void thousandsOfLaunchesUnderAllocationPressureNeverHang() throws Exception {
         Privileged.requireRoot();
-        String mountsBefore = Files.readString(Path.of("/proc/self/mountinfo"));
+        List<String> mountsBefore = HostMounts.snapshot();
         ContainerSpec spec = new ContainerSpec(EnumSet.complementOf(EnumSet.of(Namespace.USER)), Optional.empty(), Optional.of("stress"),
                 TimeOffsets.NONE, Map.of("PATH", "/usr/bin:/bin"), Optional.empty(), List.of("true"));
         Supervisor supervisor = new Supervisor(message -> { });
@@ -100,6 +98,6 @@ class StressIT {
         assertEquals(0, hangs.get(), "hung launches");
         assertEquals(0, failures, "launches that did not exit 0");
         assertEquals(0, ProcessHandle.current().children().count(), "no zombies or strays");
-        assertEquals(mountsBefore, Files.readString(Path.of("/proc/self/mountinfo")), "no mount leaked");
+        assertEquals(mountsBefore, HostMounts.snapshot(), "no mount leaked");
     }
 }
