@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
             "  sudo isolate -npu myhost bash    shell with its own network, PIDs, hostname",
             "  sudo isolate -p ps -ef           ps sees only itself, as PID 1",
             "  sudo isolate -n ip addr          only lo exists, and it is up",
+            "  isolate -U id                    without sudo: root inside, you outside",
             "  sudo isolate -T --boottime 86400 cat /proc/uptime",
             "",
             "Exit status: COMMAND's own; 128+N if signal N killed it; 125 if isolate",

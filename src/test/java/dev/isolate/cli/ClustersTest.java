@@ -18,6 +18,7 @@ class ClustersTest {
     void flagsAfterUInAClusterTakeTheHostnameFromTheNextArgument() {
         assertExpands(new String[] {"-npumiC", "h", "true"}, "-np", "-miC", "-u", "h", "true");
         assertExpands(new String[] {"-umi", "h", "true"}, "-mi", "-u", "h", "true");
+        assertExpands(new String[] {"-Unpur", "h", "id"}, "-Unp", "-r", "-u", "h", "id");
     }
 
     @Test
