@@ -16,10 +16,6 @@ public record KernelVersion(int major, int minor) implements Comparable<KernelVe
         return new KernelVersion(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)));
     }
 
-    public boolean atLeast(int major, int minor) {
-        return compareTo(new KernelVersion(major, minor)) >= 0;
-    }
-
     @Override
     public int compareTo(KernelVersion other) {
         return major != other.major ? Integer.compare(major, other.major) : Integer.compare(minor, other.minor);

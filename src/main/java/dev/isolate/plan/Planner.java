@@ -19,13 +19,13 @@ public final class Planner {
     /** execvp's search path when the command's environment has no PATH (docker's default). */
     public static final String DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
-    private Planner() {
-    }
-
     /** close_range(CLOSE_RANGE_CLOEXEC), which makes fd hygiene race-free. */
     static final KernelVersion MINIMUM_KERNEL = new KernelVersion(5, 11);
     /** execve moves a process into the time namespace it unshared only since 6.0. */
     static final KernelVersion TIME_NAMESPACE_KERNEL = new KernelVersion(6, 0);
+
+    private Planner() {
+    }
 
     /**
      * @throws SpecException when the running kernel cannot do what the spec asks
@@ -47,11 +47,10 @@ public final class Planner {
     }
 
     private static void requireKernel(ContainerSpec spec, KernelVersion kernel) {
-        if (!kernel.atLeast(MINIMUM_KERNEL.major(), MINIMUM_KERNEL.minor())) {
+        if (kernel.compareTo(MINIMUM_KERNEL) < 0) {
             throw new SpecException("Linux " + kernel + ": isolate needs Linux " + MINIMUM_KERNEL + " or later");
         }
-        if (spec.namespaces().contains(Namespace.TIME)
-                && !kernel.atLeast(TIME_NAMESPACE_KERNEL.major(), TIME_NAMESPACE_KERNEL.minor())) {
+        if (spec.namespaces().contains(Namespace.TIME) && kernel.compareTo(TIME_NAMESPACE_KERNEL) < 0) {
             throw new SpecException("time namespace: needs Linux " + TIME_NAMESPACE_KERNEL
                     + " or later, for the command itself to enter it (this is " + kernel + ")");
         }

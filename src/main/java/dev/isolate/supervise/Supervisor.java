@@ -45,6 +45,8 @@ public final class Supervisor {
     private final long scratch;
     private static final int SCRATCH_SIZE = 4096 + 64;
     private final List<Integer> openFds = new ArrayList<>();
+    /** The child while it has not been reaped, or 0. */
+    private int unreaped;
 
     public Supervisor(Consumer<Supplier<String>> diagnostics) {
         this.kernel = Kernel.get();
@@ -62,6 +64,7 @@ public final class Supervisor {
             // The child reads the image until it has exec'd, so it lives as long as the launch.
             try (ProgramImage image = ProgramImage.of(plan, pipes.reportWrite(), kernel)) {
                 long pid = trampoline.start(image);
+                unreaped = (int) Math.max(pid, 0);
                 if (pid < 0) {
                     int errno = (int) -pid;
                     throw new LaunchFailure("clone: " + kernel.errorText(errno) + CloneErrors.hint(errno,
@@ -71,7 +74,17 @@ public final class Supervisor {
                 diagnostics.accept(() -> "child " + pid + " started");
                 close(pipes.reportWrite());
                 close(pipes.releaseRead());
-                return supervise(plan, pipes, (int) pid);
+                try {
+                    return supervise(plan, pipes, (int) pid);
+                } catch (RuntimeException e) {
+                    // The child may still be running on the image: it must be gone before the
+                    // image is freed, and it must never outlive a launch that failed.
+                    if (unreaped != 0) {
+                        kernel.call(Syscall.KILL, unreaped, SIGKILL);
+                        waitFor(unreaped);
+                    }
+                    throw e;
+                }
             }
         } finally {
             new ArrayList<>(openFds).forEach(this::close);
@@ -83,23 +96,16 @@ public final class Supervisor {
         if (first != LaunchPlan.ARMED) {
             return failedOrDied(plan, pid, first);
         }
-        // The child now dies with us (parent-death signal); a failure of ours must not leave
-        // it waiting, so any exception from here to the release kills it first.
-        try {
-            for (ParentStep step : plan.parentSteps()) {
-                perform(step, pid);
-            }
-            trampoline.forwardTo(pid);
-            for (int signal : FORWARDED) {
-                trampoline.forward(signal);
-            }
-            kernel.memory().putByte(scratch, (byte) 1);
-            check(kernel.callRetrying(Syscall.WRITE, pipes.releaseWrite(), scratch, 1), "release the child");
-        } catch (RuntimeException e) {
-            kernel.call(Syscall.KILL, pid, SIGKILL);
-            waitFor(pid);
-            throw e;
+        // The child now dies with us (parent-death signal) and waits for its release.
+        for (ParentStep step : plan.parentSteps()) {
+            perform(step, pid);
         }
+        trampoline.forwardTo(pid);
+        for (int signal : FORWARDED) {
+            trampoline.forward(signal);
+        }
+        kernel.memory().putByte(scratch, (byte) 1);
+        check(kernel.callRetrying(Syscall.WRITE, pipes.releaseWrite(), scratch, 1), "release the child");
         close(pipes.releaseWrite());
         long report = readReport(pipes.reportRead());
         if (report != NO_REPORT) {
@@ -199,6 +205,7 @@ public final class Supervisor {
         check(kernel.callRetrying(Syscall.WAITID, P_PID, pid, scratch, WEXITED | WNOWAIT, 0), "wait for the child");
         trampoline.forwardTo(0);
         check(kernel.callRetrying(Syscall.WAIT4, pid, scratch, 0, 0), "reap the child");
+        unreaped = 0;
         int status = ExitStatus.of(kernel.memory().getInt(scratch));
         diagnostics.accept(() -> "child " + pid + " ended, exit status " + status);
         return status;

@@ -150,7 +150,8 @@ class PlannerTest {
     @Test
     void kernelReleasesParse() {
         assertEquals(new KernelVersion(6, 18), KernelVersion.parse("6.18.44-fc-v595"));
-        assertTrue(KernelVersion.parse("10.0").atLeast(6, 0));
+        assertTrue(KernelVersion.parse("10.0").compareTo(new KernelVersion(6, 0)) > 0);
+        assertTrue(KernelVersion.parse("5.10").compareTo(new KernelVersion(5, 11)) < 0);
         assertThrows(IllegalArgumentException.class, () -> KernelVersion.parse("six"));
     }
 
