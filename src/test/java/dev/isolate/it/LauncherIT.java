@@ -76,15 +76,19 @@ class LauncherIT {
 
     @Test
     void seedTranscript() {
-        Result r = isolate().run("-npu", "myhost", "sh", "-c", "hostname; ps -e -o pid=,comm=; ip -o link");
+        Result r = isolate().run("-npu", "myhost", "sh", "-c", "hostname; ps -ef; ip a");
         assertEquals(0, r.exit(), r.err());
-        List<String> lines = r.out().lines().map(String::strip).toList();
+        List<String> lines = r.out().lines().toList();
         assertEquals("myhost", lines.get(0));
-        assertEquals(List.of("1 sh", "ps"), List.of(lines.get(1), lines.get(2).replaceAll("^\\d+ ", "")),
-                "sh is PID 1 and only it and ps are listed: " + lines);
-        List<String> links = lines.subList(3, lines.size());
+        assertTrue(lines.get(1).startsWith("UID") && lines.get(1).contains("PID"), "ps -ef header: " + lines);
+        List<String[]> processes = lines.subList(2, 4).stream().map(l -> l.trim().split("\\s+", 8)).toList();
+        assertEquals("1", processes.get(0)[1], "sh is PID 1: " + lines);
+        assertEquals("sh -c hostname; ps -ef; ip a", processes.get(0)[7]);
+        assertEquals("ps -ef", processes.get(1)[7]);
+        assertTrue(lines.get(4).startsWith("1: lo:"), "only sh and ps are listed: " + lines);
+        List<String> links = lines.subList(4, lines.size()).stream().filter(l -> l.matches("\\d+: .*")).toList();
         assertEquals(1, links.size(), "only lo exists: " + links);
-        assertTrue(links.get(0).startsWith("1: lo:") && links.get(0).contains(",UP"), "lo is up: " + links);
+        assertTrue(links.get(0).startsWith("1: lo: <LOOPBACK,UP,"), "lo is up: " + links);
         assertEquals("", r.err());
     }
 
