@@ -11,9 +11,8 @@ import java.util.Optional;
 public final class Fixtures {
     public static final Caller ROOT = new Caller(0, 0, "root", true, true);
     public static final Caller USER = new Caller(1000, 1000, "alice", false, false);
-    public static final IdMapWriting.Helpers NO_HELPERS = new IdMapWriting.Helpers(Optional.empty(), Optional.empty());
-    public static final IdMapWriting.Helpers HELPERS =
-            new IdMapWriting.Helpers(Optional.of("/usr/bin/newuidmap"), Optional.of("/usr/bin/newgidmap"));
+    public static final IdMapWriting.Helpers NO_HELPERS = name -> Optional.empty();
+    public static final IdMapWriting.Helpers HELPERS = name -> Optional.of("/usr/bin/" + name);
     public static final Subordinates NO_SUBORDINATES = subordinates(List.of(), List.of());
 
     private Fixtures() {

@@ -6,7 +6,6 @@ import dev.isolate.spec.ContainerSpec;
 import dev.isolate.spec.UserNamespace;
 import dev.isolate.supervise.Supervisor;
 import dev.isolate.userns.Caller;
-import dev.isolate.userns.IdMapWriting;
 import dev.isolate.userns.Subordinates;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,9 +39,8 @@ final class Launch {
         spec.user().filter(UserNamespace::automatic).ifPresent(ns -> diagnostics.accept(() ->
                 "no privilege to create namespaces: adding a user namespace where root is uid " + caller.uid()
                         + " (--no-user-auto turns this off)"));
-        IdMapWriting.Helpers helpers = new IdMapWriting.Helpers(onPath("newuidmap"), onPath("newgidmap"));
         Host host = new Host(passedFds(System.getProperty(PASSED_FDS_PROPERTY, "")),
-                KernelVersion.parse(System.getProperty("os.version")), caller, helpers, subordinates);
+                KernelVersion.parse(System.getProperty("os.version")), caller, Launch::onPath, subordinates);
         return new Supervisor(diagnostics).run(spec, host);
     }
 

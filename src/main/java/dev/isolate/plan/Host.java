@@ -12,7 +12,7 @@ import java.util.Set;
  *                     that the command inherits; every other one is closed at exec
  * @param kernel       the running kernel, for steps that need a recent one
  * @param caller       who runs isolate: decides how id maps can be written
- * @param helpers      newuidmap and newgidmap, where installed
+ * @param helpers      finds newuidmap and newgidmap, looked up only when a mapping needs them
  * @param subordinates the caller's /etc/subuid and /etc/subgid ranges
  */
 public record Host(Set<Integer> passedFds, KernelVersion kernel, Caller caller, IdMapWriting.Helpers helpers,

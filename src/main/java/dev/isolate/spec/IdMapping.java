@@ -10,8 +10,7 @@ public record IdMapping(long inner, long outer, long count) {
 
     public IdMapping {
         if (inner < 0 || outer < 0 || count < 1 || inner + count > ID_LIMIT || outer + count > ID_LIMIT) {
-            throw new SpecException("id range " + inner + ":" + outer + ":" + count
-                    + ": needs ids from 0 and a count of at least 1, all below " + ID_LIMIT);
+            throw new SpecException("id range " + inner + ":" + outer + ":" + count + ": needs ids from 0 and a count of at least 1, all below " + ID_LIMIT);
         }
     }
 
@@ -26,6 +25,11 @@ public record IdMapping(long inner, long outer, long count) {
         } catch (NumberFormatException e) {
             throw new SpecException("id range \"" + text + "\": expected INNER:OUTER:COUNT, in decimal");
         }
+    }
+
+    /** The range as --map-users and --map-groups spell it: {@code INNER:OUTER:COUNT}. */
+    public String asOption() {
+        return inner + ":" + outer + ":" + count;
     }
 
     boolean innerOverlaps(IdMapping other) {

@@ -41,8 +41,7 @@ public record UserNamespace(List<IdMapping> uids, List<IdMapping> gids, Boolean 
                 IdMapping a = map.get(i);
                 IdMapping b = map.get(j);
                 if (a.innerOverlaps(b) || a.outerOverlaps(b)) {
-                    throw new SpecException(kind + " ranges " + a.inner() + ":" + a.outer() + ":" + a.count() + " and "
-                            + b.inner() + ":" + b.outer() + ":" + b.count() + " overlap");
+                    throw new SpecException(kind + " ranges " + a.asOption() + " and " + b.asOption() + " overlap");
                 }
             }
         }

@@ -17,8 +17,10 @@ public final class IdMapWriting {
     private IdMapWriting() {
     }
 
-    /** Where newuidmap and newgidmap are, if installed. */
-    public record Helpers(Optional<String> newuidmap, Optional<String> newgidmap) {
+    /** Finds an installed helper program by name; asked only when a mapping needs the helpers. */
+    @FunctionalInterface
+    public interface Helpers {
+        Optional<String> find(String name);
     }
 
     public static List<ParentStep> steps(UserNamespace ns, Caller caller, Helpers helpers, Subordinates owned) {
@@ -45,8 +47,8 @@ public final class IdMapWriting {
         }
         requireOwned("uid", ns.uids(), caller.uid(), owned.uids(), caller.name());
         requireOwned("gid", ns.gids(), caller.gid(), owned.gids(), caller.name());
-        String newuidmap = helpers.newuidmap().orElseThrow(IdMapWriting::missingHelpers);
-        String newgidmap = helpers.newgidmap().orElseThrow(IdMapWriting::missingHelpers);
+        String newuidmap = helpers.find("newuidmap").orElseThrow(IdMapWriting::missingHelpers);
+        String newgidmap = helpers.find("newgidmap").orElseThrow(IdMapWriting::missingHelpers);
         if (Boolean.FALSE.equals(ns.setgroups())) {
             steps.add(setgroupsDeny());
         }
@@ -67,8 +69,7 @@ public final class IdMapWriting {
             boolean inSubordinate = subordinate.stream().anyMatch(s ->
                     range.outer() >= s.outer() && range.outer() + range.count() <= s.outer() + s.count());
             if (!isOwn && !inSubordinate) {
-                throw new SpecException(kind + " range " + range.inner() + ":" + range.outer() + ":" + range.count()
-                        + ": outside ids " + range.outer() + "-" + (range.outer() + range.count() - 1)
+                throw new SpecException(kind + " range " + range.asOption() + ": outside ids " + range.outer() + "-" + (range.outer() + range.count() - 1)
                         + " are not " + name + "'s own nor in its /etc/sub" + kind + " ranges");
             }
         }

@@ -6,7 +6,6 @@ import dev.isolate.plan.Host;
 import dev.isolate.plan.KernelVersion;
 import dev.isolate.spec.ContainerSpec;
 import dev.isolate.userns.Caller;
-import dev.isolate.userns.IdMapWriting;
 import dev.isolate.userns.Subordinates;
 import dev.isolate.spec.Namespace;
 import dev.isolate.spec.TimeOffsets;
@@ -41,7 +40,7 @@ class StressIT {
         Supervisor supervisor = new Supervisor(message -> { });
         Caller caller = Caller.current();
         Host host = new Host(Set.of(), KernelVersion.parse(System.getProperty("os.version")), caller,
-                new IdMapWriting.Helpers(Optional.empty(), Optional.empty()), Subordinates.of(caller));
+                name -> Optional.empty(), Subordinates.of(caller));
 
         AtomicBoolean running = new AtomicBoolean(true);
         List<Thread> allocators = new ArrayList<>();
