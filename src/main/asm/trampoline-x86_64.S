@@ -12,11 +12,18 @@
 #   +16 report fd (child -> parent pipe, close-on-exec)
 #   +24 report word: (step index << 32) | errno, written on failure
 #   +32 the child's stack pointer (a small area at the end of the program)
-#   +40 steps, 64 bytes each:
-#       +0 syscall number; bit 32 set = replace arg 1 with the previous result
+#   +40 result slots 0..15: slot n at +40+8n (slot 0 is never used: 0 means none)
+#   +168 steps, 64 bytes each:
+#       +0 bits 0-15 syscall number, bits 16-19 the slot to save the result in,
+#          bits 20-43 one 4-bit slot per argument (first argument lowest): when
+#          not 0 the argument is that slot's value, not the literal below
 #       +8..+48 six arguments
 #       +56 check: -1 fail on error, -2 ignore the result, -3 exec candidate,
+#                  -4 fail on error other than EEXIST,
 #                  n >= 0 fail unless the result is exactly n
+#
+# Slots carry what only exists in the child, such as a descriptor it opened,
+# to later steps.
 #
 # "exec candidate" is execvp's PATH walk: ENOENT/ENOTDIR/EACCES are remembered
 # (EACCES wins, as in execvp) and the walk goes on; running out of steps
@@ -39,16 +46,15 @@
         .equ ENOENT, 2
         .equ EACCES, 13
         .equ ENOTDIR, 20
+        .equ EEXIST, 17
+        .equ SLOTS, 40
+        .equ STEPS, 168
         .equ SI_KERNEL, 0x80
         .equ FAILED_SETUP, 125
 
 # long run_program(long *program): parent gets the child's pid or -errno.
 run_program:
-        push    rbx                     # callee-saved registers we use
-        push    r12
-        push    r13
-        push    r14
-        push    r15
+        push    rbx                     # the one callee-saved register the parent uses
         mov     rbx, rdi                # rbx = program base for the whole run
         mov     rdi, [rbx]              # clone(flags (CLONE_VM: the child shares our memory, so
                                         #   no page tables are copied; it only runs this code),
@@ -60,41 +66,54 @@ run_program:
         syscall
         test    rax, rax
         jz      child                   # 0 in the child
-        pop     r15                     # parent: pid or -errno back to Java
-        pop     r14
-        pop     r13
-        pop     r12
-        pop     rbx
+        pop     rbx                     # parent: pid or -errno back to Java
         ret
 
 child:
-        lea     r13, [rbx+40]           # r13 = current step
+        lea     r13, [rbx+STEPS]        # r13 = current step
         xor     r14d, r14d              # r14 = step index
-        xor     r15d, r15d              # r15 = previous result
         cmp     r14, [rbx+8]
         jae     report                  # no steps at all
 next_step:
-        mov     rdi, [r13+8]            # arg 1
-        mov     rax, [r13]              # syscall number and flag
-        btr     rax, 32                 # CF = flag "arg 1 is the previous result"; clear it
-        cmovc   rdi, r15
-        mov     rsi, [r13+16]           # args 2..6 in the kernel's registers
+        mov     rcx, [r13]
+        shr     rcx, 20                 # argument slots, 4 bits each
+        lea     rdx, [r13+8]            # the first argument
+resolve_arg:
+        mov     eax, ecx
+        and     eax, 15
+        jz      1f                      # a literal
+        mov     rax, [rbx+SLOTS+rax*8]  # a slot: overwrite the literal with its value
+        mov     [rdx], rax
+1:      add     rdx, 8
+        shr     rcx, 4
+        jnz     resolve_arg             # until no slot references are left
+        movzx   eax, word ptr [r13]     # syscall number
+        mov     rdi, [r13+8]            # args 1..6 in the kernel's registers
+        mov     rsi, [r13+16]
         mov     rdx, [r13+24]
         mov     r10, [r13+32]
         mov     r8, [r13+40]
         mov     r9, [r13+48]
         syscall
-        mov     r15, rax
-        mov     rcx, [r13+56]           # the step's check
+        movzx   ecx, byte ptr [r13+2]
+        and     ecx, 15                 # the slot to save the result in
+        jz      1f
+        mov     [rbx+SLOTS+rcx*8], rax
+1:      mov     rcx, [r13+56]           # the step's check
         cmp     rcx, -2
         je      step_done               # ignore the result
         cmp     rcx, -1
         je      check_error
         cmp     rcx, -3
         je      exec_candidate
+        cmp     rcx, -4
+        je      check_exists
         cmp     rax, rcx                # exactly n
         je      step_done
         jmp     fail
+check_exists:
+        cmp     rax, -EEXIST
+        je      step_done               # already there: what the step wanted
 check_error:
         cmp     rax, -4095              # [-4095, -1] as unsigned is the error range
         jb      step_done

@@ -46,8 +46,8 @@ public sealed interface Arg {
         }
     }
 
-    /** The result of the step before: an fd the child opened itself. Only valid as the first argument. */
-    record PreviousResult() implements Arg {
+    /** The result an earlier step saved in a slot, such as a descriptor the child opened. */
+    record Saved(Slot slot) implements Arg {
     }
 
     /** A null pointer. */
@@ -59,5 +59,9 @@ public sealed interface Arg {
 
     static Arg of(String value) {
         return new CString(value);
+    }
+
+    static Arg of(Slot slot) {
+        return new Saved(slot);
     }
 }

@@ -8,9 +8,11 @@ public record Check(long code) {
     public static final Check IGNORE = new Check(-2);
     /** One execve of execvp's PATH walk: not-found and permission errors move on to the next. */
     public static final Check EXEC_CANDIDATE = new Check(-3);
+    /** Fail on any error but EEXIST: for creating something that may already be there. */
+    public static final Check SUCCESS_OR_EXISTS = new Check(-4);
 
     public Check {
-        if (code < -3) {
+        if (code < -4) {
             throw new IllegalArgumentException("unknown check " + code);
         }
     }

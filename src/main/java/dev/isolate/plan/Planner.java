@@ -24,6 +24,9 @@ public final class Planner {
     /** execve moves a process into the time namespace it unshared only since 6.0. */
     static final KernelVersion TIME_NAMESPACE_KERNEL = new KernelVersion(6, 0);
 
+    /** Holds a descriptor from the step that opens it to the step that uses it. */
+    private static final Slot OPENED = new Slot(1);
+
     private Planner() {
     }
 
@@ -119,9 +122,9 @@ public final class Planner {
                 "sethostname \"" + name + "\"", Arg.of(name), Arg.of(name.length()))));
         if (spec.namespaces().contains(Namespace.NET)) {
             steps.add(Step.of(Call.SOCKET, Check.SUCCESS, "open a socket to bring lo up",
-                    Arg.of(AF_INET), Arg.of(SOCK_DGRAM | SOCK_CLOEXEC), Arg.of(0)));
+                    Arg.of(AF_INET), Arg.of(SOCK_DGRAM | SOCK_CLOEXEC), Arg.of(0)).savingIn(OPENED));
             steps.add(Step.of(Call.IOCTL, Check.SUCCESS, "bring lo up",
-                    new Arg.PreviousResult(), Arg.of(SIOCSIFFLAGS), new Arg.Bytes(loopbackUp())));
+                    Arg.of(OPENED), Arg.of(SIOCSIFFLAGS), new Arg.Bytes(loopbackUp())));
         }
         if (spec.namespaces().contains(Namespace.TIME)) {
             steps.add(Step.of(Call.UNSHARE, Check.SUCCESS, "unshare the time namespace", Arg.of(CLONE_NEWTIME)));
@@ -130,9 +133,10 @@ public final class Planner {
                         + "boottime " + spec.timeOffsets().boottimeSeconds() + " 0\n")
                         .getBytes(StandardCharsets.US_ASCII);
                 steps.add(Step.of(Call.OPENAT, Check.SUCCESS, "open /proc/self/timens_offsets",
-                        Arg.of(AT_FDCWD), Arg.of("/proc/self/timens_offsets"), Arg.of(O_WRONLY | O_CLOEXEC)));
+                        Arg.of(AT_FDCWD), Arg.of("/proc/self/timens_offsets"), Arg.of(O_WRONLY | O_CLOEXEC))
+                        .savingIn(OPENED));
                 steps.add(Step.of(Call.WRITE, Check.exactly(offsets.length), "set the clock offsets",
-                        new Arg.PreviousResult(), new Arg.Bytes(offsets), Arg.of(offsets.length)));
+                        Arg.of(OPENED), new Arg.Bytes(offsets), Arg.of(offsets.length)));
             }
         }
     }

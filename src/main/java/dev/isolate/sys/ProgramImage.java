@@ -2,6 +2,7 @@ package dev.isolate.sys;
 
 import dev.isolate.plan.Arg;
 import dev.isolate.plan.LaunchPlan;
+import dev.isolate.plan.Slot;
 import dev.isolate.plan.Step;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
@@ -23,11 +24,16 @@ import java.util.List;
  */
 public final class ProgramImage implements AutoCloseable {
     static final int HEADER = 40;
+    /** Result slots follow the header; slot n is the n-th word (word 0 is unused). */
+    static final int SLOTS = HEADER;
+    static final int STEPS = SLOTS + 8 * (Slot.COUNT + 1);
     /** The child's stack: it makes one call of its own and runs no signal handlers. */
     static final int CHILD_STACK = 4096;
     static final int STEP = 64;
-    /** Bit of a step's syscall word: the first argument is the previous step's result. */
-    static final long PREVIOUS_RESULT_FLAG = 1L << 32;
+    /** Where a step's syscall word holds the slot it saves its result in. */
+    static final int SAVE_SHIFT = 16;
+    /** Where it holds the first argument's slot; the others follow, 4 bits each. */
+    static final int ARG_SLOTS_SHIFT = 20;
 
     private final Kernel kernel;
     private final long address;
@@ -61,18 +67,32 @@ public final class ProgramImage implements AutoCloseable {
     record Layout(byte[] image, List<Integer> pointerSlots) {
         static Layout of(LaunchPlan plan, int reportFd) {
             List<Step> steps = plan.childSteps();
-            Builder builder = new Builder(HEADER + STEP * steps.size());
+            Builder builder = new Builder(STEPS + STEP * steps.size());
             builder.putLong(plan.cloneFlags() | Linux.CLONE_VM).putLong(steps.size()).putLong(reportFd).putLong(0);
             builder.putStackPointer();
+            for (int slot = 0; slot <= Slot.COUNT; slot++) {
+                builder.putLong(0);
+            }
             for (Step step : steps) {
-                long number = Syscall.of(step.call()).number();
-                builder.putLong(step.usesPreviousResult() ? number | PREVIOUS_RESULT_FLAG : number);
+                builder.putLong(syscallWord(step));
                 for (int i = 0; i < Step.MAX_ARGS; i++) {
                     builder.putArg(i < step.args().size() ? step.args().get(i) : Arg.NULL);
                 }
                 builder.putLong(step.check().code());
             }
             return builder.build();
+        }
+
+        /** The syscall number, and which slots the step reads and writes. */
+        static long syscallWord(Step step) {
+            long word = Syscall.of(step.call()).number();
+            word |= (long) step.saveIn().map(Slot::index).orElse(0) << SAVE_SHIFT;
+            for (int i = 0; i < step.args().size(); i++) {
+                if (step.args().get(i) instanceof Arg.Saved saved) {
+                    word |= (long) saved.slot().index() << (ARG_SLOTS_SHIFT + 4 * i);
+                }
+            }
+            return word;
         }
 
         /** The image as it must look when loaded at {@code base}. */
@@ -105,8 +125,8 @@ public final class ProgramImage implements AutoCloseable {
         void putArg(Arg arg) {
             if (arg instanceof Arg.Value v) {
                 records.putLong(v.value());
-            } else if (arg instanceof Arg.PreviousResult) {
-                records.putLong(0); // the trampoline puts the previous result here
+            } else if (arg instanceof Arg.Saved) {
+                records.putLong(0); // the trampoline puts the slot's value here
             } else if (arg instanceof Arg.CString s) {
                 putPointer(append(cString(s.value())));
             } else if (arg instanceof Arg.Bytes b) {

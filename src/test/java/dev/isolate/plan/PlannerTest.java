@@ -93,7 +93,7 @@ class PlannerTest {
         int socket = calls(plan).indexOf(Call.SOCKET);
         Step ioctl = plan.childSteps().get(socket + 1);
         assertEquals(Call.IOCTL, ioctl.call());
-        assertTrue(ioctl.usesPreviousResult());
+        assertEquals(new Arg.Saved(plan.childSteps().get(socket).saveIn().orElseThrow()), ioctl.args().get(0));
         assertEquals(new Arg.Value(SIOCSIFFLAGS), ioctl.args().get(1));
     }
 
@@ -103,9 +103,10 @@ class PlannerTest {
                 Map.of(), Optional.empty(), List.of("true"));
         LaunchPlan plan = Planner.plan(spec, CONTEXT);
         int unshare = calls(plan).indexOf(Call.UNSHARE);
-        assertEquals(Call.OPENAT, plan.childSteps().get(unshare + 1).call());
+        Step open = plan.childSteps().get(unshare + 1);
+        assertEquals(Call.OPENAT, open.call());
         Step write = plan.childSteps().get(unshare + 2);
-        assertTrue(write.usesPreviousResult());
+        assertEquals(new Arg.Saved(open.saveIn().orElseThrow()), write.args().get(0));
         byte[] text = "monotonic 5 0\nboottime -2 0\n".getBytes();
         assertEquals(new Arg.Bytes(text), write.args().get(1));
         assertEquals(Check.exactly(text.length), write.check());

@@ -7,22 +7,25 @@ import dev.isolate.plan.Arg;
 import dev.isolate.plan.Call;
 import dev.isolate.plan.Check;
 import dev.isolate.plan.LaunchPlan;
+import dev.isolate.plan.Slot;
 import dev.isolate.plan.Step;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class ProgramImageTest {
     private static final long BASE = 0x7f00_0000_0000L;
 
     private static final LaunchPlan PLAN = new LaunchPlan(0x20000011L, List.of(
-            new Step(Call.SOCKET, List.of(new Arg.Value(2), new Arg.Value(-100)), Check.SUCCESS, "socket"),
-            new Step(Call.IOCTL, List.of(new Arg.PreviousResult(), new Arg.Bytes(new byte[] {1, 2, 3})),
-                    Check.IGNORE, "ioctl"),
+            new Step(Call.SOCKET, List.of(new Arg.Value(2), new Arg.Value(-100)), Check.SUCCESS,
+                    Optional.of(new Slot(3)), "socket"),
+            new Step(Call.IOCTL, List.of(new Arg.Value(5), new Arg.Bytes(new byte[] {1, 2, 3}),
+                    new Arg.Saved(new Slot(3))), Check.IGNORE, Optional.of(new Slot(15)), "ioctl"),
             new Step(Call.EXECVE, List.of(new Arg.CString("/bin/sh"), new Arg.CStringArray(List.of("sh", "-c")),
-                    new Arg.CStringArray(List.of())), Check.exactly(7), "exec")), List.of());
+                    new Arg.CStringArray(List.of())), Check.exactly(7), Optional.empty(), "exec")), List.of());
 
     private final ByteBuffer image = ByteBuffer.wrap(ProgramImage.Layout.of(PLAN, 9).at(BASE))
             .order(ByteOrder.nativeOrder());
@@ -32,7 +35,7 @@ class ProgramImageTest {
     }
 
     private long step(int index, int word) {
-        return word(ProgramImage.HEADER + ProgramImage.STEP * index + 8L * word);
+        return word(ProgramImage.STEPS + ProgramImage.STEP * index + 8L * word);
     }
 
     private String cString(long pointer) {
@@ -53,15 +56,19 @@ class ProgramImageTest {
         long stackTop = word(32) - BASE;
         assertEquals(image.capacity(), stackTop, "the stack is the image's end");
         assertEquals(0, stackTop % 16);
+        for (int slot = 0; slot <= Slot.COUNT; slot++) {
+            assertEquals(0, word(ProgramImage.SLOTS + 8L * slot), "slots start empty");
+        }
     }
 
     @Test
     void stepsCarryNumbersArgumentsAndChecks() {
-        assertEquals(41, step(0, 0));
+        assertEquals(41 | 3 << ProgramImage.SAVE_SHIFT, step(0, 0));
         assertEquals(2, step(0, 1));
         assertEquals(-100, step(0, 2), "negative values are not pointers");
         assertEquals(-1, step(0, 7));
-        assertEquals(16 | ProgramImage.PREVIOUS_RESULT_FLAG, step(1, 0));
+        assertEquals(16 | 15 << ProgramImage.SAVE_SHIFT | 3L << ProgramImage.ARG_SLOTS_SHIFT + 8, step(1, 0),
+                "the third argument comes from slot 3");
         assertEquals(-2, step(1, 7));
         assertEquals(59, step(2, 0));
         assertEquals(7, step(2, 7));
