@@ -2,6 +2,7 @@ package dev.isolate.cli;
 
 import dev.isolate.plan.Host;
 import dev.isolate.plan.KernelVersion;
+import dev.isolate.rootfs.Workspace;
 import dev.isolate.spec.ContainerSpec;
 import dev.isolate.spec.UserNamespace;
 import dev.isolate.supervise.Supervisor;
@@ -41,7 +42,14 @@ final class Launch {
                         + " (--no-user-auto turns this off)"));
         Host host = new Host(passedFds(System.getProperty(PASSED_FDS_PROPERTY, "")),
                 KernelVersion.parse(System.getProperty("os.version")), caller, Launch::onPath, subordinates);
-        return new Supervisor(diagnostics).run(spec, host);
+        Supervisor supervisor = new Supervisor(diagnostics);
+        if (spec.rootfs().isEmpty()) {
+            return supervisor.run(spec, host, Optional.empty());
+        }
+        try (Workspace workspace = Workspace.prepare(spec.rootfs().get(), spec.propagation(), caller.uid(),
+                System.getenv())) {
+            return supervisor.run(spec, host, Optional.of(workspace.layout()));
+        }
     }
 
     /** A program in isolate's own PATH, as the shell would find it. */

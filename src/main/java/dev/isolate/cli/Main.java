@@ -36,6 +36,7 @@ public final class Main {
         CommandLine cli = new CommandLine(new IsolateCommand());
         cli.setStopAtPositional(true); // options after COMMAND are COMMAND's
         cli.setPosixClusteredShortOptionsAllowed(true);
+        cli.setCaseInsensitiveEnumValuesAllowed(true); // --propagation private, as unshare spells it
         cli.setOut(new PrintWriter(System.out, true));
         cli.setErr(new PrintWriter(System.err, true));
         cli.setParameterExceptionHandler((e, args) -> {

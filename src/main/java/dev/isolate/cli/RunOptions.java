@@ -3,7 +3,10 @@ package dev.isolate.cli;
 import dev.isolate.spec.ContainerSpec;
 import dev.isolate.spec.Environments;
 import dev.isolate.spec.IdMapping;
+import dev.isolate.spec.Mount;
 import dev.isolate.spec.Namespace;
+import dev.isolate.spec.Propagation;
+import dev.isolate.spec.RootFilesystem;
 import dev.isolate.spec.SpecException;
 import dev.isolate.spec.TimeOffsets;
 import dev.isolate.spec.UserNamespace;
@@ -12,6 +15,7 @@ import dev.isolate.userns.MappingRequest;
 import dev.isolate.userns.Subordinates;
 import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -77,6 +81,41 @@ final class RunOptions {
 
     enum SetGroups { allow, deny }
 
+    @Option(names = {"-R", "--rootfs"}, paramLabel = "PATH", description = "Run in this root filesystem, switched to with pivot_root: a directory, or a .tar/.tar.gz archive unpacked once into isolate's cache. Implies -m and -p; mounts a fresh /proc, a small /dev and a read-only /sys in it.")
+    String rootfs;
+
+    @Option(names = "--read-only", description = "Mount the root filesystem read-only (added mounts keep their own mode).")
+    boolean readOnly;
+
+    @Option(names = "--overlay", description = "Keep the image unchanged: the root becomes an overlayfs whose changes live in memory and vanish on exit.")
+    boolean overlay;
+
+    @Option(names = "--overlay-upper", paramLabel = "DIR", description = "Like --overlay, but keep the changes in DIR/upper (overlayfs's scratch space is DIR/work).")
+    String overlayUpper;
+
+    /** --bind, --ro-bind and --tmpfs in the order given: a later mount may land inside an earlier one. */
+    private final List<Map.Entry<String, String>> mountOptions = new ArrayList<>();
+    /** picocli passes a repeated option's values so far to its setter on each occurrence. */
+    private final Map<String, Integer> mountValuesSeen = new HashMap<>();
+
+    @Option(names = {"-b", "--bind"}, paramLabel = "SRC:DST[:ro]", description = "Bind a host file or directory (with what is mounted below it) on DST inside the root filesystem; :ro makes it read-only. Repeatable.")
+    void bind(List<String> values) {
+        addMountOptions("--bind", values);
+    }
+
+    @Option(names = "--ro-bind", paramLabel = "SRC:DST", description = "Same as --bind SRC:DST:ro. Repeatable.")
+    void roBind(List<String> values) {
+        addMountOptions("--ro-bind", values);
+    }
+
+    @Option(names = "--tmpfs", paramLabel = "DST[:size=N]", description = "Mount a fresh tmpfs (mode 1777) on DST inside the root filesystem; N in bytes with an optional k, m or g, or a percentage of memory. Repeatable.")
+    void tmpfs(List<String> values) {
+        addMountOptions("--tmpfs", values);
+    }
+
+    @Option(names = "--propagation", paramLabel = "private|slave|shared|unchanged", description = "How mounts flow between the host and the new mount namespace (default private: not at all).")
+    Propagation propagation;
+
     @Option(names = {"-e", "--env"}, paramLabel = "NAME[=VALUE]", description = "Set a variable in COMMAND's environment; a bare NAME copies isolate's value. Repeatable.")
     List<String> env = new ArrayList<>();
 
@@ -91,6 +130,14 @@ final class RunOptions {
 
     @Parameters(paramLabel = "COMMAND", arity = "0..*", description = "The command and its arguments. A name without a slash is looked up in PATH, as execvp does.")
     List<String> command = new ArrayList<>();
+
+    private void addMountOptions(String option, List<String> values) {
+        int seen = mountValuesSeen.getOrDefault(option, 0);
+        for (String value : values.subList(seen, values.size())) {
+            mountOptions.add(Map.entry(option, value));
+        }
+        mountValuesSeen.put(option, values.size());
+    }
 
     int verbosity() {
         return verbose.length;
@@ -107,7 +154,7 @@ final class RunOptions {
         if (net) {
             namespaces.add(Namespace.NET);
         }
-        if (pid) {
+        if (pid || rootfs != null) {
             namespaces.add(Namespace.PID);
             namespaces.add(Namespace.MOUNT);
         }
@@ -135,6 +182,53 @@ final class RunOptions {
             namespaces.add(Namespace.USER);
         }
         return new ContainerSpec(namespaces, userNamespace, Optional.ofNullable(hostname), offsets,
+                propagation == null ? Propagation.PRIVATE : propagation, rootFilesystem(),
                 Environments.compose(callerEnvironment, clearEnv, env), Optional.ofNullable(workdir), command);
+    }
+
+    private Optional<RootFilesystem> rootFilesystem() {
+        if (rootfs == null) {
+            String needsRoot = readOnly ? "--read-only" : overlay ? "--overlay" : overlayUpper != null
+                    ? "--overlay-upper" : mountOptions.isEmpty() ? null : mountOptions.get(0).getKey();
+            if (needsRoot != null) {
+                throw new SpecException(needsRoot + ": needs a root filesystem (--rootfs)");
+            }
+            return Optional.empty();
+        }
+        List<Mount> mounts = mountOptions.stream().map(option -> mount(option.getKey(), option.getValue())).toList();
+        Optional<RootFilesystem.Overlay> layers = overlay || overlayUpper != null
+                ? Optional.of(new RootFilesystem.Overlay(Optional.ofNullable(overlayUpper)))
+                : Optional.empty();
+        return Optional.of(new RootFilesystem(rootfs, readOnly, layers, mounts));
+    }
+
+    static Mount mount(String option, String value) {
+        String[] parts = value.split(":", -1);
+        switch (option) {
+            case "--tmpfs" -> {
+                if (parts.length == 1) {
+                    return new Mount.Tmpfs(parts[0], Optional.empty());
+                }
+                if (parts.length == 2 && parts[1].startsWith("size=")) {
+                    return new Mount.Tmpfs(parts[0], Optional.of(parts[1].substring("size=".length())));
+                }
+            }
+            case "--ro-bind" -> {
+                if (parts.length == 2) {
+                    return new Mount.Bind(parts[0], parts[1], true);
+                }
+            }
+            default -> {
+                if (parts.length == 2 || parts.length == 3 && (parts[2].equals("ro") || parts[2].equals("rw"))) {
+                    return new Mount.Bind(parts[0], parts[1], parts.length == 3 && parts[2].equals("ro"));
+                }
+            }
+        }
+        String form = switch (option) {
+            case "--tmpfs" -> "DST or DST:size=N";
+            case "--ro-bind" -> "SRC:DST";
+            default -> "SRC:DST, SRC:DST:ro or SRC:DST:rw";
+        };
+        throw new SpecException(option + " \"" + value + "\": expected " + form);
     }
 }

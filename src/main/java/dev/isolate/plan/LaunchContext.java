@@ -1,6 +1,8 @@
 package dev.isolate.plan;
 
+import dev.isolate.rootfs.RootfsLayout;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Everything besides the spec that the plan depends on.
@@ -9,8 +11,10 @@ import java.util.List;
  * @param handledSignals signals that have a handler in isolate at clone time: the child
  *                       resets them before it unblocks signals, so no JVM handler ever runs in it
  * @param host           the machine and the caller
+ * @param rootfs         the root filesystem as prepared on the host, when the spec has one
  */
-public record LaunchContext(Handshake handshake, List<Integer> handledSignals, Host host) {
+public record LaunchContext(Handshake handshake, List<Integer> handledSignals, Host host,
+        Optional<RootfsLayout> rootfs) {
     public LaunchContext {
         handledSignals = List.copyOf(handledSignals);
     }

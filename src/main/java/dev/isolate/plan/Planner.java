@@ -3,7 +3,9 @@ package dev.isolate.plan;
 import static dev.isolate.sys.Linux.*;
 
 import dev.isolate.spec.ContainerSpec;
+import dev.isolate.rootfs.RootfsSteps;
 import dev.isolate.spec.Namespace;
+import dev.isolate.spec.Propagation;
 import dev.isolate.spec.SpecException;
 import dev.isolate.userns.IdMapWriting;
 import java.nio.ByteBuffer;
@@ -23,6 +25,8 @@ public final class Planner {
     static final KernelVersion MINIMUM_KERNEL = new KernelVersion(5, 11);
     /** execve moves a process into the time namespace it unshared only since 6.0. */
     static final KernelVersion TIME_NAMESPACE_KERNEL = new KernelVersion(6, 0);
+    /** mount_setattr(2), which makes mounts read-only recursively and detached trees private. */
+    static final KernelVersion ROOTFS_KERNEL = new KernelVersion(5, 12);
 
     /** Holds a descriptor from the step that opens it to the step that uses it. */
     private static final Slot OPENED = new Slot(1);
@@ -35,8 +39,12 @@ public final class Planner {
      */
     public static LaunchPlan plan(ContainerSpec spec, LaunchContext context) {
         requireKernel(spec, context.host().kernel());
+        if (spec.rootfs().isPresent() != context.rootfs().isPresent()) {
+            throw new IllegalArgumentException("a root filesystem must be prepared exactly when the spec has one");
+        }
         List<Step> steps = new ArrayList<>();
         handshake(context, steps);
+        mounts(spec, context, steps);
         namespaces(spec, steps);
         spec.workdir().ifPresent(dir -> steps.add(Step.of(Call.CHDIR, Check.SUCCESS,
                 "chdir \"" + dir + "\"", Arg.of(dir))));
@@ -56,6 +64,9 @@ public final class Planner {
         if (spec.namespaces().contains(Namespace.TIME) && kernel.compareTo(TIME_NAMESPACE_KERNEL) < 0) {
             throw new SpecException("time namespace: needs Linux " + TIME_NAMESPACE_KERNEL
                     + " or later, for the command itself to enter it (this is " + kernel + ")");
+        }
+        if (spec.rootfs().isPresent() && kernel.compareTo(ROOTFS_KERNEL) < 0) {
+            throw new SpecException("--rootfs: needs Linux " + ROOTFS_KERNEL + " or later (this is " + kernel + ")");
         }
     }
 
@@ -106,18 +117,38 @@ public final class Planner {
                 Arg.of(pipes.releaseRead()), new Arg.Bytes(new byte[1]), Arg.of(1)));
     }
 
-    private static void namespaces(ContainerSpec spec, List<Step> steps) {
-        if (spec.namespaces().contains(Namespace.MOUNT)) {
-            // Before any mount: otherwise mounts made inside propagate back to the host.
-            steps.add(Step.of(Call.MOUNT, Check.SUCCESS, "make / a private mount tree",
-                    Arg.NULL, Arg.of("/"), Arg.NULL, Arg.of(MS_REC | MS_PRIVATE),
-                    Arg.of(0)));
+    /** Propagation first, before any mount, then the root filesystem or a fresh /proc. */
+    private static void mounts(ContainerSpec spec, LaunchContext context, List<Step> steps) {
+        if (!spec.namespaces().contains(Namespace.MOUNT)) {
+            return;
         }
-        if (spec.namespaces().contains(Namespace.PID)) {
+        Propagation propagation = spec.propagation();
+        long type = switch (propagation) {
+            case PRIVATE -> MS_PRIVATE;
+            case SLAVE -> MS_SLAVE;
+            case SHARED -> MS_SHARED;
+            case UNCHANGED -> 0;
+        };
+        if (type != 0) {
+            steps.add(Step.of(Call.MOUNT, Check.SUCCESS, "make / a " + propagation.name().toLowerCase()
+                    + " mount tree", Arg.NULL, Arg.of("/"), Arg.NULL, Arg.of(MS_REC | type), Arg.NULL));
+        }
+        if (context.rootfs().isPresent()) {
+            steps.addAll(RootfsSteps.plan(context.rootfs().get(), spec.namespaces().contains(Namespace.USER),
+                    spec.namespaces().contains(Namespace.NET)));
+        } else if (spec.namespaces().contains(Namespace.PID)) {
+            if (propagation == Propagation.SHARED || propagation == Propagation.UNCHANGED) {
+                // A proc mounted on a shared /proc would replace the host's, as util-linux knows.
+                steps.add(Step.of(Call.MOUNT, Check.SUCCESS, "make /proc private",
+                        Arg.NULL, Arg.of("/proc"), Arg.NULL, Arg.of(MS_REC | MS_PRIVATE), Arg.NULL));
+            }
             steps.add(Step.of(Call.MOUNT, Check.SUCCESS, "mount proc on /proc",
                     Arg.of("proc"), Arg.of("/proc"), Arg.of("proc"), Arg.of(MS_NOSUID | MS_NODEV | MS_NOEXEC),
-                    Arg.of(0)));
+                    Arg.NULL));
         }
+    }
+
+    private static void namespaces(ContainerSpec spec, List<Step> steps) {
         spec.hostname().ifPresent(name -> steps.add(Step.of(Call.SETHOSTNAME, Check.SUCCESS,
                 "sethostname \"" + name + "\"", Arg.of(name), Arg.of(name.length()))));
         if (spec.namespaces().contains(Namespace.NET)) {

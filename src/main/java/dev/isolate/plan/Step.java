@@ -19,12 +19,12 @@ public record Step(Call call, List<Arg> args, Check check, Optional<Slot> saveIn
         }
     }
 
-    static Step of(Call call, Check check, String what, Arg... args) {
+    public static Step of(Call call, Check check, String what, Arg... args) {
         return new Step(call, List.of(args), check, Optional.empty(), what);
     }
 
     /** The same step, keeping its result in {@code slot}. */
-    Step savingIn(Slot slot) {
+    public Step savingIn(Slot slot) {
         return new Step(call, args, check, Optional.of(slot), what);
     }
 }

@@ -17,6 +17,8 @@ import java.util.regex.Pattern;
  * @param user        the id mappings, present exactly when USER is created
  * @param hostname    the new UTS namespace's hostname, present exactly when UTS is created
  * @param timeOffsets clock offsets for a new time namespace
+ * @param propagation how the new mount namespace's mounts relate to the host's
+ * @param rootfs      the root filesystem to switch to; it comes with new mount and PID namespaces
  * @param environment the command's complete environment, in order
  * @param workdir     directory to change to before running the command
  * @param command     the command and its arguments; the first is looked up in PATH unless it has a slash
@@ -26,6 +28,8 @@ public record ContainerSpec(
         Optional<UserNamespace> user,
         Optional<String> hostname,
         TimeOffsets timeOffsets,
+        Propagation propagation,
+        Optional<RootFilesystem> rootfs,
         Map<String, String> environment,
         Optional<String> workdir,
         List<String> command) {
@@ -47,7 +51,7 @@ public record ContainerSpec(
         if (command.get(0).isEmpty()) {
             throw new SpecException("command: the name is empty");
         }
-        command.forEach(arg -> requireNoNul("command argument", arg));
+        command.forEach(arg -> SpecException.requireNoNul("command argument", arg));
         if (user.isPresent() != namespaces.contains(Namespace.USER)) {
             throw new IllegalArgumentException("id mappings come exactly with a new user namespace");
         }
@@ -61,15 +65,23 @@ public record ContainerSpec(
         if (namespaces.contains(Namespace.PID) && !namespaces.contains(Namespace.MOUNT)) {
             throw new IllegalArgumentException("a PID namespace needs a mount namespace for its /proc");
         }
+        if (propagation != Propagation.PRIVATE && !namespaces.contains(Namespace.MOUNT)) {
+            throw new SpecException("--propagation: needs a new mount namespace (-m)");
+        }
+        if (rootfs.isPresent() && !namespaces.containsAll(EnumSet.of(Namespace.MOUNT, Namespace.PID))) {
+            // Without its own PID namespace the container's /proc would show the host's
+            // processes, and /proc/1/root would lead back to the host's root.
+            throw new IllegalArgumentException("a root filesystem comes with new mount and PID namespaces");
+        }
         environment.forEach((name, value) -> {
             requireValidEnvName(name);
-            requireNoNul("environment variable " + name, value);
+            SpecException.requireNoNul("environment variable " + name, value);
         });
         workdir.ifPresent(dir -> {
             if (dir.isEmpty()) {
                 throw new SpecException("workdir: the path is empty");
             }
-            requireNoNul("workdir", dir);
+            SpecException.requireNoNul("workdir", dir);
         });
     }
 
@@ -88,12 +100,6 @@ public record ContainerSpec(
     static void requireValidEnvName(String name) {
         if (name.isEmpty() || name.indexOf('=') >= 0 || name.indexOf('\0') >= 0) {
             throw new SpecException("environment variable \"" + name + "\": not a valid name");
-        }
-    }
-
-    private static void requireNoNul(String what, String value) {
-        if (value.indexOf('\0') >= 0) {
-            throw new SpecException(what + ": contains a NUL character");
         }
     }
 }

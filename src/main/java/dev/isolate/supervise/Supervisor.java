@@ -10,6 +10,7 @@ import dev.isolate.plan.LaunchPlan;
 import dev.isolate.plan.ParentStep;
 import dev.isolate.plan.Planner;
 import dev.isolate.plan.Step;
+import dev.isolate.rootfs.RootfsLayout;
 import dev.isolate.spec.ContainerSpec;
 import dev.isolate.spec.Namespace;
 import dev.isolate.sys.Kernel;
@@ -25,6 +26,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
@@ -55,11 +57,15 @@ public final class Supervisor {
         this.scratch = kernel.memory().allocateMemory(SCRATCH_SIZE, true);
     }
 
-    /** Runs the spec to completion and returns isolate's exit status. */
-    public int run(ContainerSpec spec, Host host) {
+    /**
+     * Runs the spec to completion and returns isolate's exit status.
+     *
+     * @param rootfs the spec's root filesystem as prepared on the host, if it has one
+     */
+    public int run(ContainerSpec spec, Host host, Optional<RootfsLayout> rootfs) {
         try {
             Handshake pipes = openPipes();
-            LaunchPlan plan = Planner.plan(spec, new LaunchContext(pipes, trampoline.handledSignals(), host));
+            LaunchPlan plan = Planner.plan(spec, new LaunchContext(pipes, trampoline.handledSignals(), host, rootfs));
             diagnostics.accept(() -> describe(plan));
             // The child reads the image until it has exec'd, so it lives as long as the launch.
             try (ProgramImage image = ProgramImage.of(plan, pipes.reportWrite(), kernel)) {

@@ -20,6 +20,36 @@ public final class Linux {
     public static final long MS_NOEXEC = 0x8;
     public static final long MS_REC = 0x4000;
     public static final long MS_PRIVATE = 1 << 18;
+    public static final long MS_SLAVE = 1 << 19;
+    public static final long MS_SHARED = 1 << 20;
+    public static final int MNT_DETACH = 2;
+
+    /** open_tree(2), move_mount(2), fsopen(2) and friends: the fd-based mount API (Linux 5.2). */
+    public static final int OPEN_TREE_CLONE = 1;
+    public static final int OPEN_TREE_CLOEXEC = 02000000;
+    public static final int MOVE_MOUNT_F_EMPTY_PATH = 0x4;
+    public static final int MOVE_MOUNT_T_EMPTY_PATH = 0x40;
+    public static final int FSOPEN_CLOEXEC = 1;
+    public static final int FSMOUNT_CLOEXEC = 1;
+    public static final int FSCONFIG_SET_FLAG = 0;
+    public static final int FSCONFIG_SET_STRING = 1;
+    public static final int FSCONFIG_CMD_CREATE = 6;
+    public static final long MOUNT_ATTR_RDONLY = 0x1;
+    public static final long MOUNT_ATTR_NOSUID = 0x2;
+    public static final long MOUNT_ATTR_NODEV = 0x4;
+    public static final long MOUNT_ATTR_NOEXEC = 0x8;
+    /** sizeof(struct mount_attr), version 0: attr_set, attr_clr, propagation, userns_fd. */
+    public static final int MOUNT_ATTR_SIZE = 32;
+    public static final int AT_EMPTY_PATH = 0x1000;
+    public static final int AT_RECURSIVE = 0x8000;
+
+    /** openat2(2) (Linux 5.6): struct open_how is flags, mode, resolve. */
+    public static final int OPEN_HOW_SIZE = 24;
+    public static final long RESOLVE_NO_MAGICLINKS = 0x02;
+    public static final long RESOLVE_IN_ROOT = 0x10;
+    public static final int O_PATH = 010000000;
+    public static final int O_DIRECTORY = 0200000;
+    public static final int S_IFREG = 0100000;
 
     public static final int AT_FDCWD = -100;
     public static final int O_WRONLY = 01;
@@ -66,6 +96,7 @@ public final class Linux {
     public static final int EINTR = 4;
     public static final int EACCES = 13;
     public static final int ENOTDIR = 20;
+    public static final int EEXIST = 17;
     public static final int ENOSPC = 28;
 
     public static final int P_PID = 1;

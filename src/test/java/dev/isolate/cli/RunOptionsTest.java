@@ -6,7 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.isolate.Fixtures;
 import dev.isolate.spec.ContainerSpec;
+import dev.isolate.spec.Mount;
 import dev.isolate.spec.Namespace;
+import dev.isolate.spec.Propagation;
+import dev.isolate.spec.RootFilesystem;
 import dev.isolate.spec.SpecException;
 import java.util.EnumSet;
 import java.util.List;
@@ -79,9 +82,54 @@ class RunOptionsTest {
     @Test
     void badInputIsRefused() {
         assertThrows(SpecException.class, () -> parse("-n"));
-        assertThrows(SpecException.class, () -> parse("-u", "-bad-", "true"));
+        assertThrows(SpecException.class, () -> parse("-u", "bad-", "true"));
         assertThrows(SpecException.class, () -> parse("-e", "=x", "true"));
         assertThrows(CommandLine.ParameterException.class, () -> parse("--monotonic", "soon", "true"));
         assertThrows(CommandLine.ParameterException.class, () -> parse("--bogus", "true"));
+    }
+
+    @Test
+    void aRootFilesystemBringsMountAndPidNamespacesAndKeepsMountsInOrder() {
+        ContainerSpec spec = parse("-R", "/img", "--tmpfs", "/t:size=1m", "-b", "/a:/x", "--ro-bind", "/b:/x/y",
+                "--bind", "/c:/z:ro", "--tmpfs", "/u", "sh");
+        assertEquals(EnumSet.of(Namespace.MOUNT, Namespace.PID), spec.namespaces());
+        RootFilesystem root = spec.rootfs().orElseThrow();
+        assertEquals("/img", root.image());
+        assertEquals(List.of(new Mount.Tmpfs("/t", Optional.of("1m")), new Mount.Bind("/a", "/x", false),
+                new Mount.Bind("/b", "/x/y", true), new Mount.Bind("/c", "/z", true),
+                new Mount.Tmpfs("/u", Optional.empty())), root.mounts());
+        assertEquals(Optional.empty(), root.overlay());
+        assertEquals(Optional.of(new RootFilesystem.Overlay(Optional.of("/keep"))),
+                parse("-R", "/img", "--overlay-upper", "/keep", "sh").rootfs().orElseThrow().overlay());
+        assertTrue(parse("-R", "/img", "--overlay", "--read-only", "sh").rootfs().orElseThrow().readOnly());
+    }
+
+    @Test
+    void mountOptionsNeedARootFilesystem() {
+        for (String[] args : new String[][] {{"--bind", "/a:/b"}, {"--tmpfs", "/t"}, {"--read-only"}, {"--overlay"}}) {
+            List<String> all = new java.util.ArrayList<>(List.of(args));
+            all.add("sh");
+            SpecException e = assertThrows(SpecException.class, () -> parse(all.toArray(String[]::new)));
+            assertEquals(args[0] + ": needs a root filesystem (--rootfs)", e.getMessage());
+        }
+    }
+
+    @Test
+    void malformedMountsAreOneLineErrors() {
+        assertEquals("--bind \"/a\": expected SRC:DST, SRC:DST:ro or SRC:DST:rw",
+                assertThrows(SpecException.class, () -> parse("-R", "/i", "--bind", "/a", "sh")).getMessage());
+        assertThrows(SpecException.class, () -> parse("-R", "/i", "--bind", "/a:/b:rx", "sh"));
+        assertThrows(SpecException.class, () -> parse("-R", "/i", "--ro-bind", "/a:/b:ro", "sh"));
+        assertThrows(SpecException.class, () -> parse("-R", "/i", "--tmpfs", "/t:mode=1", "sh"));
+        assertThrows(SpecException.class, () -> parse("-R", "/i", "--bind", "/a:../etc", "sh"));
+        assertThrows(SpecException.class, () -> parse("-R", "/i", "--bind", "/a:/../etc", "sh"));
+    }
+
+    @Test
+    void propagationIsSpelledAsUnshareSpellsItAndNeedsAMountNamespace() {
+        assertEquals(Propagation.SLAVE, parse("-m", "--propagation", "slave", "sh").propagation());
+        assertEquals(Propagation.PRIVATE, parse("-m", "sh").propagation());
+        assertEquals("--propagation: needs a new mount namespace (-m)",
+                assertThrows(SpecException.class, () -> parse("--propagation", "shared", "sh")).getMessage());
     }
 }

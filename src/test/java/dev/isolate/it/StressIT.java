@@ -8,6 +8,7 @@ import dev.isolate.spec.ContainerSpec;
 import dev.isolate.userns.Caller;
 import dev.isolate.userns.Subordinates;
 import dev.isolate.spec.Namespace;
+import dev.isolate.spec.Propagation;
 import dev.isolate.spec.TimeOffsets;
 import dev.isolate.supervise.Supervisor;
 import java.util.ArrayList;
@@ -36,7 +37,7 @@ class StressIT {
         Privileged.requireRoot();
         List<String> mountsBefore = HostMounts.snapshot();
         ContainerSpec spec = new ContainerSpec(EnumSet.complementOf(EnumSet.of(Namespace.USER)), Optional.empty(), Optional.of("stress"),
-                TimeOffsets.NONE, Map.of("PATH", "/usr/bin:/bin"), Optional.empty(), List.of("true"));
+                TimeOffsets.NONE, Propagation.PRIVATE, Optional.empty(), Map.of("PATH", "/usr/bin:/bin"), Optional.empty(), List.of("true"));
         Supervisor supervisor = new Supervisor(message -> { });
         Caller caller = Caller.current();
         Host host = new Host(Set.of(), KernelVersion.parse(System.getProperty("os.version")), caller,
@@ -83,7 +84,7 @@ class StressIT {
         long start = System.nanoTime();
         try {
             for (int i = 0; i < LAUNCHES; i++) {
-                if (supervisor.run(spec, host) != 0) {
+                if (supervisor.run(spec, host, Optional.empty()) != 0) {
                     failures++;
                 }
                 lastProgress.set(System.nanoTime());

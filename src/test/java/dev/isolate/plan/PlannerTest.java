@@ -6,8 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.isolate.Fixtures;
+import dev.isolate.rootfs.RootfsLayout;
 import dev.isolate.spec.ContainerSpec;
 import dev.isolate.spec.Namespace;
+import dev.isolate.spec.Propagation;
+import dev.isolate.spec.RootFilesystem;
 import dev.isolate.spec.SpecException;
 import dev.isolate.spec.TimeOffsets;
 import dev.isolate.spec.UserNamespace;
@@ -22,13 +25,26 @@ class PlannerTest {
     private static final Handshake PIPES = new Handshake(3, 4, 5, 6);
     private static final LaunchContext CONTEXT = context(new KernelVersion(6, 1), Set.of(7));
 
+    private static final RootfsLayout BUSYBOX = new RootfsLayout("/images/busybox", false, Optional.empty(),
+            List.of(), Set.of(), List.of(), Set.of());
+
     private static LaunchContext context(KernelVersion kernel, Set<Integer> passedFds) {
         return new LaunchContext(PIPES, List.of(11, 13), new Host(passedFds, kernel, Fixtures.ROOT,
-                Fixtures.NO_HELPERS, Fixtures.NO_SUBORDINATES));
+                Fixtures.NO_HELPERS, Fixtures.NO_SUBORDINATES), Optional.empty());
+    }
+
+    private static LaunchContext withRootfs(LaunchContext context) {
+        return new LaunchContext(context.handshake(), context.handledSignals(), context.host(), Optional.of(BUSYBOX));
+    }
+
+    private static ContainerSpec rootfsSpec(Propagation propagation, Optional<String> workdir) {
+        return new ContainerSpec(EnumSet.of(Namespace.MOUNT, Namespace.PID), Optional.empty(), Optional.empty(),
+                TimeOffsets.NONE, propagation, Optional.of(new RootFilesystem("/images/busybox", false,
+                Optional.empty(), List.of())), Map.of(), workdir, List.of("sh"));
     }
 
     private static ContainerSpec spec(Set<Namespace> namespaces, Optional<String> hostname, List<String> command) {
-        return new ContainerSpec(namespaces, Optional.empty(), hostname, TimeOffsets.NONE, Map.of("PATH", "/a:/b/"), Optional.empty(),
+        return new ContainerSpec(namespaces, Optional.empty(), hostname, TimeOffsets.NONE, Propagation.PRIVATE, Optional.empty(), Map.of("PATH", "/a:/b/"), Optional.empty(),
                 command);
     }
 
@@ -54,7 +70,7 @@ class PlannerTest {
     @Test
     void namespaceFlagsGoToCloneExceptTime() {
         ContainerSpec all = new ContainerSpec(EnumSet.allOf(Namespace.class),
-                Optional.of(UserNamespace.rootMapping(1000, 1000, false)), Optional.of("h"), TimeOffsets.NONE, Map.of(),
+                Optional.of(UserNamespace.rootMapping(1000, 1000, false)), Optional.of("h"), TimeOffsets.NONE, Propagation.PRIVATE, Optional.empty(), Map.of(),
                 Optional.empty(), List.of("true"));
         LaunchPlan plan = Planner.plan(all, CONTEXT);
         assertEquals(SIGCHLD | CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWPID | CLONE_NEWNET
@@ -65,7 +81,7 @@ class PlannerTest {
     @Test
     void idMapsAreTheParentsWorkBeforeTheRelease() {
         ContainerSpec user = new ContainerSpec(EnumSet.of(Namespace.USER),
-                Optional.of(UserNamespace.rootMapping(1000, 1000, false)), Optional.empty(), TimeOffsets.NONE, Map.of(),
+                Optional.of(UserNamespace.rootMapping(1000, 1000, false)), Optional.empty(), TimeOffsets.NONE, Propagation.PRIVATE, Optional.empty(), Map.of(),
                 Optional.empty(), List.of("true"));
         assertEquals(List.of(new ParentStep.WriteProcFile("uid_map", "0 1000 1\n", "uid_map"),
                 new ParentStep.WriteProcFile("gid_map", "0 1000 1\n", "gid_map")),
@@ -88,6 +104,42 @@ class PlannerTest {
     }
 
     @Test
+    void propagationIsSetOnceBeforeAnyMount() {
+        for (Propagation propagation : Propagation.values()) {
+            ContainerSpec spec = new ContainerSpec(EnumSet.of(Namespace.PID, Namespace.MOUNT), Optional.empty(),
+                    Optional.empty(), TimeOffsets.NONE, propagation, Optional.empty(), Map.of(), Optional.empty(),
+                    List.of("true"));
+            List<Step> mounts = Planner.plan(spec, CONTEXT).childSteps().stream()
+                    .filter(s -> s.call() == Call.MOUNT).toList();
+            Step proc = mounts.get(mounts.size() - 1);
+            assertEquals(new Arg.CString("proc"), proc.args().get(2));
+            switch (propagation) {
+                case PRIVATE -> assertEquals(new Arg.Value(MS_REC | MS_PRIVATE), mounts.get(0).args().get(3));
+                case SLAVE -> assertEquals(new Arg.Value(MS_REC | MS_SLAVE), mounts.get(0).args().get(3));
+                case SHARED, UNCHANGED -> assertEquals(List.of("/proc", "/proc"), mounts.subList(mounts.size() - 2,
+                        mounts.size()).stream().map(s -> ((Arg.CString) s.args().get(1)).value()).toList(),
+                        "a shared /proc is made private before a new proc covers it");
+            }
+            assertEquals(propagation == Propagation.SHARED ? 3 : 2, mounts.size(), propagation.name());
+        }
+    }
+
+    @Test
+    void aRootFilesystemIsBuiltAfterTheReleaseAndEnteredBeforeTheWorkdirAndExec() {
+        LaunchPlan plan = Planner.plan(rootfsSpec(Propagation.PRIVATE, Optional.of("/srv")), withRootfs(CONTEXT));
+        List<Call> calls = calls(plan);
+        assertTrue(calls.indexOf(Call.READ) < calls.indexOf(Call.MOUNT));
+        assertEquals(new Arg.CString("/"), plan.childSteps().get(calls.indexOf(Call.MOUNT)).args().get(1));
+        int pivot = calls.indexOf(Call.PIVOT_ROOT);
+        int workdir = plan.childSteps().stream().map(Step::args).toList().indexOf(List.of(new Arg.CString("/srv")));
+        assertTrue(calls.indexOf(Call.OPEN_TREE) < pivot && pivot < workdir && workdir < calls.indexOf(Call.EXECVE));
+        assertEquals(0, plan.childSteps().stream().filter(s -> s.args().contains(new Arg.CString("proc"))
+                && s.call() == Call.MOUNT).count(), "the root filesystem brings its own /proc");
+        assertThrows(IllegalArgumentException.class, () -> Planner.plan(rootfsSpec(Propagation.PRIVATE,
+                Optional.empty()), CONTEXT), "a spec with a root filesystem needs it prepared");
+    }
+
+    @Test
     void loopbackComesUpThroughTheSocketTheChildOpened() {
         LaunchPlan plan = Planner.plan(spec(EnumSet.of(Namespace.NET), Optional.empty(), List.of("true")), CONTEXT);
         int socket = calls(plan).indexOf(Call.SOCKET);
@@ -99,7 +151,7 @@ class PlannerTest {
 
     @Test
     void timeOffsetsAreWrittenAfterUnshare() {
-        ContainerSpec spec = new ContainerSpec(EnumSet.of(Namespace.TIME), Optional.empty(), Optional.empty(), new TimeOffsets(5, -2),
+        ContainerSpec spec = new ContainerSpec(EnumSet.of(Namespace.TIME), Optional.empty(), Optional.empty(), new TimeOffsets(5, -2), Propagation.PRIVATE, Optional.empty(),
                 Map.of(), Optional.empty(), List.of("true"));
         LaunchPlan plan = Planner.plan(spec, CONTEXT);
         int unshare = calls(plan).indexOf(Call.UNSHARE);
@@ -114,7 +166,7 @@ class PlannerTest {
 
     @Test
     void hostnameAndWorkdir() {
-        ContainerSpec spec = new ContainerSpec(EnumSet.of(Namespace.UTS), Optional.empty(), Optional.of("box"), TimeOffsets.NONE,
+        ContainerSpec spec = new ContainerSpec(EnumSet.of(Namespace.UTS), Optional.empty(), Optional.of("box"), TimeOffsets.NONE, Propagation.PRIVATE, Optional.empty(),
                 Map.of(), Optional.of("/srv"), List.of("true"));
         List<Step> steps = Planner.plan(spec, CONTEXT).childSteps();
         Step hostname = steps.stream().filter(s -> s.call() == Call.SETHOSTNAME).findFirst().orElseThrow();
@@ -146,6 +198,9 @@ class PlannerTest {
         assertEquals("time namespace: needs Linux 6.0 or later, for the command itself to enter it (this is 5.15)",
                 assertThrows(SpecException.class, () -> Planner.plan(time, linux515)).getMessage());
         Planner.plan(spec(EnumSet.of(Namespace.NET), Optional.empty(), List.of("true")), linux515);
+        assertEquals("--rootfs: needs Linux 5.12 or later (this is 5.11)", assertThrows(SpecException.class,
+                () -> Planner.plan(rootfsSpec(Propagation.PRIVATE, Optional.empty()),
+                        withRootfs(context(KernelVersion.parse("5.11.2"), Set.of())))).getMessage());
     }
 
     @Test
@@ -159,7 +214,7 @@ class PlannerTest {
     @Test
     void searchPathFollowsExecvp() {
         assertEquals(List.of("/x/sh", "sh", "/y/sh"), Planner.searchPath("sh", "/x::/y/"));
-        ContainerSpec noPath = new ContainerSpec(EnumSet.noneOf(Namespace.class), Optional.empty(), Optional.empty(), TimeOffsets.NONE,
+        ContainerSpec noPath = new ContainerSpec(EnumSet.noneOf(Namespace.class), Optional.empty(), Optional.empty(), TimeOffsets.NONE, Propagation.PRIVATE, Optional.empty(),
                 Map.of(), Optional.empty(), List.of("sh"));
         long candidates = Planner.plan(noPath, CONTEXT).childSteps().stream()
                 .filter(s -> s.call() == Call.EXECVE).count();

@@ -1,0 +1,38 @@
+package dev.isolate.spec;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The tree the command sees as /: an image directory (or archive) switched to with
+ * pivot_root, plus the mounts the user adds.
+ *
+ * @param image    a directory, or a .tar/.tar.gz archive unpacked into isolate's cache
+ * @param readOnly mount the root read-only (added mounts keep their own mode)
+ * @param overlay  keep the image unchanged: writes go to an overlayfs upper layer
+ * @param mounts   added mounts, in the order given
+ */
+public record RootFilesystem(String image, boolean readOnly, Optional<Overlay> overlay, List<Mount> mounts) {
+    public RootFilesystem {
+        if (image.isEmpty()) {
+            throw new SpecException("rootfs: the path is empty");
+        }
+        SpecException.requireNoNul("rootfs", image);
+        mounts = List.copyOf(mounts);
+    }
+
+    /**
+     * @param upper where the changes are kept (its upper/ and work/ subdirectories); without it
+     *              they live in memory and vanish with the container
+     */
+    public record Overlay(Optional<String> upper) {
+        public Overlay {
+            upper.ifPresent(dir -> {
+                if (dir.isEmpty()) {
+                    throw new SpecException("overlay upper: the path is empty");
+                }
+                SpecException.requireNoNul("overlay upper", dir);
+            });
+        }
+    }
+}
