@@ -43,6 +43,14 @@ final class Isolate {
         return new Isolate(AS_NOBODY, script);
     }
 
+    /** The same isolate with these NAME=VALUE variables added to its environment. */
+    Isolate withEnvironment(String... assignments) {
+        List<String> withEnv = new ArrayList<>(List.of("env"));
+        withEnv.addAll(List.of(assignments));
+        withEnv.addAll(prefix);
+        return new Isolate(withEnv, script);
+    }
+
     /** The command line that runs isolate with these arguments. */
     List<String> command(String... args) {
         List<String> command = new ArrayList<>(prefix);
