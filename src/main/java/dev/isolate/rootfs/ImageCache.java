@@ -3,7 +3,6 @@ package dev.isolate.rootfs;
 import dev.isolate.spec.SpecException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -60,8 +59,11 @@ public final class ImageCache {
             untar(archive, work.resolve("rootfs"), what);
             try {
                 Files.move(work, target, StandardCopyOption.ATOMIC_MOVE);
-            } catch (FileAlreadyExistsException | java.nio.file.DirectoryNotEmptyException parallelRunWon) {
-                delete(work);
+            } catch (IOException e) {
+                if (!Files.isDirectory(target)) {
+                    throw e;
+                }
+                delete(work); // a parallel run renamed its copy first
             }
             work = null;
             return target.resolve("rootfs");
