@@ -38,9 +38,9 @@ public final class RootfsSteps {
     /** Bound from the host into the fresh /dev, as bubblewrap and runc do. */
     static final List<String> DEVICES = List.of("null", "zero", "full", "random", "urandom", "tty");
     /** Writable only by the host: the kernel's tunables, magic SysRq, interrupt affinity. */
-    public static final List<String> READ_ONLY_PROC = List.of("sys", "sysrq-trigger", "irq");
+    static final List<String> READ_ONLY_PROC = List.of("sys", "sysrq-trigger", "irq");
     /** Hidden behind /dev/null: kernel memory, every key's description, timers with their owners. */
-    public static final List<String> MASKED_PROC = List.of("kcore", "keys", "timer_list");
+    static final List<String> MASKED_PROC = List.of("kcore", "keys", "timer_list");
 
     private final RootfsLayout layout;
     private final List<Step> steps = new ArrayList<>();

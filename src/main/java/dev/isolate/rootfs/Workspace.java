@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Stream;
 
 /**
  * What a root filesystem needs on the host while its container runs: the image directory
@@ -82,7 +83,8 @@ public final class Workspace implements AutoCloseable {
             privateMountPoints.addAll(points);
         }
         Set<String> procEntries = new HashSet<>();
-        for (String entry : concat(RootfsSteps.READ_ONLY_PROC, RootfsSteps.MASKED_PROC)) {
+        for (String entry : Stream.concat(RootfsSteps.READ_ONLY_PROC.stream(), RootfsSteps.MASKED_PROC.stream())
+                .toList()) {
             if (Files.exists(Path.of("/proc", entry), LinkOption.NOFOLLOW_LINKS)) {
                 procEntries.add(entry);
             }
@@ -189,12 +191,6 @@ public final class Workspace implements AutoCloseable {
             return "permission denied";
         }
         return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-    }
-
-    private static List<String> concat(List<String> a, List<String> b) {
-        List<String> all = new ArrayList<>(a);
-        all.addAll(b);
-        return all;
     }
 
     /** Removes the scratch directory; the tmpfs on it lived only in the container's namespace. */

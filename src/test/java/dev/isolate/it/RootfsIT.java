@@ -325,6 +325,47 @@ class RootfsIT {
         assertFalse(Files.readString(Path.of("/proc/self/mountinfo")).contains(image.toString()));
     }
 
+    /**
+     * A shared tmpfs of the test's own, bound into the container: a mount made on it on the
+     * host reaches the container with slave and shared propagation, and one made in the
+     * container reaches the host only with shared, and only as root (the kernel turns shared
+     * mounts into slaves in a less privileged user namespace).
+     */
+    @Test
+    void propagationDecidesWhichMountsCrossOver() throws Exception {
+        for (String mode : List.of("private", "slave", "shared")) {
+            Path shared = hostDirectory();
+            TestImages.run(List.of("mount", "-t", "tmpfs", "isolate-test-shared", shared.toString()));
+            try {
+                TestImages.run(List.of("mount", "--make-shared", shared.toString()));
+                TestImages.run(List.of("chmod", "777", shared.toString()));
+                List<String> hostMounts = HostMounts.snapshot();
+                Process container = isolate().start("-R", image().toString(), "--propagation", mode,
+                        "--bind", shared + ":/mnt", "sh", "-c", "mkdir /mnt/inner; mount -t tmpfs inner /mnt/inner;"
+                                + " echo ready; read x; grep -c ' /mnt/late ' /proc/self/mountinfo; true");
+                java.io.BufferedReader out = new java.io.BufferedReader(new java.io.InputStreamReader(
+                        container.getInputStream()));
+                assertEquals("ready", out.readLine(), mode);
+                boolean innerOnHost = Files.readString(Path.of("/proc/self/mountinfo")).contains(shared + "/inner ");
+                TestImages.run(List.of("mkdir", shared + "/late"));
+                TestImages.run(List.of("mount", "-t", "tmpfs", "isolate-test-late", shared + "/late"));
+                container.getOutputStream().write('\n');
+                container.getOutputStream().close();
+                String lateInside = out.readLine();
+                assertEquals(0, container.waitFor(), mode);
+                assertEquals(mode.equals("private") ? "0" : "1", lateInside, mode + ": the host's later mount");
+                assertEquals(mode.equals("shared") && !rootless(), innerOnHost, mode + ": the container's mount");
+                TestImages.run(List.of("umount", shared + "/late"));
+                if (innerOnHost) {
+                    TestImages.run(List.of("umount", shared + "/inner"));
+                }
+                assertEquals(hostMounts, HostMounts.snapshot(), mode + ": nothing else reached the host");
+            } finally {
+                Isolate.exec(List.of("umount", "-R", shared.toString()), null);
+            }
+        }
+    }
+
     private static String sha256(Path file) throws IOException {
         try {
             return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
