@@ -164,6 +164,36 @@ class RootfsIT {
         }
     }
 
+    /** Compiled from src/test/resources/chroot-escape.c; static, so it runs in any root. */
+    private static Path chrootEscape() throws IOException {
+        Path binary = Files.createTempDirectory(Path.of("/tmp"), "isolate-escape").resolve("chroot-escape");
+        Result r = Isolate.exec(List.of("gcc", "-static", "-O2", "-o", binary.toString(),
+                Path.of("src/test/resources/chroot-escape.c").toAbsolutePath().toString()), null);
+        assertEquals(0, r.exit(), "gcc (Debian packages gcc, libc6-dev): " + r.err());
+        return binary;
+    }
+
+    @Test
+    void theClassicChrootEscapeFindsOnlyTheImage() throws IOException {
+        Path escape = chrootEscape();
+        try {
+            Path image = image();
+            Files.copy(escape, image.resolve("escape"));
+            TestImages.run(List.of("chmod", "755", image.resolve("escape").toString()));
+            Result againstChroot = Isolate.exec(List.of("chroot", image.toString(), "/escape"), null);
+            Set<String> hostRoot = entries(Path.of("/"));
+            hostRoot.addAll(List.of(".", ".."));
+            assertEquals(hostRoot, words(againstChroot.out()), "the control: a plain chroot is escaped");
+            TestImages.run(List.of("rmdir", image.resolve("escape-jail").toString()));
+            Set<String> expected = entries(image);
+            expected.addAll(List.of(".", "..", "escape-jail"));
+            Result r = ok(run(image, "--overlay", "/escape"));
+            assertEquals(expected, words(r.out()), "the escape ends in the container's own root");
+        } finally {
+            TestImages.delete(escape.getParent());
+        }
+    }
+
     @Test
     void bindsAndTmpfsesAreMountedInOrder() throws IOException {
         Path shared = hostDirectory();
