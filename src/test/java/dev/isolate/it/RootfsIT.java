@@ -102,6 +102,7 @@ class RootfsIT {
         assertEquals(expected, words(parts[0]));
         assertTrue(parts[1].startsWith("/\nNAME=isolate-busybox"), parts[1]);
         assertEquals("", r.err());
+        assertEquals("/etc\n", ok(run(image, "-w", "/etc", "pwd")).out(), "-w is a path inside the root");
     }
 
     @Test
