@@ -5,6 +5,7 @@ import dev.isolate.supervise.ExitStatus;
 import dev.isolate.supervise.LaunchFailure;
 import dev.isolate.sys.Trampoline;
 import java.io.PrintWriter;
+import java.util.List;
 import picocli.CommandLine;
 
 /** Entry point: parse, run, and exit with the status the user's scripts rely on. */
@@ -29,17 +30,23 @@ public final class Main {
                     + System.getProperty("os.arch") + ": isolate runs on x86-64 Linux only");
             return ExitStatus.SETUP_FAILED;
         }
-        return commandLine().execute(Clusters.expand(args));
+        String[] expanded = Clusters.expand(args);
+        return commandLine(expanded).execute(expanded);
     }
 
-    static CommandLine commandLine() {
+    /** The parser for these arguments: a command of isolate's is only ever their first word. */
+    static CommandLine commandLine(String... args) {
         CommandLine cli = new CommandLine(new IsolateCommand());
+        if (args.length == 0 || !cli.getSubcommands().containsKey(args[0])) {
+            // Otherwise picocli would take COMMAND for one wherever it stands: isolate -p ps.
+            List.copyOf(cli.getSubcommands().keySet()).forEach(cli.getCommandSpec()::removeSubcommand);
+        }
         cli.setStopAtPositional(true); // options after COMMAND are COMMAND's
         cli.setPosixClusteredShortOptionsAllowed(true);
         cli.setCaseInsensitiveEnumValuesAllowed(true); // --propagation private, as unshare spells it
         cli.setOut(new PrintWriter(System.out, true));
         cli.setErr(new PrintWriter(System.err, true));
-        cli.setParameterExceptionHandler((e, args) -> {
+        cli.setParameterExceptionHandler((e, rejected) -> {
             e.getCommandLine().getErr().println("isolate: " + e.getMessage() + " (see isolate --help)");
             return ExitStatus.SETUP_FAILED;
         });

@@ -23,8 +23,9 @@ class RunOptionsTest {
     private static final Map<String, String> CALLER = Map.of("PATH", "/bin", "HOME", "/root");
 
     private static ContainerSpec parse(String... args) {
-        CommandLine cli = Main.commandLine();
-        ParseResult result = cli.parseArgs(Clusters.expand(args));
+        String[] expanded = Clusters.expand(args);
+        CommandLine cli = Main.commandLine(expanded);
+        ParseResult result = cli.parseArgs(expanded);
         CommandLine target = result.hasSubcommand() ? result.subcommand().commandSpec().commandLine() : cli;
         return ((LaunchCommand) target.getCommand()).options.toSpec(CALLER, Fixtures.ROOT,
                 Fixtures.NO_SUBORDINATES);
@@ -45,6 +46,13 @@ class RunOptionsTest {
                 Namespace.CGROUP), spec.namespaces());
         assertEquals(Optional.of("h"), spec.hostname());
         assertEquals(List.of("true"), spec.command());
+    }
+
+    @Test
+    void onlyTheFirstWordNamesASubcommand() {
+        assertEquals(List.of("ps", "-ef"), parse("-p", "ps", "-ef").command());
+        assertEquals(List.of("run"), parse("-p", "run").command());
+        assertEquals(List.of("lsns"), parse("--", "lsns").command());
     }
 
     @Test
