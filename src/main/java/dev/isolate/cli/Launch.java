@@ -3,6 +3,11 @@ package dev.isolate.cli;
 import dev.isolate.plan.Host;
 import dev.isolate.plan.KernelVersion;
 import dev.isolate.rootfs.Workspace;
+import dev.isolate.spec.Namespace;
+import dev.isolate.state.ContainerRecord;
+import dev.isolate.state.ProcessIdentity;
+import dev.isolate.state.StateStore;
+import dev.isolate.supervise.ExitStatus;
 import dev.isolate.spec.ContainerSpec;
 import dev.isolate.spec.UserNamespace;
 import dev.isolate.supervise.Supervisor;
@@ -10,6 +15,7 @@ import dev.isolate.userns.Caller;
 import dev.isolate.userns.Subordinates;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -43,12 +49,65 @@ final class Launch {
         Host host = new Host(passedFds(System.getProperty(PASSED_FDS_PROPERTY, "")),
                 KernelVersion.parse(System.getProperty("os.version")), caller, Launch::onPath, subordinates);
         Supervisor supervisor = new Supervisor(diagnostics);
-        if (spec.rootfs().isEmpty()) {
-            return supervisor.run(spec, host, Optional.empty());
+        Optional<Recorder> recorder = Optional.ofNullable(options.name).map(name ->
+                Recorder.claim(StateStore.requireValidName(name), spec, caller.uid()));
+        try {
+            int status;
+            if (spec.rootfs().isEmpty()) {
+                status = supervisor.run(spec, host, Optional.empty(), pid -> recorder.ifPresent(r -> r.running(pid)));
+            } else {
+                try (Workspace workspace = Workspace.prepare(spec.rootfs().get(), spec.propagation(), caller.uid(),
+                        System.getenv())) {
+                    status = supervisor.run(spec, host, Optional.of(workspace.layout()),
+                            pid -> recorder.ifPresent(r -> r.running(pid)));
+                }
+            }
+            recorder.ifPresent(r -> r.exited(status));
+            return status;
+        } catch (RuntimeException e) {
+            recorder.ifPresent(Recorder::failed);
+            throw e;
         }
-        try (Workspace workspace = Workspace.prepare(spec.rootfs().get(), spec.propagation(), caller.uid(),
-                System.getenv())) {
-            return supervisor.run(spec, host, Optional.of(workspace.layout()));
+    }
+
+    /** Keeps a named container's record up to date through its life. */
+    private static final class Recorder {
+        private final StateStore store;
+        private ContainerRecord record;
+
+        private Recorder(StateStore store, ContainerRecord record) {
+            this.store = store;
+            this.record = record;
+        }
+
+        static Recorder claim(String name, ContainerSpec spec, long uid) {
+            StateStore store = StateStore.of(uid, System.getenv());
+            ContainerRecord record = new ContainerRecord(name, Optional.empty(),
+                    ProcessIdentity.of(ProcessHandle.current().pid()).orElseThrow(),
+                    spec.namespaces().stream().map(Namespace::procName).toList(), spec.command(), Instant.now(),
+                    Optional.empty());
+            store.claim(record);
+            return new Recorder(store, record);
+        }
+
+        void running(int pid) {
+            ProcessIdentity.of(pid).ifPresent(process -> {
+                record = record.running(process);
+                store.save(record);
+            });
+        }
+
+        void exited(int status) {
+            store.save(record.exited(status));
+        }
+
+        /** A container that never ran leaves no record behind. */
+        void failed() {
+            if (record.command().isEmpty()) {
+                store.remove(record.name());
+            } else {
+                store.save(record.exited(ExitStatus.SETUP_FAILED));
+            }
         }
     }
 

@@ -125,6 +125,9 @@ final class RunOptions {
     @Option(names = {"-w", "--workdir"}, paramLabel = "DIR", description = "Working directory of COMMAND.")
     String workdir;
 
+    @Option(names = "--name", paramLabel = "NAME", description = "Record the container under this name, for isolate ps, ns, stop, kill and rm (letters, digits, '_', '.', '-').")
+    String name;
+
     @Option(names = {"-v", "--verbose"}, description = "Print what isolate does on stderr. Repeat for stack traces.")
     boolean[] verbose = new boolean[0];
 

@@ -1,6 +1,8 @@
 package dev.isolate.inspect;
 
 import dev.isolate.spec.Namespace;
+import dev.isolate.state.ContainerRecord;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -60,7 +62,42 @@ public final class Reports {
         return "{\"namespaces\": [" + String.join(",\n   ", objects) + "]}\n";
     }
 
-    /** Control characters as \\xHH, as util-linux writes them, so that a row stays one line. */
+    /** isolate ps: one row per named container. */
+    public static String psTable(List<ContainerRecord> containers) {
+        List<String[]> rows = new ArrayList<>();
+        rows.add(new String[] {"NAME", "PID", "NAMESPACES", "STARTED", "STATUS", "COMMAND"});
+        for (ContainerRecord c : containers) {
+            rows.add(new String[] {c.name(), c.command().map(p -> Long.toString(p.pid())).orElse("-"),
+                    c.namespaces().isEmpty() ? "-" : String.join(",", c.namespaces()), started(c), status(c),
+                    printable(String.join(" ", c.argv()))});
+        }
+        return table(rows, Set.of(1));
+    }
+
+    public static String psJson(List<ContainerRecord> containers) {
+        List<String> objects = new ArrayList<>();
+        for (ContainerRecord c : containers) {
+            objects.add("{\"name\": " + Json.string(c.name()) + ", \"pid\": "
+                    + c.command().map(p -> Long.toString(p.pid())).orElse("null")
+                    + ", \"namespaces\": [" + String.join(", ", c.namespaces().stream().map(Json::string).toList())
+                    + "], \"command\": [" + String.join(", ", c.argv().stream().map(Json::string).toList())
+                    + "], \"started\": " + Json.string(started(c)) + ", \"status\": "
+                    + Json.string(c.live() ? "running" : "exited") + ", \"exitCode\": "
+                    + c.exitStatus().map(String::valueOf).orElse("null") + "}");
+        }
+        return "{\"containers\": [" + String.join(",\n   ", objects) + "]}\n";
+    }
+
+    private static String started(ContainerRecord c) {
+        return c.started().truncatedTo(ChronoUnit.SECONDS).toString();
+    }
+
+    /** running, exited (N), or exited (?) when isolate was killed before it could see the end. */
+    private static String status(ContainerRecord c) {
+        return c.live() ? "running" : "exited (" + c.exitStatus().map(String::valueOf).orElse("?") + ")";
+    }
+
+    /** Control characters as \xHH, as util-linux writes them, so that a row stays one line. */
     static String printable(String text) {
         StringBuilder out = new StringBuilder();
         text.chars().forEach(c -> out.append(c < 0x20 || c == 0x7f ? String.format("\\x%02x", c) : (char) c));

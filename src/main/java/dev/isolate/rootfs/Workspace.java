@@ -4,6 +4,7 @@ import dev.isolate.spec.Mount;
 import dev.isolate.spec.Propagation;
 import dev.isolate.spec.RootFilesystem;
 import dev.isolate.spec.SpecException;
+import dev.isolate.state.RuntimeDirectory;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -122,7 +123,7 @@ public final class Workspace implements AutoCloseable {
      * left by an isolate that was killed are removed on the way.
      */
     private static Path scratchDirectory(long uid, Map<String, String> environment) {
-        Path base = runtimeDirectory(uid, environment).resolve("overlay");
+        Path base = RuntimeDirectory.of(uid, environment).resolve("overlay");
         try {
             Files.createDirectories(base, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString(
                     "rwx------")));
@@ -136,17 +137,6 @@ public final class Workspace implements AutoCloseable {
         } catch (IOException e) {
             throw new SpecException("overlay scratch directory " + base + ": " + reason(e));
         }
-    }
-
-    static Path runtimeDirectory(long uid, Map<String, String> environment) {
-        if (uid == 0) {
-            return Path.of("/run/isolate");
-        }
-        String runtime = environment.get("XDG_RUNTIME_DIR");
-        if (runtime != null && Path.of(runtime).isAbsolute()) {
-            return Path.of(runtime, "isolate");
-        }
-        return Path.of(System.getProperty("java.io.tmpdir"), "isolate-" + uid);
     }
 
     /** Directories are named after the isolate that made them; a dead one's is empty and unused. */

@@ -28,6 +28,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
+import java.util.function.IntConsumer;
 import java.util.function.Supplier;
 
 /**
@@ -60,9 +61,10 @@ public final class Supervisor {
     /**
      * Runs the spec to completion and returns isolate's exit status.
      *
-     * @param rootfs the spec's root filesystem as prepared on the host, if it has one
+     * @param rootfs    the spec's root filesystem as prepared on the host, if it has one
+     * @param onRunning told the command's pid once it runs
      */
-    public int run(ContainerSpec spec, Host host, Optional<RootfsLayout> rootfs) {
+    public int run(ContainerSpec spec, Host host, Optional<RootfsLayout> rootfs, IntConsumer onRunning) {
         try {
             Handshake pipes = openPipes();
             LaunchPlan plan = Planner.plan(spec, new LaunchContext(pipes, trampoline.handledSignals(), host, rootfs));
@@ -81,7 +83,7 @@ public final class Supervisor {
                 close(pipes.reportWrite());
                 close(pipes.releaseRead());
                 try {
-                    return supervise(plan, pipes, (int) pid);
+                    return supervise(plan, pipes, (int) pid, onRunning);
                 } catch (RuntimeException e) {
                     // The child may still be running on the image: it must be gone before the
                     // image is freed, and it must never outlive a launch that failed.
@@ -97,7 +99,7 @@ public final class Supervisor {
         }
     }
 
-    private int supervise(LaunchPlan plan, Handshake pipes, int pid) {
+    private int supervise(LaunchPlan plan, Handshake pipes, int pid, IntConsumer onRunning) {
         long first = readReport(pipes.reportRead());
         if (first != LaunchPlan.ARMED) {
             return failedOrDied(plan, pid, first);
@@ -118,6 +120,7 @@ public final class Supervisor {
             return failedOrDied(plan, pid, report);
         }
         diagnostics.accept(() -> "command running");
+        onRunning.accept(pid);
         return waitFor(pid);
     }
 

@@ -84,7 +84,7 @@ class StressIT {
         long start = System.nanoTime();
         try {
             for (int i = 0; i < LAUNCHES; i++) {
-                if (supervisor.run(spec, host, Optional.empty()) != 0) {
+                if (supervisor.run(spec, host, Optional.empty(), pid -> { }) != 0) {
                     failures++;
                 }
                 lastProgress.set(System.nanoTime());

@@ -1,0 +1,31 @@
+package dev.isolate.cli;
+
+import dev.isolate.spec.SpecException;
+import dev.isolate.state.ContainerRecord;
+import dev.isolate.state.Signals;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+
+/** {@code isolate kill NAME [SIGNAL]}. */
+@Command(name = "kill",
+        mixinStandardHelpOptions = true,
+        versionProvider = Version.class,
+        description = "Send a signal (default KILL) to a running named container's command.")
+final class KillCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "NAME")
+    String name;
+
+    @Parameters(index = "1", paramLabel = "SIGNAL", arity = "0..1", description = "A name (TERM, SIGTERM) or a number.")
+    String signal = "KILL";
+
+    @Override
+    public Integer call() {
+        int number = Signals.parse(signal);
+        ContainerRecord container = Containers.store().get(name);
+        if (!container.live() || container.command().isEmpty() || !Signals.send(container.command().get(), number)) {
+            throw new SpecException(name + ": not running");
+        }
+        return 0;
+    }
+}
