@@ -20,6 +20,8 @@
 #       +8..+48 six arguments
 #       +56 check: -1 fail on error, -2 ignore the result, -3 exec candidate,
 #                  -4 fail on error other than EEXIST,
+#                  -5 a clone: fail on error; the new process goes on, the one
+#                     that cloned reports (1 << 62) | the new pid and leaves,
 #                  n >= 0 fail unless the result is exactly n
 #
 # Slots carry what only exists in the child, such as a descriptor it opened,
@@ -47,6 +49,7 @@
         .equ EACCES, 13
         .equ ENOTDIR, 20
         .equ EEXIST, 17
+        .equ NEW_PROCESS_BIT, 62
         .equ SLOTS, 40
         .equ STEPS, 168
         .equ SI_KERNEL, 0x80
@@ -108,9 +111,19 @@ resolve_arg:
         je      exec_candidate
         cmp     rcx, -4
         je      check_exists
+        cmp     rcx, -5
+        je      cloned
         cmp     rax, rcx                # exactly n
         je      step_done
         jmp     fail
+cloned:
+        cmp     rax, -4095
+        jae     fail                    # clone failed
+        test    rax, rax
+        jz      step_done               # the new process takes over the program
+        bts     rax, NEW_PROCESS_BIT    # tell isolate which process that is
+        mov     [rbx+24], rax
+        jmp     report
 check_exists:
         cmp     rax, -EEXIST
         je      step_done               # already there: what the step wanted

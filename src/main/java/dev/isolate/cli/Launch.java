@@ -46,8 +46,7 @@ final class Launch {
         spec.user().filter(UserNamespace::automatic).ifPresent(ns -> diagnostics.accept(() ->
                 "no privilege to create namespaces: adding a user namespace where root is uid " + caller.uid()
                         + " (--no-user-auto turns this off)"));
-        Host host = new Host(passedFds(System.getProperty(PASSED_FDS_PROPERTY, "")),
-                KernelVersion.parse(System.getProperty("os.version")), caller, Launch::onPath, subordinates);
+        Host host = host(caller, subordinates);
         Supervisor supervisor = new Supervisor(diagnostics);
         Optional<Recorder> recorder = Optional.ofNullable(options.name).map(name ->
                 Recorder.claim(StateStore.requireValidName(name), spec, caller.uid()));
@@ -109,6 +108,15 @@ final class Launch {
                 store.save(record.exited(ExitStatus.SETUP_FAILED));
             }
         }
+    }
+
+    static Host host(Caller caller) {
+        return host(caller, Subordinates.of(caller));
+    }
+
+    private static Host host(Caller caller, Subordinates subordinates) {
+        return new Host(passedFds(System.getProperty(PASSED_FDS_PROPERTY, "")),
+                KernelVersion.parse(System.getProperty("os.version")), caller, Launch::onPath, subordinates);
     }
 
     /** A program in isolate's own PATH, as the shell would find it. */

@@ -6,7 +6,9 @@ import dev.isolate.supervise.LaunchFailure;
 import dev.isolate.sys.Trampoline;
 import java.io.PrintWriter;
 import java.util.List;
+import java.util.Optional;
 import picocli.CommandLine;
+import picocli.CommandLine.Command;
 
 /** Entry point: parse, run, and exit with the status the user's scripts rely on. */
 public final class Main {
@@ -30,14 +32,25 @@ public final class Main {
                     + System.getProperty("os.arch") + ": isolate runs on x86-64 Linux only");
             return ExitStatus.SETUP_FAILED;
         }
-        String[] expanded = Clusters.expand(args);
+        boolean launches = args.length == 0 || args[0].equals("run") || !isCommand(args[0]);
+        String[] expanded = launches ? Clusters.expand(args) : args; // exec's -u takes no hostname
         return commandLine(expanded).execute(expanded);
+    }
+
+    /** Whether a word names one of isolate's commands (read off the annotation: no parser needed). */
+    static boolean isCommand(String word) {
+        for (Class<?> command : IsolateCommand.class.getAnnotation(Command.class).subcommands()) {
+            if (command.getAnnotation(Command.class).name().equals(word)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The parser for these arguments: a command of isolate's is only ever their first word. */
     static CommandLine commandLine(String... args) {
         CommandLine cli = new CommandLine(new IsolateCommand());
-        if (args.length == 0 || !cli.getSubcommands().containsKey(args[0])) {
+        if (args.length == 0 || !isCommand(args[0])) {
             // Otherwise picocli would take COMMAND for one wherever it stands: isolate -p ps.
             List.copyOf(cli.getSubcommands().keySet()).forEach(cli.getCommandSpec()::removeSubcommand);
         }
@@ -66,7 +79,10 @@ public final class Main {
             }
             return ExitStatus.SETUP_FAILED;
         });
-        cli.getSubcommands().values().forEach(sub -> sub.setStopAtPositional(true));
+        // Options after COMMAND are COMMAND's; the other commands take theirs anywhere.
+        for (String name : List.of("run", "exec")) {
+            Optional.ofNullable(cli.getSubcommands().get(name)).ifPresent(sub -> sub.setStopAtPositional(true));
+        }
         return cli;
     }
 }

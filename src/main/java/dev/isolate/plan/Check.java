@@ -10,9 +10,14 @@ public record Check(long code) {
     public static final Check EXEC_CANDIDATE = new Check(-3);
     /** Fail on any error but EEXIST: for creating something that may already be there. */
     public static final Check SUCCESS_OR_EXISTS = new Check(-4);
+    /**
+     * A clone in the child: the new process goes on with the program; the one that cloned
+     * reports the new pid to isolate (see {@link LaunchPlan#NEW_PROCESS}) and exits.
+     */
+    public static final Check CLONED = new Check(-5);
 
     public Check {
-        if (code < -4) {
+        if (code < -5) {
             throw new IllegalArgumentException("unknown check " + code);
         }
     }

@@ -3,6 +3,7 @@ package dev.isolate.plan;
 import static dev.isolate.sys.Linux.*;
 
 import dev.isolate.spec.ContainerSpec;
+import dev.isolate.spec.JoinSpec;
 import dev.isolate.rootfs.RootfsSteps;
 import dev.isolate.spec.Namespace;
 import dev.isolate.spec.Propagation;
@@ -43,24 +44,77 @@ public final class Planner {
             throw new IllegalArgumentException("a root filesystem must be prepared exactly when the spec has one");
         }
         List<Step> steps = new ArrayList<>();
-        handshake(context, steps);
+        leaveIsolatesState(context, steps);
+        armAndWait(context, steps);
         mounts(spec, context, steps);
         namespaces(spec, steps);
         spec.workdir().ifPresent(dir -> steps.add(Step.of(Call.CHDIR, Check.SUCCESS,
                 "chdir \"" + dir + "\"", Arg.of(dir))));
         descriptors(context, steps);
-        exec(spec, steps);
+        exec(spec.command(), spec.environment(), steps);
         List<ParentStep> parentSteps = spec.user()
                 .map(ns -> IdMapWriting.steps(ns, context.host().caller(), context.host().helpers(),
                         context.host().subordinates()))
                 .orElse(List.of());
-        return new LaunchPlan(cloneFlags(spec), steps, parentSteps);
+        return new LaunchPlan(cloneFlags(spec), true, steps, parentSteps);
     }
 
-    private static void requireKernel(ContainerSpec spec, KernelVersion kernel) {
+    /**
+     * isolate exec: the child enters the target's namespaces as nsenter does, user namespace
+     * first (it grants the rights for the others), PID namespace last. setns(CLONE_NEWPID)
+     * only places the caller's children, so the child then clones once more, with
+     * CLONE_PARENT so that the command is isolate's own child, and leaves. setns into a user
+     * or time namespace wants a process that shares nothing, so the child copies isolate's
+     * memory instead of sharing it.
+     */
+    public static LaunchPlan planJoin(JoinSpec spec, JoinTarget target, LaunchContext context) {
+        requireKernel(context.host().kernel());
+        List<Step> steps = new ArrayList<>();
+        leaveIsolatesState(context, steps);
+        List<Namespace> order = new ArrayList<>(List.of(Namespace.USER, Namespace.MOUNT, Namespace.UTS,
+                Namespace.IPC, Namespace.NET, Namespace.CGROUP, Namespace.TIME, Namespace.PID));
+        order.retainAll(target.namespaceFds().keySet());
+        for (Namespace type : order) {
+            steps.add(Step.of(Call.SETNS, Check.SUCCESS, "enter the " + type.procName() + " namespace",
+                    Arg.of(target.namespaceFds().get(type)), Arg.of(0)));
+        }
+        if (target.namespaceFds().containsKey(Namespace.PID)) {
+            steps.add(Step.of(Call.CLONE, Check.CLONED, "start a process in the PID namespace",
+                    Arg.of(CLONE_PARENT | SIGCHLD), Arg.NULL, Arg.NULL, Arg.NULL, Arg.NULL));
+        }
+        armAndWait(context, steps);
+        if (target.namespaceFds().containsKey(Namespace.USER)) {
+            // As nsenter: become root of the user namespace, whose rights the steps above used.
+            steps.add(Step.of(Call.SETGROUPS, Check.IGNORE, "drop supplementary groups", Arg.of(0), Arg.NULL));
+            steps.add(Step.of(Call.SETRESGID, Check.SUCCESS, "become gid 0 in the user namespace",
+                    Arg.of(0), Arg.of(0), Arg.of(0)));
+            steps.add(Step.of(Call.SETRESUID, Check.SUCCESS, "become uid 0 in the user namespace",
+                    Arg.of(0), Arg.of(0), Arg.of(0)));
+        }
+        target.rootFd().ifPresent(fd -> {
+            steps.add(Step.of(Call.FCHDIR, Check.SUCCESS, "enter the target's root", Arg.of(fd)));
+            steps.add(Step.of(Call.CHROOT, Check.SUCCESS, "make it the root", Arg.of(".")));
+        });
+        if (spec.workdir().isPresent()) {
+            String dir = spec.workdir().get();
+            steps.add(Step.of(Call.CHDIR, Check.SUCCESS, "chdir \"" + dir + "\"", Arg.of(dir)));
+        } else {
+            target.cwdFd().ifPresent(fd -> steps.add(Step.of(Call.FCHDIR, Check.SUCCESS,
+                    "enter the target's working directory", Arg.of(fd))));
+        }
+        descriptors(context, steps);
+        exec(spec.command(), spec.environment(), steps);
+        return new LaunchPlan(SIGCHLD, false, steps, List.of());
+    }
+
+    private static void requireKernel(KernelVersion kernel) {
         if (kernel.compareTo(MINIMUM_KERNEL) < 0) {
             throw new SpecException("Linux " + kernel + ": isolate needs Linux " + MINIMUM_KERNEL + " or later");
         }
+    }
+
+    private static void requireKernel(ContainerSpec spec, KernelVersion kernel) {
+        requireKernel(kernel);
         if (spec.namespaces().contains(Namespace.TIME) && kernel.compareTo(TIME_NAMESPACE_KERNEL) < 0) {
             throw new SpecException("time namespace: needs Linux " + TIME_NAMESPACE_KERNEL
                     + " or later, for the command itself to enter it (this is " + kernel + ")");
@@ -91,8 +145,8 @@ public final class Planner {
         return flags;
     }
 
-    /** Leave isolate's state behind, arm the parent-death signal, tell the parent, wait for it. */
-    private static void handshake(LaunchContext context, List<Step> steps) {
+    /** Close isolate's pipe ends, and leave its signal handlers and mask behind. */
+    private static void leaveIsolatesState(LaunchContext context, List<Step> steps) {
         Handshake pipes = context.handshake();
         steps.add(Step.of(Call.CLOSE, Check.SUCCESS, "close the parent's end of the report pipe",
                 Arg.of(pipes.reportRead())));
@@ -107,6 +161,11 @@ public final class Planner {
         // The parent blocked every signal around clone(); the command starts with none blocked.
         steps.add(Step.of(Call.RT_SIGPROCMASK, Check.SUCCESS, "unblock signals",
                 Arg.of(SIG_SETMASK), new Arg.Bytes(new byte[SIGSET_SIZE]), Arg.of(0), Arg.of(SIGSET_SIZE)));
+    }
+
+    /** Arm the parent-death signal, tell the parent, and wait for its release. */
+    private static void armAndWait(LaunchContext context, List<Step> steps) {
+        Handshake pipes = context.handshake();
         steps.add(Step.of(Call.PRCTL, Check.SUCCESS, "set the parent-death signal",
                 Arg.of(PR_SET_PDEATHSIG), Arg.of(SIGKILL)));
         // Only after this word may the parent release us: if it died before we armed the
@@ -183,16 +242,16 @@ public final class Planner {
     }
 
     /** execve, or execvp's PATH walk when the name has no slash. */
-    private static void exec(ContainerSpec spec, List<Step> steps) {
-        String name = spec.command().get(0);
-        Arg argv = new Arg.CStringArray(spec.command());
-        Arg envp = new Arg.CStringArray(environ(spec.environment()));
+    private static void exec(List<String> command, Map<String, String> environment, List<Step> steps) {
+        String name = command.get(0);
+        Arg argv = new Arg.CStringArray(command);
+        Arg envp = new Arg.CStringArray(environ(environment));
         String what = "exec \"" + name + "\"";
         if (name.contains("/")) {
             steps.add(Step.of(Call.EXECVE, Check.SUCCESS, what, Arg.of(name), argv, envp));
             return;
         }
-        for (String candidate : searchPath(name, spec.environment().getOrDefault("PATH", DEFAULT_PATH))) {
+        for (String candidate : searchPath(name, environment.getOrDefault("PATH", DEFAULT_PATH))) {
             steps.add(Step.of(Call.EXECVE, Check.EXEC_CANDIDATE, what, Arg.of(candidate), argv, envp));
         }
     }

@@ -5,6 +5,7 @@ import static dev.isolate.sys.Linux.*;
 import dev.isolate.plan.Call;
 import dev.isolate.plan.Handshake;
 import dev.isolate.plan.Host;
+import dev.isolate.plan.JoinTarget;
 import dev.isolate.plan.LaunchContext;
 import dev.isolate.plan.LaunchPlan;
 import dev.isolate.plan.ParentStep;
@@ -12,6 +13,7 @@ import dev.isolate.plan.Planner;
 import dev.isolate.plan.Step;
 import dev.isolate.rootfs.RootfsLayout;
 import dev.isolate.spec.ContainerSpec;
+import dev.isolate.spec.JoinSpec;
 import dev.isolate.spec.Namespace;
 import dev.isolate.sys.Kernel;
 import dev.isolate.sys.ProgramImage;
@@ -28,6 +30,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.IntConsumer;
 import java.util.function.Supplier;
 
@@ -65,9 +68,21 @@ public final class Supervisor {
      * @param onRunning told the command's pid once it runs
      */
     public int run(ContainerSpec spec, Host host, Optional<RootfsLayout> rootfs, IntConsumer onRunning) {
+        return launch(pipes -> Planner.plan(spec, new LaunchContext(pipes, trampoline.handledSignals(), host, rootfs)),
+                spec.namespaces().contains(Namespace.USER), host, onRunning);
+    }
+
+    /** Runs a command in a running process's namespaces to completion (isolate exec). */
+    public int join(JoinSpec spec, JoinTarget target, Host host) {
+        return launch(pipes -> Planner.planJoin(spec, target, new LaunchContext(pipes, trampoline.handledSignals(),
+                host, Optional.empty())), false, host, pid -> { });
+    }
+
+    private int launch(Function<Handshake, LaunchPlan> planner, boolean userNamespace, Host host,
+            IntConsumer onRunning) {
         try {
             Handshake pipes = openPipes();
-            LaunchPlan plan = Planner.plan(spec, new LaunchContext(pipes, trampoline.handledSignals(), host, rootfs));
+            LaunchPlan plan = planner.apply(pipes);
             diagnostics.accept(() -> describe(plan));
             // The child reads the image until it has exec'd, so it lives as long as the launch.
             try (ProgramImage image = ProgramImage.of(plan, pipes.reportWrite(), kernel)) {
@@ -76,8 +91,7 @@ public final class Supervisor {
                 if (pid < 0) {
                     int errno = (int) -pid;
                     throw new LaunchFailure("clone: " + kernel.errorText(errno) + CloneErrors.hint(errno,
-                            spec.namespaces().contains(Namespace.USER), host.caller(), sysctls()),
-                            ExitStatus.SETUP_FAILED);
+                            userNamespace, host.caller(), sysctls()), ExitStatus.SETUP_FAILED);
                 }
                 diagnostics.accept(() -> "child " + pid + " started");
                 close(pipes.reportWrite());
@@ -99,8 +113,24 @@ public final class Supervisor {
         }
     }
 
-    private int supervise(LaunchPlan plan, Handshake pipes, int pid, IntConsumer onRunning) {
+    private int supervise(LaunchPlan plan, Handshake pipes, int child, IntConsumer onRunning) {
+        int pid = child;
         long first = readReport(pipes.reportRead());
+        if (plan.forks()) {
+            // The child clones the command's process and leaves; the two report its pid and
+            // "armed" in either order.
+            boolean armedFirst = first == LaunchPlan.ARMED;
+            long announcement = armedFirst ? readReport(pipes.reportRead()) : first;
+            if (announcement == NO_REPORT || (announcement & LaunchPlan.NEW_PROCESS) == 0) {
+                return failedOrDied(plan, pid, announcement);
+            }
+            waitFor(pid);
+            pid = (int) (announcement & ~LaunchPlan.NEW_PROCESS);
+            unreaped = pid;
+            int process = pid;
+            diagnostics.accept(() -> "command's process " + process + " started");
+            first = armedFirst ? LaunchPlan.ARMED : readReport(pipes.reportRead());
+        }
         if (first != LaunchPlan.ARMED) {
             return failedOrDied(plan, pid, first);
         }

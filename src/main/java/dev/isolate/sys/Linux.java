@@ -7,6 +7,7 @@ public final class Linux {
 
     public static final long CLONE_NEWTIME = 0x00000080L;
     public static final long CLONE_VM = 0x00000100L;
+    public static final long CLONE_PARENT = 0x00008000L;
     public static final long CLONE_NEWNS = 0x00020000L;
     public static final long CLONE_NEWCGROUP = 0x02000000L;
     public static final long CLONE_NEWUTS = 0x04000000L;

@@ -17,7 +17,7 @@ import java.util.List;
  * strings, arrays and structs the steps point to, then the child's stack. Everything the
  * child touches is here, so it never needs the JVM.
  *
- * <p>The child is cloned with CLONE_VM: it shares isolate's memory, like posix_spawn's
+ * <p>The child is usually cloned with CLONE_VM: it shares isolate's memory, like posix_spawn's
  * child, instead of copying the page tables of a JVM with a large heap on every launch
  * (measured: tens of milliseconds under allocation pressure). It therefore reads this very
  * image, which must stay allocated until the child has exec'd or exited.
@@ -68,7 +68,7 @@ public final class ProgramImage implements AutoCloseable {
         static Layout of(LaunchPlan plan, int reportFd) {
             List<Step> steps = plan.childSteps();
             Builder builder = new Builder(STEPS + STEP * steps.size());
-            builder.putLong(plan.cloneFlags() | Linux.CLONE_VM).putLong(steps.size()).putLong(reportFd).putLong(0);
+            builder.putLong(plan.cloneFlags() | (plan.sharesMemory() ? Linux.CLONE_VM : 0)).putLong(steps.size()).putLong(reportFd).putLong(0);
             builder.putStackPointer();
             for (int slot = 0; slot <= Slot.COUNT; slot++) {
                 builder.putLong(0);

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 class ProgramImageTest {
     private static final long BASE = 0x7f00_0000_0000L;
 
-    private static final LaunchPlan PLAN = new LaunchPlan(0x20000011L, List.of(
+    private static final LaunchPlan PLAN = new LaunchPlan(0x20000011L, true, List.of(
             new Step(Call.SOCKET, List.of(new Arg.Value(2), new Arg.Value(-100)), Check.SUCCESS,
                     Optional.of(new Slot(3)), "socket"),
             new Step(Call.IOCTL, List.of(new Arg.Value(5), new Arg.Bytes(new byte[] {1, 2, 3}),

@@ -1,0 +1,91 @@
+package dev.isolate.cli;
+
+import dev.isolate.join.TargetDescriptors;
+import dev.isolate.plan.Host;
+import dev.isolate.spec.Environments;
+import dev.isolate.spec.JoinSpec;
+import dev.isolate.spec.Namespace;
+import dev.isolate.spec.SpecException;
+import dev.isolate.state.ContainerRecord;
+import dev.isolate.supervise.Supervisor;
+import dev.isolate.userns.Caller;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code isolate exec NAME|PID COMMAND...}: nsenter -t PID -a, with isolate's exit-status and signal rules. */
+@Command(name = "exec",
+        mixinStandardHelpOptions = true,
+        versionProvider = Version.class,
+        description = {"Run COMMAND in the namespaces of a running named container or process, in its root",
+            "and working directory (or -w). Without type options, every namespace in which the target",
+            "differs from isolate is entered, as nsenter -a does."})
+final class ExecCommand implements Callable<Integer> {
+    @Option(names = {"-n", "--net"}, description = "Enter the network namespace.")
+    boolean net;
+    @Option(names = {"-p", "--pid"}, description = "Enter the PID namespace.")
+    boolean pid;
+    @Option(names = {"-u", "--uts"}, description = "Enter the UTS namespace.")
+    boolean uts;
+    @Option(names = {"-m", "--mount"}, description = "Enter the mount namespace.")
+    boolean mount;
+    @Option(names = {"-i", "--ipc"}, description = "Enter the IPC namespace.")
+    boolean ipc;
+    @Option(names = {"-U", "--user"}, description = "Enter the user namespace.")
+    boolean user;
+    @Option(names = {"-C", "--cgroup"}, description = "Enter the cgroup namespace.")
+    boolean cgroup;
+    @Option(names = {"-T", "--time"}, description = "Enter the time namespace.")
+    boolean time;
+    @Option(names = {"-e", "--env"}, paramLabel = "NAME[=VALUE]", description = "Set a variable for COMMAND. Repeatable.")
+    List<String> env = new ArrayList<>();
+    @Option(names = {"-w", "--workdir"}, paramLabel = "DIR", description = "Working directory of COMMAND, inside the target's root.")
+    String workdir;
+    @Option(names = {"-v", "--verbose"}, description = "Print what isolate does on stderr.")
+    boolean[] verbose = new boolean[0];
+
+    @Parameters(index = "0", paramLabel = "NAME|PID")
+    String target;
+
+    @Parameters(index = "1..*", paramLabel = "COMMAND", arity = "1..*", description = "The command and its arguments.")
+    List<String> command = new ArrayList<>();
+
+    @Override
+    public Integer call() {
+        Main.verbosity = verbose.length;
+        Set<Namespace> types = EnumSet.noneOf(Namespace.class);
+        Map.of(Namespace.NET, net, Namespace.PID, pid, Namespace.UTS, uts, Namespace.MOUNT, mount, Namespace.IPC, ipc,
+                Namespace.USER, user, Namespace.CGROUP, cgroup, Namespace.TIME, time)
+                .forEach((type, wanted) -> {
+                    if (wanted) {
+                        types.add(type);
+                    }
+                });
+        JoinSpec spec = new JoinSpec(types, Environments.compose(Launch.callerEnvironment(), false, env),
+                Optional.ofNullable(workdir), command);
+        Caller caller = Caller.current();
+        Host host = Launch.host(caller);
+        try (TargetDescriptors descriptors = new TargetDescriptors(targetPid(), spec.namespaces(), caller.canCreate())) {
+            return new Supervisor(verbose.length > 0 ? Diagnostics.logger() : message -> { })
+                    .join(spec, descriptors.target(), host);
+        }
+    }
+
+    private long targetPid() {
+        if (!target.isEmpty() && target.chars().allMatch(Character::isDigit)) {
+            return Long.parseLong(target);
+        }
+        ContainerRecord container = Containers.store().get(target);
+        if (!container.live() || container.command().isEmpty()) {
+            throw new SpecException(target + ": not running");
+        }
+        return container.command().get().pid();
+    }
+}

@@ -1,0 +1,35 @@
+package dev.isolate.spec;
+
+import java.util.Collections;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * What to run inside a running process's namespaces (isolate exec), validated.
+ *
+ * @param namespaces  the types to join; empty means every type in which the target differs
+ * @param environment the command's complete environment
+ * @param workdir     where the command starts; the target's own working directory without it
+ */
+public record JoinSpec(Set<Namespace> namespaces, Map<String, String> environment, Optional<String> workdir,
+        List<String> command) {
+    public JoinSpec {
+        namespaces = Collections.unmodifiableSet(namespaces.isEmpty()
+                ? EnumSet.noneOf(Namespace.class) : EnumSet.copyOf(namespaces));
+        environment = Collections.unmodifiableMap(new LinkedHashMap<>(environment));
+        command = List.copyOf(command);
+        if (command.isEmpty() || command.get(0).isEmpty()) {
+            throw new SpecException("no command given: see isolate exec --help");
+        }
+        command.forEach(arg -> SpecException.requireNoNul("command argument", arg));
+        environment.forEach((name, value) -> {
+            ContainerSpec.requireValidEnvName(name);
+            SpecException.requireNoNul("environment variable " + name, value);
+        });
+        workdir.ifPresent(dir -> SpecException.requireNoNul("workdir", dir));
+    }
+}
