@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.isolate.Fixtures;
 import dev.isolate.rootfs.RootfsLayout;
 import dev.isolate.spec.ContainerSpec;
+import dev.isolate.spec.JoinSpec;
 import dev.isolate.spec.Namespace;
 import dev.isolate.spec.Propagation;
 import dev.isolate.spec.RootFilesystem;
@@ -219,5 +220,39 @@ class PlannerTest {
         long candidates = Planner.plan(noPath, CONTEXT).childSteps().stream()
                 .filter(s -> s.call() == Call.EXECVE).count();
         assertEquals(Planner.DEFAULT_PATH.split(":").length, candidates);
+    }
+
+    @Test
+    void joiningEntersTheUserNamespaceFirstAndClonesIntoThePidNamespace() {
+        JoinSpec spec = new JoinSpec(Set.of(), Map.of("PATH", "/bin"), Optional.empty(), List.of("sh"));
+        JoinTarget target = new JoinTarget(Map.of(Namespace.PID, 20, Namespace.USER, 21, Namespace.MOUNT, 22,
+                Namespace.NET, 23), java.util.OptionalInt.of(30), java.util.OptionalInt.of(31));
+        LaunchPlan plan = Planner.planJoin(spec, target, CONTEXT);
+        assertEquals(SIGCHLD, plan.cloneFlags());
+        assertTrue(!plan.sharesMemory(), "setns into a user namespace wants a process that shares nothing");
+        assertTrue(plan.forks());
+        List<Step> steps = plan.childSteps();
+        List<Arg> entered = steps.stream().filter(s -> s.call() == Call.SETNS).map(s -> s.args().get(0)).toList();
+        assertEquals(List.of(Arg.of(21), Arg.of(22), Arg.of(23), Arg.of(20)), entered, "user first, PID last");
+        int clone = calls(plan).indexOf(Call.CLONE);
+        assertEquals(Check.CLONED, steps.get(clone).check());
+        assertEquals(Arg.of(CLONE_PARENT | SIGCHLD), steps.get(clone).args().get(0));
+        assertTrue(clone < calls(plan).indexOf(Call.PRCTL), "the command's own process arms the death signal");
+        assertTrue(calls(plan).indexOf(Call.SETRESUID) < calls(plan).indexOf(Call.CHROOT));
+        assertEquals(Arg.of(30), steps.get(calls(plan).indexOf(Call.FCHDIR)).args().get(0));
+        assertEquals(Call.EXECVE, steps.get(steps.size() - 1).call());
+    }
+
+    @Test
+    void joiningWithoutThePidNamespaceNeedsNoSecondProcessAndWithoutMountKeepsTheRoot() {
+        JoinSpec spec = new JoinSpec(Set.of(Namespace.UTS), Map.of(), Optional.of("/srv"), List.of("/bin/true"));
+        JoinTarget target = new JoinTarget(Map.of(Namespace.UTS, 20), java.util.OptionalInt.empty(),
+                java.util.OptionalInt.empty());
+        LaunchPlan plan = Planner.planJoin(spec, target, CONTEXT);
+        assertTrue(!plan.forks());
+        assertEquals(-1, calls(plan).indexOf(Call.CHROOT));
+        assertEquals(-1, calls(plan).indexOf(Call.SETRESUID));
+        assertTrue(plan.childSteps().stream().anyMatch(s -> s.call() == Call.CHDIR
+                && s.args().equals(List.of(Arg.of("/srv")))));
     }
 }

@@ -49,7 +49,7 @@ class ProgramImageTest {
 
     @Test
     void header() {
-        assertEquals(0x20000011L | Linux.CLONE_VM, word(0));
+        assertEquals(0x20000011L | Linux.CLONE_VM, word(0), "a child that shares memory gets CLONE_VM");
         assertEquals(3, word(8));
         assertEquals(9, word(16));
         assertEquals(0, word(24));
@@ -59,6 +59,13 @@ class ProgramImageTest {
         for (int slot = 0; slot <= Slot.COUNT; slot++) {
             assertEquals(0, word(ProgramImage.SLOTS + 8L * slot), "slots start empty");
         }
+    }
+
+    @Test
+    void aChildThatCopiesMemoryIsClonedWithoutCloneVm() {
+        LaunchPlan copying = new LaunchPlan(0x11, false, PLAN.childSteps(), List.of());
+        assertEquals(0x11, ByteBuffer.wrap(ProgramImage.Layout.of(copying, 9).at(BASE)).order(ByteOrder.nativeOrder())
+                .getLong(0));
     }
 
     @Test
