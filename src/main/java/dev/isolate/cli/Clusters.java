@@ -11,7 +11,7 @@ import java.util.List;
  */
 final class Clusters {
     /** Short options that take no value. */
-    private static final String FLAGS = "npmiCTUrvhV";
+    private static final String FLAGS = "npmiCTUrvhVd";
 
     private Clusters() {
     }

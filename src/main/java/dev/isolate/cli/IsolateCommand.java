@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 @Command(name = "isolate",
         mixinStandardHelpOptions = true,
         versionProvider = Version.class,
-        subcommands = {RunCommand.class, ExecCommand.class, PsCommand.class, StopCommand.class, KillCommand.class, RmCommand.class,
+        subcommands = {RunCommand.class, ExecCommand.class, PsCommand.class, LogsCommand.class, StopCommand.class, KillCommand.class, RmCommand.class,
             NsCommand.class, LsnsCommand.class},
         synopsisHeading = "Usage: ",
         customSynopsis = {
@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
             "       isolate run [OPTIONS] [--] COMMAND [ARG...]",
             "       isolate exec [-npumiUCT] [-e NAME=VALUE] [-w DIR] NAME|PID [--] COMMAND [ARG...]",
             "       isolate ps [-a] [--json]",
+            "       isolate logs [-f] NAME",
             "       isolate stop [-t SECS] NAME...",
             "       isolate kill NAME [SIGNAL]",
             "       isolate rm [-f] NAME...",

@@ -17,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -37,7 +38,8 @@ final class Launch {
     private Launch() {
     }
 
-    static int run(RunOptions options) {
+    /** @param args the arguments as given, for the isolate that run -d starts */
+    static int run(RunOptions options, List<String> args) {
         Main.verbosity = options.verbosity();
         Caller caller = Caller.current();
         Subordinates subordinates = Subordinates.of(caller);
@@ -47,9 +49,16 @@ final class Launch {
                 "no privilege to create namespaces: adding a user namespace where root is uid " + caller.uid()
                         + " (--no-user-auto turns this off)"));
         Host host = host(caller, subordinates);
+        if (options.detach && !options.superviseDetached) {
+            String name = StateStore.requireValidName(options.name != null ? options.name : Detach.randomName());
+            Recorder claim = Recorder.claim(name, spec, caller.uid());
+            return Detach.start(args, claim.store, claim.record, options.name != null);
+        }
         Supervisor supervisor = new Supervisor(diagnostics);
-        Optional<Recorder> recorder = Optional.ofNullable(options.name).map(name ->
-                Recorder.claim(StateStore.requireValidName(name), spec, caller.uid()));
+        Optional<Recorder> recorder = Optional.ofNullable(options.name).map(name -> options.superviseDetached
+                ? Recorder.adopt(StateStore.requireValidName(name), caller.uid())
+                : Recorder.claim(StateStore.requireValidName(name), spec, caller.uid()));
+        boolean detached = options.superviseDetached;
         try {
             int status;
             if (spec.rootfs().isEmpty()) {
@@ -64,7 +73,8 @@ final class Launch {
             recorder.ifPresent(r -> r.exited(status));
             return status;
         } catch (RuntimeException e) {
-            recorder.ifPresent(Recorder::failed);
+            // A detached supervisor's starter reads the error from the log, then frees the name.
+            recorder.filter(r -> !detached).ifPresent(Recorder::failed);
             throw e;
         }
     }
@@ -86,6 +96,17 @@ final class Launch {
                     spec.namespaces().stream().map(Namespace::procName).toList(), spec.command(), Instant.now(),
                     Optional.empty());
             store.claim(record);
+            return new Recorder(store, record);
+        }
+
+        /** Takes over the name that the isolate which ran run -d claimed. */
+        static Recorder adopt(String name, long uid) {
+            StateStore store = StateStore.of(uid, System.getenv());
+            ContainerRecord claimed = store.get(name);
+            ContainerRecord record = new ContainerRecord(name, Optional.empty(),
+                    ProcessIdentity.of(ProcessHandle.current().pid()).orElseThrow(), claimed.namespaces(),
+                    claimed.argv(), claimed.started(), Optional.empty());
+            store.save(record);
             return new Recorder(store, record);
         }
 

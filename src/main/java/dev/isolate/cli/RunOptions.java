@@ -128,6 +128,13 @@ final class RunOptions {
     @Option(names = "--name", paramLabel = "NAME", description = "Record the container under this name, for isolate ps, ns, stop, kill and rm (letters, digits, '_', '.', '-').")
     String name;
 
+    @Option(names = {"-d", "--detach"}, description = "Return once COMMAND runs, printing the container's name (a random one without --name); its output goes to isolate logs NAME. A second isolate stays to supervise it.")
+    boolean detach;
+
+    /** Set on the isolate that run -d starts: it supervises the name its starter claimed. */
+    @Option(names = "--supervise-detached", hidden = true)
+    boolean superviseDetached;
+
     @Option(names = {"-v", "--verbose"}, description = "Print what isolate does on stderr. Repeat for stack traces.")
     boolean[] verbose = new boolean[0];
 

@@ -144,6 +144,11 @@ public final class StateStore {
         return records;
     }
 
+    /** Where a detached container's output goes: its isolate's and its command's. */
+    public Path log(String name) {
+        return containers.resolve(name).resolve("log");
+    }
+
     /** The container of this name, or a one-line error. */
     public ContainerRecord get(String name) {
         return load(name).orElseThrow(() -> new SpecException("no container named \"" + name + "\""));

@@ -181,6 +181,43 @@ class LifecycleIT {
     }
 
     @Test
+    void detachPsLogsExecStopRmRoundTrip() throws Exception {
+        String name = prefix + "detached";
+        Result run = withState().run("run", "-d", "--name", name, "-npu", "box", "sh", "-c",
+                "echo hello; echo oops >&2; trap 'exit 4' TERM; sleep 300 & wait");
+        assertEquals(0, run.exit(), run.err());
+        assertEquals(name + "\n", run.out(), "only the name, once the command runs");
+        assertEquals("running", ps(false).get(name)[1]);
+        Result exec = withState().run("exec", name, "hostname");
+        assertEquals("box\n", exec.out(), exec.err());
+        for (int i = 0; i < 200 && !withState().run("logs", name).out().contains("oops"); i++) {
+            TimeUnit.MILLISECONDS.sleep(25);
+        }
+        assertEquals("hello\noops\n", withState().run("logs", name).out());
+        assertEquals(0, withState().run("stop", name).exit());
+        assertEquals(List.of("exited", "4"), List.of(ps(true).get(name)[1], ps(true).get(name)[2]),
+                "the supervising isolate recorded the exit status");
+        assertEquals("hello\noops\n", withState().run("logs", "-f", name).out(), "-f ends with the container");
+        assertEquals(0, withState().run("rm", name).exit());
+        assertEquals(Map.of(), ps(true));
+    }
+
+    @Test
+    void detachWithoutANameMakesOneAndFailuresComeBackAsOneLine() throws Exception {
+        Result run = withState().run("run", "-d", "true");
+        assertEquals(0, run.exit(), run.err());
+        String name = run.out().strip();
+        assertTrue(name.matches("[0-9a-f]{12}"), name);
+        assertEquals(0, withState().run("rm", "-f", name).exit());
+
+        Result failed = withState().run("run", "-d", "--name", prefix + "failed", "-R", "/no/such/rootfs", "true");
+        assertEquals(125, failed.exit());
+        assertEquals("isolate: rootfs /no/such/rootfs: no such file or directory\n", failed.err());
+        assertEquals("", failed.out());
+        assertEquals(Map.of(), ps(true), "the name is free again");
+    }
+
+    @Test
     void badInputIsOneLine() throws Exception {
         Map<List<String>, String> cases = Map.of(
                 List.of("stop", prefix + "nothing"), "isolate: no container named \"" + prefix + "nothing\"",
