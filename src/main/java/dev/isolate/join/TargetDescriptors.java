@@ -19,8 +19,9 @@ import java.util.Set;
 /**
  * Descriptors of a running process's namespaces, root and working directory, opened by
  * isolate before the clone (close-on-exec; the child inherits them all the same). Only the
- * namespaces that differ from isolate's own are joined: entering one's own user namespace
- * is an error, and entering any other of one's own changes nothing.
+ * namespaces that differ from isolate's own are entered (entering one's own user namespace
+ * is an error, any other changes nothing); asking for one the target shares with isolate is
+ * a mistake worth one line.
  */
 public final class TargetDescriptors implements AutoCloseable {
     private final Kernel kernel = Kernel.get();
@@ -47,7 +48,12 @@ public final class TargetDescriptors implements AutoCloseable {
                 if (!theirs.containsKey(type)) {
                     throw new SpecException("process " + pid + ": has no " + type.procName() + " namespace here");
                 }
-                if (!theirs.get(type).equals(mine.get(type))) {
+                boolean own = theirs.get(type).equals(mine.get(type));
+                if (own && requested.contains(type)) {
+                    throw new SpecException("process " + pid + ": has no " + type.procName()
+                            + " namespace of its own: it shares isolate's");
+                }
+                if (!own) {
                     namespaceFds.put(type, open("/proc/" + pid + "/ns/" + type.procName(), O_CLOEXEC, pid));
                 }
             }

@@ -113,6 +113,10 @@ class ExecIT {
         Result unknown = withState().run("exec", name + "-none", "true");
         assertEquals(125, unknown.exit());
         assertEquals("isolate: no container named \"" + name + "-none\"\n", unknown.err());
+        Result shared = withState().run("exec", "-i", name, "true");
+        assertEquals(125, shared.exit());
+        assertEquals("isolate: process " + pid() + ": has no ipc namespace of its own: it shares isolate's\n",
+                shared.err());
         Result gone = withState().run("exec", "999999999", "true");
         assertEquals(125, gone.exit());
         assertEquals("isolate: process 999999999: no such process\n", gone.err());

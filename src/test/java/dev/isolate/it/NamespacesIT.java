@@ -142,9 +142,10 @@ class NamespacesIT {
         Result gone = isolate().run("ns", "999999999");
         assertEquals(125, gone.exit());
         assertEquals("isolate: process 999999999: no such process\n", gone.err());
-        Result name = isolate().run("ns", "web");
+        String unknown = "no-such-container-" + ProcessHandle.current().pid();
+        Result name = isolate().run("ns", unknown);
         assertEquals(125, name.exit());
-        assertEquals("isolate: web: not a PID (named containers are not implemented yet)\n", name.err());
+        assertEquals("isolate: no container named \"" + unknown + "\"\n", name.err());
     }
 
     /** util-linux lsns --json, flattened (it nests by process ancestry), as inode -> our JSON object's text. */
