@@ -20,7 +20,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code isolate exec NAME|PID COMMAND...}: nsenter -t PID -a, with isolate's exit-status and signal rules. */
+/** {@code isolate exec NAME|PID COMMAND...}: nsenter -t PID -a -w, with isolate's exit-status and signal rules. */
 @Command(name = "exec",
         mixinStandardHelpOptions = true,
         versionProvider = Version.class,
