@@ -24,9 +24,9 @@ import picocli.CommandLine.Parameters;
 @Command(name = "exec",
         mixinStandardHelpOptions = true,
         versionProvider = Version.class,
-        description = {"Run COMMAND in the namespaces of a running named container or process, in its root",
-            "and working directory (or -w). Without type options, every namespace in which the target",
-            "differs from isolate is entered, as nsenter -a does."})
+        description = {"Run COMMAND in the namespaces of a running named container or process,",
+            "in its root and working directory (or -w). Without type options, every",
+            "namespace in which the target differs from isolate is entered (nsenter -a)."})
 final class ExecCommand implements Callable<Integer> {
     @Option(names = {"-n", "--net"}, description = "Enter the network namespace.")
     boolean net;

@@ -15,8 +15,9 @@ import picocli.CommandLine.Option;
 @Command(name = "lsns",
         mixinStandardHelpOptions = true,
         versionProvider = Version.class,
-        description = {"List every namespace that has a process in it: inode, type, number of processes,",
-            "the lowest PID in it, that process's owner and command (util-linux lsns's columns)."})
+        description = {"List every namespace that has a process in it: inode, type, number of",
+            "processes, the lowest PID in it, that process's owner and command",
+            "(util-linux lsns's columns)."})
 final class LsnsCommand implements Callable<Integer> {
     @Option(names = {"-t", "--type"}, paramLabel = "TYPE", description = "Only this type: mnt, net, ipc, user, pid, uts, cgroup or time. Repeatable.")
     List<String> types = List.of();

@@ -15,8 +15,9 @@ import picocli.CommandLine.Parameters;
 @Command(name = "ns",
         mixinStandardHelpOptions = true,
         versionProvider = Version.class,
-        description = {"Show the namespaces of each PID or named container (isolate's own without one): type and",
-            "inode, and whether it differs from isolate's. Processes in the same namespace show the same inode."})
+        description = {"Show the namespaces of each PID or named container (isolate's own without",
+            "one): type, inode, and whether it differs from isolate's. Processes in the",
+            "same namespace show the same inode."})
 final class NsCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print JSON instead of a table.")
     boolean json;

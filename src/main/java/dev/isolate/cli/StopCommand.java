@@ -13,8 +13,8 @@ import picocli.CommandLine.Parameters;
 @Command(name = "stop",
         mixinStandardHelpOptions = true,
         versionProvider = Version.class,
-        description = {"Stop named containers as docker stop does: SIGTERM, then SIGKILL after the grace period.",
-            "Prints each name once its container has ended."})
+        description = {"Stop named containers as docker stop does: SIGTERM, then SIGKILL after",
+            "the grace period. Prints each name once its container has ended."})
 final class StopCommand implements Callable<Integer> {
     @Option(names = {"-t", "--time"}, paramLabel = "SECS", description = "Grace period before SIGKILL (default 10).")
     int seconds = 10;
