@@ -10,7 +10,6 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
@@ -123,15 +122,8 @@ public final class Workspace implements AutoCloseable {
      * left by an isolate that was killed are removed on the way.
      */
     private static Path scratchDirectory(long uid, Map<String, String> environment) {
-        Path base = RuntimeDirectory.of(uid, environment).resolve("overlay");
+        Path base = RuntimeDirectory.subdirectory(uid, environment, "overlay");
         try {
-            Files.createDirectories(base, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString(
-                    "rwx------")));
-            // Under a shared /tmp someone else may have made the directory first.
-            int owner = (Integer) Files.getAttribute(base.getParent(), "unix:uid", LinkOption.NOFOLLOW_LINKS);
-            if (owner != uid || Files.isSymbolicLink(base.getParent())) {
-                throw new SpecException("overlay scratch directory " + base.getParent() + ": belongs to someone else");
-            }
             removeAbandoned(base);
             return Files.createTempDirectory(base, ProcessHandle.current().pid() + "-");
         } catch (IOException e) {

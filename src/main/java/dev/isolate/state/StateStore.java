@@ -10,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -36,7 +35,7 @@ public final class StateStore {
     }
 
     public static StateStore of(long uid, Map<String, String> environment) {
-        return new StateStore(RuntimeDirectory.of(uid, environment).resolve("containers"));
+        return new StateStore(RuntimeDirectory.subdirectory(uid, environment, "containers"));
     }
 
     public static String requireValidName(String name) {
@@ -54,8 +53,6 @@ public final class StateStore {
     public void claim(ContainerRecord starting) {
         String name = starting.name();
         try {
-            Files.createDirectories(containers, PosixFilePermissions.asFileAttribute(
-                    PosixFilePermissions.fromString("rwx------")));
             while (true) {
                 try {
                     Files.createDirectory(containers.resolve(name));

@@ -1,0 +1,59 @@
+package dev.isolate.state;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.isolate.spec.SpecException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Run by anyone: as root, a made-up user stands in (root's own directory is always /run/isolate). */
+class RuntimeDirectoryTest {
+    @TempDir
+    Path temp;
+    private long user;
+
+    @BeforeEach
+    void user() throws Exception {
+        long me = ((Integer) Files.getAttribute(temp, "unix:uid")).longValue();
+        user = me == 0 ? 4242 : me;
+    }
+
+    /** The user's own isolate directory under an XDG_RUNTIME_DIR. */
+    private Path own(Path runtime) throws Exception {
+        Path dir = Files.createDirectory(runtime.resolve("isolate"));
+        Files.setAttribute(dir, "unix:uid", (int) user);
+        return dir;
+    }
+
+    @Test
+    void subdirectoriesComeInsideTheUsersOwnDirectory() throws Exception {
+        Path base = own(temp);
+        assertEquals(base.resolve("containers"),
+                RuntimeDirectory.subdirectory(user, Map.of("XDG_RUNTIME_DIR", temp.toString()), "containers"));
+        assertTrue(Files.isDirectory(base.resolve("containers")));
+        assertEquals(Path.of("/run/isolate"), RuntimeDirectory.of(0, Map.of("XDG_RUNTIME_DIR", "/x")));
+    }
+
+    @Test
+    void aRuntimeDirectorySomeoneElseMadeOrLinkedIsRefused() throws Exception {
+        Path theirs = own(temp);
+        SpecException e = assertThrows(SpecException.class, () -> RuntimeDirectory.subdirectory(user + 1,
+                Map.of("XDG_RUNTIME_DIR", temp.toString()), "containers"));
+        assertEquals("runtime directory " + theirs + ": belongs to someone else", e.getMessage());
+
+        Path linked = Files.createDirectory(temp.resolve("linked"));
+        Files.createSymbolicLink(linked.resolve("isolate"), theirs);
+        assertThrows(SpecException.class, () -> RuntimeDirectory.subdirectory(user,
+                Map.of("XDG_RUNTIME_DIR", linked.toString()), "containers"));
+        assertFalse(Files.exists(theirs.resolve("containers"), LinkOption.NOFOLLOW_LINKS),
+                "nothing was created through the link");
+    }
+}
