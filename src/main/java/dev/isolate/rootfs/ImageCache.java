@@ -3,22 +3,24 @@ package dev.isolate.rootfs;
 import dev.isolate.spec.SpecException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
 /**
- * Root filesystem archives unpacked once, under the SHA-256 of their bytes, and reused:
- * {@code <root>/images/<sha256>/rootfs}. A tree is unpacked beside its final place and
- * renamed into it, so parallel runs only ever see complete trees.
+ * Root filesystem archives unpacked once into {@code <root>/images/<SHA-256 of their bytes>/rootfs}
+ * and reused. Each is unpacked beside that and renamed in, so runs only ever see complete trees.
  */
 public final class ImageCache {
     private final Path root;
@@ -40,8 +42,7 @@ public final class ImageCache {
     }
 
     public static boolean isArchive(Path path) {
-        String name = path.getFileName().toString();
-        return name.endsWith(".tar") || name.endsWith(".tar.gz") || name.endsWith(".tgz");
+        return Stream.of(".tar", ".tar.gz", ".tgz").anyMatch(path.toString()::endsWith);
     }
 
     /** The unpacked tree of {@code archive}, unpacking it first if no run has yet. */
@@ -55,38 +56,36 @@ public final class ImageCache {
         Path work = null;
         try {
             work = Files.createTempDirectory(images, ".unpack-");
-            Files.createDirectory(work.resolve("rootfs"));
-            untar(archive, work.resolve("rootfs"), what);
+            untar(archive, Files.createDirectory(work.resolve("rootfs")), what);
             try {
                 Files.move(work, target, StandardCopyOption.ATOMIC_MOVE);
             } catch (IOException e) {
                 if (!Files.isDirectory(target)) {
                     throw e;
                 }
-                delete(work); // a parallel run renamed its copy first
             }
-            work = null;
             return target.resolve("rootfs");
         } catch (IOException e) {
-            throw new SpecException(what + ": cannot unpack into " + images + ": " + e.getMessage());
+            throw new SpecException(what + ": cannot unpack into " + images + ": " + reason(e));
         } finally {
             if (work != null) {
-                delete(work);
+                delete(work); // gone already unless this run failed or a parallel one renamed first
             }
         }
     }
 
     /**
-     * GNU tar keeps extraction inside the directory on its own: it strips a leading "/" and
-     * skips members whose names hold "..". The image's /dev is never used (the container
-     * gets a fresh one), and unprivileged callers cannot create device nodes: skip it.
+     * GNU tar keeps extraction inside the directory on its own: it strips a leading "/", refuses
+     * members whose names hold "..", and never writes through a symlink it made. The image's /dev
+     * is never used (the container gets a fresh one) and unprivileged callers cannot create device
+     * nodes: its content is skipped, by anchored patterns (unanchored ones would drop home/me/dev/
+     * too). tar's first line names the cause, its last ones only sum up.
      */
     private static void untar(Path archive, Path into, String what) throws IOException {
         Process tar = new ProcessBuilder(List.of("tar", "-x", "--numeric-owner", "--delay-directory-restore",
-                "--exclude=./dev/*", "--exclude=dev/*", "-f", archive.toString(), "-C", into.toString()))
+                "--anchored", "--exclude=./dev/*", "--exclude=dev/*", "-f", archive.toString(), "-C", into.toString()))
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                .start();
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         String errors = new String(tar.getErrorStream().readAllBytes());
         try {
             if (tar.waitFor() != 0) {
@@ -103,15 +102,13 @@ public final class ImageCache {
     private static String sha256(Path file, String what) {
         try (InputStream in = Files.newInputStream(file)) {
             MessageDigest digest = MessageDigest.getInstance("SHA-256");
-            byte[] buffer = new byte[1 << 20];
+            byte[] buffer = new byte[8 << 20];
             for (int n; (n = in.read(buffer)) > 0; ) {
                 digest.update(buffer, 0, n);
             }
             return HexFormat.of().formatHex(digest.digest());
-        } catch (java.nio.file.NoSuchFileException e) {
-            throw new SpecException(what + ": no such file");
         } catch (IOException e) {
-            throw new SpecException(what + ": " + e.getMessage());
+            throw new SpecException(what + ": " + reason(e));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("every Java has SHA-256", e);
         }
@@ -122,15 +119,31 @@ public final class ImageCache {
             return Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(
                     PosixFilePermissions.fromString("rwx------")));
         } catch (IOException e) {
-            throw new SpecException("cache directory " + dir + ": " + e.getMessage());
+            throw new SpecException("cache directory " + dir + ": " + reason(e));
         }
     }
 
-    private static void delete(Path tree) {
-        try (Stream<Path> paths = Files.walk(tree)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+    /** Directories are opened up first: an unprivileged owner cannot empty a read-only one. */
+    private static void delete(Path path) {
+        try {
+            if (!Files.isSymbolicLink(path) && Files.isDirectory(path)) {
+                Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rwx------"));
+                try (Stream<Path> entries = Files.list(path)) {
+                    entries.forEach(ImageCache::delete);
+                }
+            }
+            Files.deleteIfExists(path);
         } catch (IOException e) {
             // A partial tree under a dot-name is never used; the next unpack starts afresh.
         }
+    }
+
+    /** Java names the file, which the message has already, and for these not the reason. */
+    private static String reason(IOException e) {
+        String reason = e instanceof NoSuchFileException ? "no such file"
+                : e instanceof AccessDeniedException ? "permission denied"
+                : e instanceof FileAlreadyExistsException ? "exists and is not a directory"
+                : e instanceof FileSystemException f ? f.getReason() : e.getMessage();
+        return reason == null ? e.getClass().getSimpleName() : reason;
     }
 }

@@ -9,9 +9,12 @@ import dev.isolate.spec.SpecException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -24,14 +27,18 @@ class ImageCacheTest {
     Path temp;
 
     private Path tree() throws IOException {
-        if (Files.exists(temp.resolve("tree"))) {
-            return temp.resolve("tree");
+        Path tree = temp.resolve("tree");
+        if (Files.exists(tree)) {
+            return tree;
         }
-        Path dir = Files.createDirectories(temp.resolve("tree/sub"));
-        Files.writeString(dir.resolve("file"), "content\n");
-        Files.createSymbolicLink(temp.resolve("tree/link"), Path.of("sub/file"));
-        Files.writeString(Files.createDirectories(temp.resolve("tree/dev")).resolve("console"), "");
-        return temp.resolve("tree");
+        Files.writeString(Files.createDirectories(tree.resolve("sub/dev")).resolve("kept"), "");
+        Files.writeString(tree.resolve("sub/file"), "content\n");
+        Files.createSymbolicLink(tree.resolve("link"), Path.of("sub/file"));
+        Files.writeString(Files.createDirectories(tree.resolve("dev")).resolve("console"), "");
+        // an unprivileged owner can empty a read-only directory only after opening it up
+        Files.writeString(Files.createDirectories(tree.resolve("locked")).resolve("file"), "");
+        Files.setPosixFilePermissions(tree.resolve("locked"), PosixFilePermissions.fromString("r-xr-xr-x"));
+        return tree;
     }
 
     private Path archive(String name, String... flags) throws Exception {
@@ -58,6 +65,8 @@ class ImageCacheTest {
             assertEquals(Path.of("sub/file"), Files.readSymbolicLink(unpacked.resolve("link")));
             assertTrue(Files.isDirectory(unpacked.resolve("dev")), "the dev directory stays");
             assertFalse(Files.exists(unpacked.resolve("dev/console")), "its content goes");
+            assertTrue(Files.exists(unpacked.resolve("sub/dev/kept")), "only the top dev/ is skipped");
+            assertTrue(Files.exists(unpacked.resolve("locked/file")));
             Files.writeString(unpacked.resolve("marker"), "");
             assertEquals(unpacked, cache.unpacked(archive));
             assertTrue(Files.exists(unpacked.resolve("marker")), "the second call reuses the tree");
@@ -71,13 +80,11 @@ class ImageCacheTest {
     void corruptOrMissingArchivesAreOneLineErrors() throws Exception {
         Path cacheRoot = temp.resolve("cache");
         ImageCache cache = new ImageCache(cacheRoot);
-        Path random = temp.resolve("random.tar");
-        Files.write(random, new java.util.Random(1).ints(4096, 0, 256).collect(java.io.ByteArrayOutputStream::new,
-                (out, b) -> out.write(b), (a, b) -> { }).toByteArray());
+        Path random = Files.write(temp.resolve("random.tar"), noise(4096));
         Path gz = archive("t.tar.gz", "-cz");
         byte[] bytes = Files.readAllBytes(gz);
-        Path truncated = Files.write(temp.resolve("truncated.tar.gz"), java.util.Arrays.copyOf(bytes, bytes.length / 2));
-        for (Path bad : List.of(random, truncated)) {
+        Path truncated = Files.write(temp.resolve("truncated.tar.gz"), Arrays.copyOf(bytes, bytes.length / 2));
+        for (Path bad : List.of(random, truncated, membersThenGarbage())) {
             SpecException e = assertThrows(SpecException.class, () -> cache.unpacked(bad));
             assertTrue(e.getMessage().startsWith("rootfs archive " + bad + ": not a readable tar archive ("),
                     e.getMessage());
@@ -86,6 +93,25 @@ class ImageCacheTest {
         assertEquals(List.of(), leftovers(cacheRoot), "failed unpacks leave nothing behind");
         assertEquals("rootfs archive /no/such.tar: no such file",
                 assertThrows(SpecException.class, () -> cache.unpacked(Path.of("/no/such.tar"))).getMessage());
+    }
+
+    /** tar unpacks the tree, read-only directory and all, before it fails. */
+    private Path membersThenGarbage() throws Exception {
+        byte[] tar = Files.readAllBytes(archive("g.tar", "-c"));
+        int end = tar.length;
+        while (tar[end - 1] == 0) {
+            end--;
+        }
+        byte[] garbage = noise(2048);
+        byte[] bytes = Arrays.copyOf(tar, (end + 511) / 512 * 512 + garbage.length);
+        System.arraycopy(garbage, 0, bytes, bytes.length - garbage.length, garbage.length);
+        return Files.write(temp.resolve("garbage.tar"), bytes);
+    }
+
+    private static byte[] noise(int length) {
+        byte[] bytes = new byte[length];
+        new Random(1).nextBytes(bytes);
+        return bytes;
     }
 
     @Test
@@ -115,7 +141,9 @@ class ImageCacheTest {
         assertEquals(Path.of("/data/isolate"), ImageCache.defaultRoot(1000, Map.of("XDG_DATA_HOME", "/data",
                 "HOME", "/home/a")));
         assertEquals(Path.of("/home/a/.local/share/isolate"), ImageCache.defaultRoot(1000, Map.of("HOME", "/home/a")));
+        assertEquals(Path.of("/home/a/.local/share/isolate"), ImageCache.defaultRoot(1000, Map.of("XDG_DATA_HOME",
+                "relative", "HOME", "/home/a")), "the XDG specification ignores relative paths");
         assertTrue(ImageCache.isArchive(Path.of("x.tar.gz")) && ImageCache.isArchive(Path.of("x.tgz")));
-        assertFalse(ImageCache.isArchive(Path.of("x.zip")));
+        assertFalse(ImageCache.isArchive(Path.of("x.zip")) || ImageCache.isArchive(Path.of("/")));
     }
 }
