@@ -1,9 +1,11 @@
 package dev.isolate.cli;
 
+import dev.isolate.network.ContainerNetwork;
 import dev.isolate.plan.Host;
 import dev.isolate.plan.KernelVersion;
 import dev.isolate.rootfs.Workspace;
 import dev.isolate.spec.Namespace;
+import dev.isolate.spec.RootFilesystem;
 import dev.isolate.state.ContainerRecord;
 import dev.isolate.state.ProcessIdentity;
 import dev.isolate.state.StateStore;
@@ -23,6 +25,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Consumer;
+import java.util.function.IntConsumer;
 import java.util.function.Supplier;
 
 /** Wires parsed options to the supervisor. */
@@ -61,13 +64,19 @@ final class Launch {
         boolean detached = options.superviseDetached;
         try {
             int status;
-            if (spec.rootfs().isEmpty()) {
-                status = supervisor.run(spec, host, Optional.empty(), pid -> recorder.ifPresent(r -> r.running(pid)));
-            } else {
-                try (Workspace workspace = Workspace.prepare(spec.rootfs().get(), spec.propagation(), caller.uid(),
-                        System.getenv())) {
-                    status = supervisor.run(spec, host, Optional.of(workspace.layout()),
-                            pid -> recorder.ifPresent(r -> r.running(pid)));
+            try (ContainerNetwork network = ContainerNetwork.prepare(spec.network(), caller, System.getenv(),
+                    Launch::onPath)) {
+                IntConsumer running = pid -> recorder.ifPresent(r -> r.running(pid));
+                Optional<RootFilesystem> rootfs = spec.rootfs().map(root -> root.withMountsFirst(network.mounts()));
+                if (rootfs.isEmpty()) {
+                    status = supervisor.run(spec, host, Optional.empty(), network.joinedNamespace(), network::attach,
+                            running);
+                } else {
+                    try (Workspace workspace = Workspace.prepare(rootfs.get(), spec.propagation(), caller.uid(),
+                            System.getenv())) {
+                        status = supervisor.run(spec, host, Optional.of(workspace.layout()),
+                                network.joinedNamespace(), network::attach, running);
+                    }
                 }
             }
             recorder.ifPresent(r -> r.exited(status));

@@ -1,11 +1,16 @@
 package dev.isolate.cli;
 
+import dev.isolate.spec.Cidr;
 import dev.isolate.spec.ContainerSpec;
 import dev.isolate.spec.Environments;
 import dev.isolate.spec.IdMapping;
+import dev.isolate.spec.Ipv4;
 import dev.isolate.spec.Mount;
 import dev.isolate.spec.Namespace;
+import dev.isolate.spec.Network;
+import dev.isolate.spec.NetworkMode;
 import dev.isolate.spec.Propagation;
+import dev.isolate.spec.PublishedPort;
 import dev.isolate.spec.RootFilesystem;
 import dev.isolate.spec.SpecException;
 import dev.isolate.spec.TimeOffsets;
@@ -19,14 +24,46 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.Stack;
+import picocli.CommandLine.IParameterPreprocessor;
+import picocli.CommandLine.Model.ArgSpec;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** The options of {@code isolate run}, shared by the {@code isolate COMMAND} shorthand. */
 final class RunOptions {
-    @Option(names = {"-n", "--net"}, description = "New network namespace. Its lo is brought up, as bubblewrap and docker do.")
+    @Option(names = {"-n", "--net"}, description = "New network namespace. Its lo is brought up, as bubblewrap and docker do. Same as --network none.")
     boolean net;
+
+    @Option(names = "--network", preprocessor = DefaultNetworkMode.class, paramLabel = "MODE", description = {
+        "none: a new namespace with only lo (as -n). host: the caller's network.",
+        "veth[:HOSTADDR/PREFIX,CONTAINERADDR]: a veth pair, eth0 inside with a default route via the host end (without addresses, a free /30 of 10.89.0.0/16).",
+        "bridge[=NAME] (the default for a bare --network): eth0 on a bridge (isolate0, made on first use), a free address of its subnet, outbound traffic masqueraded.",
+        "ns:NAME: the namespace of ip netns add NAME. pid:PID: that process's network.",
+        "slirp: user-mode networking through slirp4netns, without privilege."})
+    String network;
+
+    @Option(names = "--subnet", paramLabel = "CIDR", description = "The subnet of a bridge isolate creates (default 10.88.0.0/16), or the pool of veth pairs without addresses.")
+    String subnet;
+
+    @Option(names = "--ip", paramLabel = "ADDR", description = "The container's address on the bridge, instead of the first free one.")
+    String ip;
+
+    @Option(names = "--dns", paramLabel = "ADDR", description = "A name server for the container's /etc/resolv.conf, which isolate replaces (needs -R). Repeatable.")
+    List<String> dns = new ArrayList<>();
+
+    @Option(names = "--mac", paramLabel = "MAC", description = "The hardware address of the container's eth0.")
+    String mac;
+
+    @Option(names = "--mtu", paramLabel = "BYTES", description = "The MTU of the container's interface and its host end.")
+    Integer mtu;
+
+    @Option(names = {"-P", "--publish"}, paramLabel = "HOSTPORT:PORT[/tcp|udp]", description = "Send connections to this port of the host's addresses to PORT in the container (veth, bridge, slirp). Repeatable.")
+    List<String> publish = new ArrayList<>();
 
     @Option(names = {"-p", "--pid"}, description = "New PID namespace: COMMAND is PID 1. Implies -m and mounts a fresh /proc, so ps shows only the container.")
     boolean pid;
@@ -161,7 +198,8 @@ final class RunOptions {
 
     ContainerSpec toSpec(Map<String, String> callerEnvironment, Caller caller, Subordinates subordinates) {
         Set<Namespace> namespaces = EnumSet.noneOf(Namespace.class);
-        if (net) {
+        Network network = network();
+        if (network.mode().createsNamespace()) {
             namespaces.add(Namespace.NET);
         }
         if (pid || rootfs != null) {
@@ -191,9 +229,38 @@ final class RunOptions {
         if (userNamespace.isPresent()) {
             namespaces.add(Namespace.USER);
         }
-        return new ContainerSpec(namespaces, userNamespace, Optional.ofNullable(hostname), offsets,
+        return new ContainerSpec(namespaces, network, userNamespace, Optional.ofNullable(hostname), offsets,
                 propagation == null ? Propagation.PRIVATE : propagation, rootFilesystem(),
                 Environments.compose(callerEnvironment, clearEnv, env), Optional.ofNullable(workdir), command);
+    }
+
+    private Network network() {
+        NetworkMode mode = network == null ? net ? new NetworkMode.Isolated() : new NetworkMode.Shared()
+                : NetworkMode.parse(network);
+        if (net && !mode.createsNamespace()) {
+            throw new SpecException("-n and --network " + network + ": -n asks for a new network namespace");
+        }
+        return new Network(mode, Optional.ofNullable(subnet).map(value -> Cidr.parse("--subnet", value)),
+                Optional.ofNullable(ip).map(value -> Ipv4.parse("--ip", value)),
+                dns.stream().map(value -> Ipv4.parse("--dns", value)).toList(), Optional.ofNullable(mac),
+                mtu == null ? OptionalInt.empty() : OptionalInt.of(mtu),
+                publish.stream().map(PublishedPort::parse).toList());
+    }
+
+    /**
+     * A bare --network means bridge. picocli would take COMMAND for its value, so the value is
+     * filled in unless the next word is a mode.
+     */
+    static final class DefaultNetworkMode implements IParameterPreprocessor {
+        private static final Pattern MODE = Pattern.compile("none|host|slirp|bridge(=.*)?|veth(:.*)?|ns:.*|pid:.*");
+
+        @Override
+        public boolean preprocess(Stack<String> args, CommandSpec command, ArgSpec option, Map<String, Object> info) {
+            if (" ".equals(info.get("separator")) && (args.isEmpty() || !MODE.matcher(args.peek()).matches())) {
+                args.push("bridge");
+            }
+            return false;
+        }
     }
 
     private Optional<RootFilesystem> rootFilesystem() {

@@ -6,6 +6,7 @@ import dev.isolate.spec.ContainerSpec;
 import dev.isolate.spec.JoinSpec;
 import dev.isolate.rootfs.RootfsSteps;
 import dev.isolate.spec.Namespace;
+import dev.isolate.spec.NetworkMode;
 import dev.isolate.spec.Propagation;
 import dev.isolate.spec.SpecException;
 import dev.isolate.userns.IdMapWriting;
@@ -43,9 +44,17 @@ public final class Planner {
         if (spec.rootfs().isPresent() != context.rootfs().isPresent()) {
             throw new IllegalArgumentException("a root filesystem must be prepared exactly when the spec has one");
         }
+        boolean joinsNetwork = spec.network().mode() instanceof NetworkMode.Joined;
+        if (joinsNetwork != context.joinedNetwork().isPresent()) {
+            throw new IllegalArgumentException("a network namespace must be opened exactly when the spec joins one");
+        }
         List<Step> steps = new ArrayList<>();
         leaveIsolatesState(context, steps);
         armAndWait(context, steps);
+        // Before the mounts, so that a fresh sysfs shows the joined namespace's interfaces.
+        context.joinedNetwork().ifPresent(fd -> steps.add(Step.of(Call.SETNS, Check.SUCCESS,
+                "enter " + ((NetworkMode.Joined) spec.network().mode()).description(),
+                Arg.of(fd), Arg.of(CLONE_NEWNET))));
         mounts(spec, context, steps);
         namespaces(spec, steps);
         spec.workdir().ifPresent(dir -> steps.add(Step.of(Call.CHDIR, Check.SUCCESS,
@@ -194,7 +203,7 @@ public final class Planner {
         }
         if (context.rootfs().isPresent()) {
             steps.addAll(RootfsSteps.plan(context.rootfs().get(), spec.namespaces().contains(Namespace.USER),
-                    spec.namespaces().contains(Namespace.NET)));
+                    !(spec.network().mode() instanceof NetworkMode.Shared)));
         } else if (spec.namespaces().contains(Namespace.PID)) {
             if (propagation == Propagation.SHARED || propagation == Propagation.UNCHANGED) {
                 // A proc mounted on a shared /proc would replace the host's, as util-linux knows.

@@ -52,13 +52,13 @@ public final class RootfsSteps {
     /**
      * @param userNamespace the container has its own user namespace (overlayfs then keeps its
      *                      metadata in user.* extended attributes)
-     * @param newNetwork    the container has its own network namespace, so it gets its own sysfs
+     * @param ownNetwork    the container has a network namespace other than the host's, so it gets its own sysfs
      */
-    public static List<Step> plan(RootfsLayout layout, boolean userNamespace, boolean newNetwork) {
+    public static List<Step> plan(RootfsLayout layout, boolean userNamespace, boolean ownNetwork) {
         RootfsSteps plan = new RootfsSteps(layout);
         layout.privateMountPoints().forEach(plan::makePrivate);
         plan.root(userNamespace);
-        plan.standardMounts(newNetwork);
+        plan.standardMounts(ownNetwork);
         layout.mounts().forEach(plan::userMount);
         plan.protectProc();
         plan.pivot();
@@ -101,7 +101,7 @@ public final class RootfsSteps {
                 Arg.of(AT_FDCWD), Arg.of(image), Arg.of(O_PATH | O_DIRECTORY | O_CLOEXEC)).savingIn(ROOT));
     }
 
-    private void standardMounts(boolean newNetwork) {
+    private void standardMounts(boolean ownNetwork) {
         attachNew("proc", "/proc", List.of(), Map.of(), MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
         attachNew("tmpfs", "/dev", List.of(), ordered("mode", "0755", "size", "64k"), MOUNT_ATTR_NOSUID);
         for (String device : DEVICES) {
@@ -118,7 +118,7 @@ public final class RootfsSteps {
         links.forEach((name, target) -> add(Step.of(Call.SYMLINKAT, Check.SUCCESS,
                 "link /dev/" + name + " to " + target, Arg.of(target), Arg.of(PARENT), Arg.of(name))));
         long readOnly = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC;
-        if (newNetwork) {
+        if (ownNetwork) {
             attachNew("sysfs", "/sys", List.of(), Map.of(), readOnly);
         } else {
             // sysfs shows the network namespace of whoever mounts it: share the host's view.

@@ -14,6 +14,7 @@ import java.util.regex.Pattern;
  * decision about how the kernel is asked for it (that is the planner's job).
  *
  * @param namespaces  the namespace types to create
+ * @param network     the container's network; NET is created exactly when its mode creates one
  * @param user        the id mappings, present exactly when USER is created
  * @param hostname    the new UTS namespace's hostname, present exactly when UTS is created
  * @param timeOffsets clock offsets for a new time namespace
@@ -25,6 +26,7 @@ import java.util.regex.Pattern;
  */
 public record ContainerSpec(
         Set<Namespace> namespaces,
+        Network network,
         Optional<UserNamespace> user,
         Optional<String> hostname,
         TimeOffsets timeOffsets,
@@ -54,6 +56,17 @@ public record ContainerSpec(
         command.forEach(arg -> SpecException.requireNoNul("command argument", arg));
         if (user.isPresent() != namespaces.contains(Namespace.USER)) {
             throw new IllegalArgumentException("id mappings come exactly with a new user namespace");
+        }
+        if (network.mode().createsNamespace() != namespaces.contains(Namespace.NET)) {
+            throw new IllegalArgumentException("a new network namespace comes exactly with a network mode that makes one");
+        }
+        if (network.mode() instanceof NetworkMode.Joined joined && namespaces.contains(Namespace.USER)) {
+            // A new user namespace owns nothing on the host, so it may not enter the host's namespaces.
+            throw new SpecException("--network: " + joined.description() + " cannot be entered from"
+                    + " a new user namespace (-U, or the one an unprivileged caller gets for other namespaces)");
+        }
+        if (!network.dns().isEmpty() && rootfs.isEmpty()) {
+            throw new SpecException("--dns: needs a root filesystem (-R), whose /etc/resolv.conf it replaces");
         }
         if (hostname.isPresent() != namespaces.contains(Namespace.UTS)) {
             throw new IllegalArgumentException("a hostname comes exactly with a new UTS namespace");

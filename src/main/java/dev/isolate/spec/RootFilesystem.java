@@ -1,5 +1,6 @@
 package dev.isolate.spec;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -19,6 +20,13 @@ public record RootFilesystem(String image, boolean readOnly, Optional<Overlay> o
         }
         SpecException.requireNoNul("rootfs", image);
         mounts = List.copyOf(mounts);
+    }
+
+    /** The same root with these mounts made before the user's, which may cover them. */
+    public RootFilesystem withMountsFirst(List<Mount> first) {
+        List<Mount> all = new ArrayList<>(first);
+        all.addAll(mounts);
+        return new RootFilesystem(image, readOnly, overlay, all);
     }
 
     /**

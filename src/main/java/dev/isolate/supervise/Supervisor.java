@@ -29,6 +29,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.IntConsumer;
@@ -64,22 +65,26 @@ public final class Supervisor {
     /**
      * Runs the spec to completion and returns isolate's exit status.
      *
-     * @param rootfs    the spec's root filesystem as prepared on the host, if it has one
-     * @param onRunning told the command's pid once it runs
+     * @param rootfs        the spec's root filesystem as prepared on the host, if it has one
+     * @param joinedNetwork the network namespace to enter, when the spec joins one
+     * @param configure     told the child's pid while it waits, after its id maps are written:
+     *                      the host's part of its setup
+     * @param onRunning     told the command's pid once it runs
      */
-    public int run(ContainerSpec spec, Host host, Optional<RootfsLayout> rootfs, IntConsumer onRunning) {
-        return launch(pipes -> Planner.plan(spec, new LaunchContext(pipes, trampoline.handledSignals(), host, rootfs)),
-                spec.namespaces().contains(Namespace.USER), host, onRunning);
+    public int run(ContainerSpec spec, Host host, Optional<RootfsLayout> rootfs, OptionalInt joinedNetwork,
+            IntConsumer configure, IntConsumer onRunning) {
+        return launch(pipes -> Planner.plan(spec, new LaunchContext(pipes, trampoline.handledSignals(), host, rootfs,
+                joinedNetwork)), spec.namespaces().contains(Namespace.USER), host, configure, onRunning);
     }
 
     /** Runs a command in a running process's namespaces to completion (isolate exec). */
     public int join(JoinSpec spec, JoinTarget target, Host host) {
         return launch(pipes -> Planner.planJoin(spec, target, new LaunchContext(pipes, trampoline.handledSignals(),
-                host, Optional.empty())), false, host, pid -> { });
+                host, Optional.empty(), OptionalInt.empty())), false, host, pid -> { }, pid -> { });
     }
 
     private int launch(Function<Handshake, LaunchPlan> planner, boolean userNamespace, Host host,
-            IntConsumer onRunning) {
+            IntConsumer configure, IntConsumer onRunning) {
         try {
             Handshake pipes = openPipes();
             LaunchPlan plan = planner.apply(pipes);
@@ -97,7 +102,7 @@ public final class Supervisor {
                 close(pipes.reportWrite());
                 close(pipes.releaseRead());
                 try {
-                    return supervise(plan, pipes, (int) pid, onRunning);
+                    return supervise(plan, pipes, (int) pid, configure, onRunning);
                 } catch (RuntimeException e) {
                     // The child may still be running on the image: it must be gone before the
                     // image is freed, and it must never outlive a launch that failed.
@@ -113,7 +118,8 @@ public final class Supervisor {
         }
     }
 
-    private int supervise(LaunchPlan plan, Handshake pipes, int child, IntConsumer onRunning) {
+    private int supervise(LaunchPlan plan, Handshake pipes, int child, IntConsumer configure,
+            IntConsumer onRunning) {
         int pid = child;
         long first = readReport(pipes.reportRead());
         if (plan.forks()) {
@@ -138,6 +144,7 @@ public final class Supervisor {
         for (ParentStep step : plan.parentSteps()) {
             perform(step, pid);
         }
+        configure.accept(pid);
         trampoline.forwardTo(pid);
         for (int signal : FORWARDED) {
             trampoline.forward(signal);

@@ -53,6 +53,7 @@ public final class Linux {
     public static final int S_IFREG = 0100000;
 
     public static final int AT_FDCWD = -100;
+    public static final int O_RDONLY = 0;
     public static final int O_WRONLY = 01;
     public static final int O_CLOEXEC = 02000000;
     public static final int F_SETFD = 2;

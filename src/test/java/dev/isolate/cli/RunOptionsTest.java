@@ -8,6 +8,7 @@ import dev.isolate.Fixtures;
 import dev.isolate.spec.ContainerSpec;
 import dev.isolate.spec.Mount;
 import dev.isolate.spec.Namespace;
+import dev.isolate.spec.NetworkMode;
 import dev.isolate.spec.Propagation;
 import dev.isolate.spec.RootFilesystem;
 import dev.isolate.spec.SpecException;
@@ -139,5 +140,28 @@ class RunOptionsTest {
         assertEquals(Propagation.PRIVATE, parse("-m", "sh").propagation());
         assertEquals("--propagation: needs a new mount namespace (-m)",
                 assertThrows(SpecException.class, () -> parse("--propagation", "shared", "sh")).getMessage());
+    }
+
+    @Test
+    void aBareNetworkMeansBridgeAndLeavesTheCommandAlone() {
+        ContainerSpec bare = parse("--network", "-p", "sh");
+        assertEquals(new NetworkMode.Bridge("isolate0"), bare.network().mode());
+        assertEquals(List.of("sh"), parse("--network", "sh").command());
+        assertEquals(new NetworkMode.Slirp(), parse("--network", "slirp", "sh").network().mode());
+        assertEquals(new NetworkMode.Bridge("br1"), parse("--network=bridge=br1", "sh").network().mode());
+        assertTrue(bare.namespaces().contains(Namespace.NET));
+        assertEquals(new NetworkMode.Isolated(), parse("-n", "sh").network().mode());
+        assertEquals(new NetworkMode.Shared(), parse("sh").network().mode());
+    }
+
+    @Test
+    void networkOptionsThatContradictAreRefused() {
+        assertEquals("-n and --network host: -n asks for a new network namespace",
+                assertThrows(SpecException.class, () -> parse("-n", "--network", "host", "sh")).getMessage());
+        assertThrows(SpecException.class, () -> parse("--ip", "10.88.0.9", "sh"));
+        assertEquals("--dns: needs a root filesystem (-R), whose /etc/resolv.conf it replaces",
+                assertThrows(SpecException.class, () -> parse("--network", "--dns", "10.0.0.53", "sh")).getMessage());
+        assertTrue(assertThrows(SpecException.class, () -> parse("-U", "--network", "ns:blue", "sh")).getMessage()
+                .contains("cannot be entered from a new user namespace"));
     }
 }

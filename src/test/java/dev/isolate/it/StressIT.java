@@ -8,6 +8,7 @@ import dev.isolate.spec.ContainerSpec;
 import dev.isolate.userns.Caller;
 import dev.isolate.userns.Subordinates;
 import dev.isolate.spec.Namespace;
+import dev.isolate.spec.Network;
 import dev.isolate.spec.Propagation;
 import dev.isolate.spec.TimeOffsets;
 import dev.isolate.supervise.Supervisor;
@@ -16,6 +17,7 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -36,7 +38,7 @@ class StressIT {
     void thousandsOfLaunchesUnderAllocationPressureNeverHang() throws Exception {
         Privileged.requireRoot();
         List<String> mountsBefore = HostMounts.snapshot();
-        ContainerSpec spec = new ContainerSpec(EnumSet.complementOf(EnumSet.of(Namespace.USER)), Optional.empty(), Optional.of("stress"),
+        ContainerSpec spec = new ContainerSpec(EnumSet.complementOf(EnumSet.of(Namespace.USER)), Network.ISOLATED, Optional.empty(), Optional.of("stress"),
                 TimeOffsets.NONE, Propagation.PRIVATE, Optional.empty(), Map.of("PATH", "/usr/bin:/bin"), Optional.empty(), List.of("true"));
         Supervisor supervisor = new Supervisor(message -> { });
         Caller caller = Caller.current();
@@ -84,7 +86,7 @@ class StressIT {
         long start = System.nanoTime();
         try {
             for (int i = 0; i < LAUNCHES; i++) {
-                if (supervisor.run(spec, host, Optional.empty(), pid -> { }) != 0) {
+                if (supervisor.run(spec, host, Optional.empty(), OptionalInt.empty(), pid -> { }, pid -> { }) != 0) {
                     failures++;
                 }
                 lastProgress.set(System.nanoTime());

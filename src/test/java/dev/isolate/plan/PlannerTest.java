@@ -2,6 +2,7 @@ package dev.isolate.plan;
 
 import static dev.isolate.sys.Linux.*;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -10,6 +11,8 @@ import dev.isolate.rootfs.RootfsLayout;
 import dev.isolate.spec.ContainerSpec;
 import dev.isolate.spec.JoinSpec;
 import dev.isolate.spec.Namespace;
+import dev.isolate.spec.Network;
+import dev.isolate.spec.NetworkMode;
 import dev.isolate.spec.Propagation;
 import dev.isolate.spec.RootFilesystem;
 import dev.isolate.spec.SpecException;
@@ -19,6 +22,7 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -31,21 +35,22 @@ class PlannerTest {
 
     private static LaunchContext context(KernelVersion kernel, Set<Integer> passedFds) {
         return new LaunchContext(PIPES, List.of(11, 13), new Host(passedFds, kernel, Fixtures.ROOT,
-                Fixtures.NO_HELPERS, Fixtures.NO_SUBORDINATES), Optional.empty());
+                Fixtures.NO_HELPERS, Fixtures.NO_SUBORDINATES), Optional.empty(), OptionalInt.empty());
     }
 
     private static LaunchContext withRootfs(LaunchContext context) {
-        return new LaunchContext(context.handshake(), context.handledSignals(), context.host(), Optional.of(BUSYBOX));
+        return new LaunchContext(context.handshake(), context.handledSignals(), context.host(), Optional.of(BUSYBOX),
+                OptionalInt.empty());
     }
 
     private static ContainerSpec rootfsSpec(Propagation propagation, Optional<String> workdir) {
-        return new ContainerSpec(EnumSet.of(Namespace.MOUNT, Namespace.PID), Optional.empty(), Optional.empty(),
+        return new ContainerSpec(EnumSet.of(Namespace.MOUNT, Namespace.PID), Network.HOST, Optional.empty(), Optional.empty(),
                 TimeOffsets.NONE, propagation, Optional.of(new RootFilesystem("/images/busybox", false,
                 Optional.empty(), List.of())), Map.of(), workdir, List.of("sh"));
     }
 
     private static ContainerSpec spec(Set<Namespace> namespaces, Optional<String> hostname, List<String> command) {
-        return new ContainerSpec(namespaces, Optional.empty(), hostname, TimeOffsets.NONE, Propagation.PRIVATE, Optional.empty(), Map.of("PATH", "/a:/b/"), Optional.empty(),
+        return new ContainerSpec(namespaces, namespaces.contains(Namespace.NET) ? Network.ISOLATED : Network.HOST, Optional.empty(), hostname, TimeOffsets.NONE, Propagation.PRIVATE, Optional.empty(), Map.of("PATH", "/a:/b/"), Optional.empty(),
                 command);
     }
 
@@ -70,7 +75,7 @@ class PlannerTest {
 
     @Test
     void namespaceFlagsGoToCloneExceptTime() {
-        ContainerSpec all = new ContainerSpec(EnumSet.allOf(Namespace.class),
+        ContainerSpec all = new ContainerSpec(EnumSet.allOf(Namespace.class), Network.ISOLATED,
                 Optional.of(UserNamespace.rootMapping(1000, 1000, false)), Optional.of("h"), TimeOffsets.NONE, Propagation.PRIVATE, Optional.empty(), Map.of(),
                 Optional.empty(), List.of("true"));
         LaunchPlan plan = Planner.plan(all, CONTEXT);
@@ -81,7 +86,7 @@ class PlannerTest {
 
     @Test
     void idMapsAreTheParentsWorkBeforeTheRelease() {
-        ContainerSpec user = new ContainerSpec(EnumSet.of(Namespace.USER),
+        ContainerSpec user = new ContainerSpec(EnumSet.of(Namespace.USER), Network.HOST,
                 Optional.of(UserNamespace.rootMapping(1000, 1000, false)), Optional.empty(), TimeOffsets.NONE, Propagation.PRIVATE, Optional.empty(), Map.of(),
                 Optional.empty(), List.of("true"));
         assertEquals(List.of(new ParentStep.WriteProcFile("uid_map", "0 1000 1\n", "uid_map"),
@@ -107,7 +112,7 @@ class PlannerTest {
     @Test
     void propagationIsSetOnceBeforeAnyMount() {
         for (Propagation propagation : Propagation.values()) {
-            ContainerSpec spec = new ContainerSpec(EnumSet.of(Namespace.PID, Namespace.MOUNT), Optional.empty(),
+            ContainerSpec spec = new ContainerSpec(EnumSet.of(Namespace.PID, Namespace.MOUNT), Network.HOST, Optional.empty(),
                     Optional.empty(), TimeOffsets.NONE, propagation, Optional.empty(), Map.of(), Optional.empty(),
                     List.of("true"));
             List<Step> mounts = Planner.plan(spec, CONTEXT).childSteps().stream()
@@ -151,8 +156,25 @@ class PlannerTest {
     }
 
     @Test
+    void aJoinedNetworkIsEnteredRightAfterTheReleaseBeforeAnyMountAndLoIsLeftAlone() {
+        ContainerSpec spec = new ContainerSpec(EnumSet.of(Namespace.MOUNT, Namespace.PID),
+                Network.of(NetworkMode.parse("ns:blue")), Optional.empty(), Optional.empty(), TimeOffsets.NONE,
+                Propagation.PRIVATE, Optional.empty(), Map.of(), Optional.empty(), List.of("true"));
+        LaunchContext joining = new LaunchContext(PIPES, List.of(), CONTEXT.host(), Optional.empty(),
+                OptionalInt.of(9));
+        LaunchPlan plan = Planner.plan(spec, joining);
+        int setns = calls(plan).indexOf(Call.SETNS);
+        assertEquals(calls(plan).indexOf(Call.READ) + 1, setns);
+        assertEquals(List.of(new Arg.Value(9), new Arg.Value(CLONE_NEWNET)), plan.childSteps().get(setns).args());
+        assertTrue(calls(plan).indexOf(Call.MOUNT) > setns);
+        assertFalse(calls(plan).contains(Call.SOCKET));
+        assertEquals(0, plan.cloneFlags() & CLONE_NEWNET);
+        assertThrows(IllegalArgumentException.class, () -> Planner.plan(spec, CONTEXT));
+    }
+
+    @Test
     void timeOffsetsAreWrittenAfterUnshare() {
-        ContainerSpec spec = new ContainerSpec(EnumSet.of(Namespace.TIME), Optional.empty(), Optional.empty(), new TimeOffsets(5, -2), Propagation.PRIVATE, Optional.empty(),
+        ContainerSpec spec = new ContainerSpec(EnumSet.of(Namespace.TIME), Network.HOST, Optional.empty(), Optional.empty(), new TimeOffsets(5, -2), Propagation.PRIVATE, Optional.empty(),
                 Map.of(), Optional.empty(), List.of("true"));
         LaunchPlan plan = Planner.plan(spec, CONTEXT);
         int unshare = calls(plan).indexOf(Call.UNSHARE);
@@ -167,7 +189,7 @@ class PlannerTest {
 
     @Test
     void hostnameAndWorkdir() {
-        ContainerSpec spec = new ContainerSpec(EnumSet.of(Namespace.UTS), Optional.empty(), Optional.of("box"), TimeOffsets.NONE, Propagation.PRIVATE, Optional.empty(),
+        ContainerSpec spec = new ContainerSpec(EnumSet.of(Namespace.UTS), Network.HOST, Optional.empty(), Optional.of("box"), TimeOffsets.NONE, Propagation.PRIVATE, Optional.empty(),
                 Map.of(), Optional.of("/srv"), List.of("true"));
         List<Step> steps = Planner.plan(spec, CONTEXT).childSteps();
         Step hostname = steps.stream().filter(s -> s.call() == Call.SETHOSTNAME).findFirst().orElseThrow();
@@ -215,7 +237,7 @@ class PlannerTest {
     @Test
     void searchPathFollowsExecvp() {
         assertEquals(List.of("/x/sh", "sh", "/y/sh"), Planner.searchPath("sh", "/x::/y/"));
-        ContainerSpec noPath = new ContainerSpec(EnumSet.noneOf(Namespace.class), Optional.empty(), Optional.empty(), TimeOffsets.NONE, Propagation.PRIVATE, Optional.empty(),
+        ContainerSpec noPath = new ContainerSpec(EnumSet.noneOf(Namespace.class), Network.HOST, Optional.empty(), Optional.empty(), TimeOffsets.NONE, Propagation.PRIVATE, Optional.empty(),
                 Map.of(), Optional.empty(), List.of("sh"));
         long candidates = Planner.plan(noPath, CONTEXT).childSteps().stream()
                 .filter(s -> s.call() == Call.EXECVE).count();

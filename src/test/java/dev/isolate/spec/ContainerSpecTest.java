@@ -12,7 +12,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 class ContainerSpecTest {
     private static ContainerSpec withHostname(String name) {
-        return new ContainerSpec(EnumSet.of(Namespace.UTS), Optional.empty(), Optional.of(name), TimeOffsets.NONE, Propagation.PRIVATE, Optional.empty(), Map.of(),
+        return new ContainerSpec(EnumSet.of(Namespace.UTS), Network.HOST, Optional.empty(), Optional.of(name), TimeOffsets.NONE, Propagation.PRIVATE, Optional.empty(), Map.of(),
                 Optional.empty(), List.of("true"));
     }
 
@@ -34,7 +34,7 @@ class ContainerSpecTest {
     @ParameterizedTest
     @ValueSource(strings = {"", "a\0b"})
     void badCommands(String name) {
-        assertThrows(SpecException.class, () -> new ContainerSpec(EnumSet.noneOf(Namespace.class), Optional.empty(),
+        assertThrows(SpecException.class, () -> new ContainerSpec(EnumSet.noneOf(Namespace.class), Network.HOST, Optional.empty(),
                 Optional.empty(), TimeOffsets.NONE, Propagation.PRIVATE, Optional.empty(), Map.of(), Optional.empty(), List.of(name)));
     }
 }

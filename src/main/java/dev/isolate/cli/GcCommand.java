@@ -1,0 +1,24 @@
+package dev.isolate.cli;
+
+import dev.isolate.network.HostCleanup;
+import dev.isolate.spec.SpecException;
+import dev.isolate.userns.Caller;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+
+/** {@code isolate gc}. */
+@Command(name = "gc",
+        mixinStandardHelpOptions = true,
+        versionProvider = Version.class,
+        description = {"Remove what containers whose isolate was killed left on the host, in this network namespace:",
+            "veth host ends, published ports, address leases. Prints one line per removal."})
+final class GcCommand implements Callable<Integer> {
+    @Override
+    public Integer call() {
+        if (!Caller.current().canCreate()) {
+            throw new SpecException("gc: needs root: only root's containers leave interfaces and rules on the host");
+        }
+        HostCleanup.collect().forEach(line -> System.out.println("removed " + line));
+        return 0;
+    }
+}

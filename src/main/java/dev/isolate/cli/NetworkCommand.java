@@ -1,0 +1,37 @@
+package dev.isolate.cli;
+
+import dev.isolate.network.HostCleanup;
+import dev.isolate.spec.NetworkMode;
+import dev.isolate.spec.SpecException;
+import dev.isolate.userns.Caller;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+
+/** {@code isolate network rm [NAME]}. */
+@Command(name = "network",
+        mixinStandardHelpOptions = true,
+        versionProvider = Version.class,
+        description = "Manage the bridges that --network bridge makes and keeps.",
+        subcommands = NetworkCommand.Remove.class)
+final class NetworkCommand {
+    @Command(name = "rm",
+            mixinStandardHelpOptions = true,
+            versionProvider = Version.class,
+            description = "Remove a bridge isolate made, with its masquerade rules, once no container uses it.")
+    static final class Remove implements Callable<Integer> {
+        @Parameters(paramLabel = "NAME", arity = "0..1", defaultValue = NetworkMode.DEFAULT_BRIDGE,
+                description = "The bridge (default ${DEFAULT-VALUE}).")
+        String name;
+
+        @Override
+        public Integer call() {
+            if (!Caller.current().canCreate()) {
+                throw new SpecException("network rm: needs root, as the bridge does");
+            }
+            HostCleanup.removeBridge(name);
+            System.out.println(name);
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,124 @@
+package dev.isolate.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import dev.isolate.it.Isolate.Result;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * --network slirp as nobody, inside a "host" namespace the test made (root makes it, nobody
+ * runs isolate in it), linked to an "upstream" namespace that serves the outbound test.
+ */
+class RootlessNetworkIT {
+    private TestNetworks networks;
+    private String host;
+    private String upstream;
+    private final List<Process> started = new ArrayList<>();
+
+    @BeforeEach
+    void namespaces() {
+        Privileged.requireRoot();
+        requireTunForEveryone();
+        networks = new TestNetworks();
+        host = networks.add("h");
+        upstream = networks.add("u");
+        networks.link(host, "192.168.202.1/24", upstream, "192.168.202.2/24");
+        networks.in(host, "ip", "route", "add", "default", "via", "192.168.202.2");
+    }
+
+    /** slirp4netns opens /dev/net/tun as the user: udev makes it 0666, some machines do not. */
+    private static void requireTunForEveryone() {
+        try {
+            if (Files.getPosixFilePermissions(Path.of("/dev/net/tun")).contains(
+                    java.nio.file.attribute.PosixFilePermission.OTHERS_WRITE)) {
+                return;
+            }
+        } catch (IOException e) {
+            // reported below
+        }
+        String reason = "/dev/net/tun is not usable by every user (chmod 0666 /dev/net/tun, as udev sets it)";
+        if ("true".equals(System.getenv("CI"))) {
+            fail(reason + "; under CI=true a skipped test is a failure");
+        }
+        Assumptions.abort(reason);
+    }
+
+    @AfterEach
+    void cleanUp() {
+        started.forEach(Process::destroyForcibly);
+        networks.close();
+    }
+
+    private List<String> asNobody(String... args) {
+        List<String> command = new ArrayList<>(Isolate.AS_NOBODY);
+        command.add(RootlessCopy.script().toString());
+        command.addAll(List.of(args));
+        return TestNetworks.command(host, command.toArray(String[]::new));
+    }
+
+    private Process start(List<String> command) throws IOException {
+        Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        started.add(process);
+        return process;
+    }
+
+    private static int slirpProcesses() {
+        return (int) ProcessHandle.allProcesses().filter(p -> p.info().command().orElse("").endsWith("/slirp4netns"))
+                .filter(p -> p.info().user().orElse("").equals("nobody")).count();
+    }
+
+    private static void awaitNoSlirp() throws InterruptedException {
+        for (int i = 0; i < 100 && slirpProcesses() > 0; i++) {
+            TimeUnit.MILLISECONDS.sleep(50);
+        }
+        assertEquals(0, slirpProcesses(), "slirp4netns outlived its container");
+    }
+
+    @Test
+    void slirpReachesOutAndPublishesWithoutPrivilege() throws Exception {
+        start(TestNetworks.command(upstream, "sh", "-c", "echo from-upstream | busybox nc -l -p 7003"));
+        Process container = start(asNobody("--network", "slirp", "-P", "8085:80", "-p", "sh", "-c",
+                "id -u; ip -o -4 addr show tap0 | cut -d' ' -f2,7; " + String.format(NetworkIT.RETRY,
+                        "192.168.202.2", 7003) + " && echo pong | busybox nc -l -p 80"));
+        assertEquals("pong\n", networks.in(host, "sh", "-c", String.format(NetworkIT.RETRY, "127.0.0.1", 8085)));
+        assertTrue(container.waitFor(30, TimeUnit.SECONDS));
+        assertEquals("0\ntap0 10.0.2.100/24\nfrom-upstream\n", new String(container.getInputStream().readAllBytes()));
+        assertEquals(0, container.exitValue());
+        awaitNoSlirp();
+    }
+
+    @Test
+    void slirpEndsWithAKilledIsolate() throws Exception {
+        Process container = start(asNobody("--network", "slirp", "-p", "sleep", "300"));
+        for (int i = 0; i < 200 && slirpProcesses() == 0; i++) {
+            TimeUnit.MILLISECONDS.sleep(50);
+        }
+        assertEquals(1, slirpProcesses());
+        ProcessHandle jvm = ProcessHandle.allProcesses()
+                .filter(p -> p.info().command().orElse("").endsWith("/slirp4netns"))
+                .filter(p -> p.info().user().orElse("").equals("nobody")).findFirst().orElseThrow().parent()
+                .orElseThrow(); // isolate started it
+        Isolate.kill(jvm.pid(), "KILL");
+        assertTrue(container.waitFor(30, TimeUnit.SECONDS));
+        awaitNoSlirp();
+    }
+
+    @Test
+    void bridgeAndVethSaySlirpWorksWithoutPrivilege() {
+        Result r = Isolate.exec(asNobody("--network", "veth", "true"), null);
+        assertEquals(125, r.exit(), r.err());
+        assertEquals("isolate: --network veth: needs root, to add interfaces to the host (without privilege,"
+                + " --network slirp gives a network)\n", r.err());
+    }
+}
