@@ -8,7 +8,6 @@ import dev.isolate.spec.Namespace;
 import dev.isolate.spec.SpecException;
 import dev.isolate.sys.Kernel;
 import dev.isolate.sys.Syscall;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
@@ -75,23 +74,16 @@ public final class TargetDescriptors implements AutoCloseable {
     }
 
     private int open(String path, int flags, long pid) {
-        byte[] bytes = (path + "\0").getBytes(StandardCharsets.UTF_8);
-        long memory = kernel.memory().allocateMemory(bytes.length, false);
-        try {
-            kernel.memory().putByteArray(memory, bytes, 0, bytes.length);
-            long fd = kernel.call(Syscall.OPENAT, AT_FDCWD, memory, flags);
-            if (fd == -ENOENT || fd == -ESRCH) {
-                throw new SpecException("process " + pid + ": no such process");
-            }
-            if (fd < 0) {
-                throw new SpecException("process " + pid + ": " + path.substring(path.lastIndexOf('/') + 1) + ": "
-                        + kernel.errorText((int) -fd));
-            }
-            fds.add((int) fd);
-            return (int) fd;
-        } finally {
-            kernel.memory().freeMemory(memory);
+        long fd = kernel.open(path, flags);
+        if (fd == -ENOENT || fd == -ESRCH) {
+            throw new SpecException("process " + pid + ": no such process");
         }
+        if (fd < 0) {
+            throw new SpecException("process " + pid + ": " + path.substring(path.lastIndexOf('/') + 1) + ": "
+                    + kernel.errorText((int) -fd));
+        }
+        fds.add((int) fd);
+        return (int) fd;
     }
 
     @Override

@@ -13,7 +13,6 @@ import dev.isolate.sys.Kernel;
 import dev.isolate.sys.Syscall;
 import dev.isolate.userns.Caller;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -102,22 +101,15 @@ public final class ContainerNetwork implements AutoCloseable {
 
     private static int open(NetworkMode.Joined joined) {
         Kernel kernel = Kernel.get();
-        byte[] path = (joined.path() + "\0").getBytes(StandardCharsets.UTF_8);
-        long memory = kernel.memory().allocateMemory(path.length, false);
-        try {
-            kernel.memory().putByteArray(memory, path, 0, path.length);
-            long fd = kernel.call(Syscall.OPENAT, AT_FDCWD, memory, O_RDONLY | O_CLOEXEC);
-            if (fd == -ENOENT || fd == -ESRCH) {
-                throw new SpecException("--network: " + joined.description() + ": does not exist"
-                        + (joined.path().startsWith("/run/netns/") ? " (ip netns list shows those there are)" : ""));
-            }
-            if (fd < 0) {
-                throw new SpecException("--network: " + joined.description() + ": " + kernel.errorText((int) -fd));
-            }
-            return (int) fd;
-        } finally {
-            kernel.memory().freeMemory(memory);
+        long fd = kernel.open(joined.path(), O_RDONLY | O_CLOEXEC);
+        if (fd == -ENOENT || fd == -ESRCH) {
+            throw new SpecException("--network: " + joined.description() + ": does not exist"
+                    + (joined.path().startsWith("/run/netns/") ? " (ip netns list shows those there are)" : ""));
         }
+        if (fd < 0) {
+            throw new SpecException("--network: " + joined.description() + ": " + kernel.errorText((int) -fd));
+        }
+        return (int) fd;
     }
 
     private static Path resolvConf(List<Ipv4> servers, long uid, Map<String, String> environment) {

@@ -26,16 +26,6 @@ public record Network(NetworkMode mode, Optional<Cidr> subnet, Optional<Ipv4> ad
     static final int MAX_MTU = 65535;
     private static final Pattern MAC = Pattern.compile("[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}");
 
-    /** The caller's network, as without any option. */
-    public static final Network HOST = of(new NetworkMode.Shared());
-    /** A new namespace with only lo, as -n gives. */
-    public static final Network ISOLATED = of(new NetworkMode.Isolated());
-
-    public static Network of(NetworkMode mode) {
-        return new Network(mode, Optional.empty(), Optional.empty(), List.of(), Optional.empty(),
-                OptionalInt.empty(), List.of());
-    }
-
     public Network {
         dns = List.copyOf(dns);
         published = List.copyOf(published);

@@ -65,6 +65,18 @@ public final class Kernel {
         return result;
     }
 
+    /** openat(AT_FDCWD, path, flags): the new descriptor or -errno. */
+    public long open(String path, int flags) {
+        byte[] bytes = (path + "\0").getBytes(StandardCharsets.UTF_8);
+        long address = memory.allocateMemory(bytes.length, false);
+        try {
+            memory.putByteArray(address, bytes, 0, bytes.length);
+            return call(Syscall.OPENAT, Linux.AT_FDCWD, address, flags);
+        } finally {
+            memory.freeMemory(address);
+        }
+    }
+
     /** The C library's text for an errno value, as strerror(3) gives it. */
     public String errorText(int errno) {
         long text = invoker.invokeL1(intToPointer, strerror, errno);

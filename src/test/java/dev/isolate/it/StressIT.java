@@ -2,13 +2,13 @@ package dev.isolate.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.isolate.Fixtures;
 import dev.isolate.plan.Host;
 import dev.isolate.plan.KernelVersion;
 import dev.isolate.spec.ContainerSpec;
 import dev.isolate.userns.Caller;
 import dev.isolate.userns.Subordinates;
 import dev.isolate.spec.Namespace;
-import dev.isolate.spec.Network;
 import dev.isolate.spec.Propagation;
 import dev.isolate.spec.TimeOffsets;
 import dev.isolate.supervise.Supervisor;
@@ -38,7 +38,7 @@ class StressIT {
     void thousandsOfLaunchesUnderAllocationPressureNeverHang() throws Exception {
         Privileged.requireRoot();
         List<String> mountsBefore = HostMounts.snapshot();
-        ContainerSpec spec = new ContainerSpec(EnumSet.complementOf(EnumSet.of(Namespace.USER)), Network.ISOLATED, Optional.empty(), Optional.of("stress"),
+        ContainerSpec spec = new ContainerSpec(EnumSet.complementOf(EnumSet.of(Namespace.USER)), Fixtures.ISOLATED_NETWORK, Optional.empty(), Optional.of("stress"),
                 TimeOffsets.NONE, Propagation.PRIVATE, Optional.empty(), Map.of("PATH", "/usr/bin:/bin"), Optional.empty(), List.of("true"));
         Supervisor supervisor = new Supervisor(message -> { });
         Caller caller = Caller.current();

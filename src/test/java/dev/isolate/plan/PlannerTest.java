@@ -11,7 +11,6 @@ import dev.isolate.rootfs.RootfsLayout;
 import dev.isolate.spec.ContainerSpec;
 import dev.isolate.spec.JoinSpec;
 import dev.isolate.spec.Namespace;
-import dev.isolate.spec.Network;
 import dev.isolate.spec.NetworkMode;
 import dev.isolate.spec.Propagation;
 import dev.isolate.spec.RootFilesystem;
@@ -44,13 +43,13 @@ class PlannerTest {
     }
 
     private static ContainerSpec rootfsSpec(Propagation propagation, Optional<String> workdir) {
-        return new ContainerSpec(EnumSet.of(Namespace.MOUNT, Namespace.PID), Network.HOST, Optional.empty(), Optional.empty(),
+        return new ContainerSpec(EnumSet.of(Namespace.MOUNT, Namespace.PID), Fixtures.HOST_NETWORK, Optional.empty(), Optional.empty(),
                 TimeOffsets.NONE, propagation, Optional.of(new RootFilesystem("/images/busybox", false,
                 Optional.empty(), List.of())), Map.of(), workdir, List.of("sh"));
     }
 
     private static ContainerSpec spec(Set<Namespace> namespaces, Optional<String> hostname, List<String> command) {
-        return new ContainerSpec(namespaces, namespaces.contains(Namespace.NET) ? Network.ISOLATED : Network.HOST, Optional.empty(), hostname, TimeOffsets.NONE, Propagation.PRIVATE, Optional.empty(), Map.of("PATH", "/a:/b/"), Optional.empty(),
+        return new ContainerSpec(namespaces, namespaces.contains(Namespace.NET) ? Fixtures.ISOLATED_NETWORK : Fixtures.HOST_NETWORK, Optional.empty(), hostname, TimeOffsets.NONE, Propagation.PRIVATE, Optional.empty(), Map.of("PATH", "/a:/b/"), Optional.empty(),
                 command);
     }
 
@@ -75,7 +74,7 @@ class PlannerTest {
 
     @Test
     void namespaceFlagsGoToCloneExceptTime() {
-        ContainerSpec all = new ContainerSpec(EnumSet.allOf(Namespace.class), Network.ISOLATED,
+        ContainerSpec all = new ContainerSpec(EnumSet.allOf(Namespace.class), Fixtures.ISOLATED_NETWORK,
                 Optional.of(UserNamespace.rootMapping(1000, 1000, false)), Optional.of("h"), TimeOffsets.NONE, Propagation.PRIVATE, Optional.empty(), Map.of(),
                 Optional.empty(), List.of("true"));
         LaunchPlan plan = Planner.plan(all, CONTEXT);
@@ -86,7 +85,7 @@ class PlannerTest {
 
     @Test
     void idMapsAreTheParentsWorkBeforeTheRelease() {
-        ContainerSpec user = new ContainerSpec(EnumSet.of(Namespace.USER), Network.HOST,
+        ContainerSpec user = new ContainerSpec(EnumSet.of(Namespace.USER), Fixtures.HOST_NETWORK,
                 Optional.of(UserNamespace.rootMapping(1000, 1000, false)), Optional.empty(), TimeOffsets.NONE, Propagation.PRIVATE, Optional.empty(), Map.of(),
                 Optional.empty(), List.of("true"));
         assertEquals(List.of(new ParentStep.WriteProcFile("uid_map", "0 1000 1\n", "uid_map"),
@@ -112,7 +111,7 @@ class PlannerTest {
     @Test
     void propagationIsSetOnceBeforeAnyMount() {
         for (Propagation propagation : Propagation.values()) {
-            ContainerSpec spec = new ContainerSpec(EnumSet.of(Namespace.PID, Namespace.MOUNT), Network.HOST, Optional.empty(),
+            ContainerSpec spec = new ContainerSpec(EnumSet.of(Namespace.PID, Namespace.MOUNT), Fixtures.HOST_NETWORK, Optional.empty(),
                     Optional.empty(), TimeOffsets.NONE, propagation, Optional.empty(), Map.of(), Optional.empty(),
                     List.of("true"));
             List<Step> mounts = Planner.plan(spec, CONTEXT).childSteps().stream()
@@ -158,7 +157,7 @@ class PlannerTest {
     @Test
     void aJoinedNetworkIsEnteredRightAfterTheReleaseBeforeAnyMountAndLoIsLeftAlone() {
         ContainerSpec spec = new ContainerSpec(EnumSet.of(Namespace.MOUNT, Namespace.PID),
-                Network.of(NetworkMode.parse("ns:blue")), Optional.empty(), Optional.empty(), TimeOffsets.NONE,
+                Fixtures.network(NetworkMode.parse("ns:blue")), Optional.empty(), Optional.empty(), TimeOffsets.NONE,
                 Propagation.PRIVATE, Optional.empty(), Map.of(), Optional.empty(), List.of("true"));
         LaunchContext joining = new LaunchContext(PIPES, List.of(), CONTEXT.host(), Optional.empty(),
                 OptionalInt.of(9));
@@ -174,7 +173,7 @@ class PlannerTest {
 
     @Test
     void timeOffsetsAreWrittenAfterUnshare() {
-        ContainerSpec spec = new ContainerSpec(EnumSet.of(Namespace.TIME), Network.HOST, Optional.empty(), Optional.empty(), new TimeOffsets(5, -2), Propagation.PRIVATE, Optional.empty(),
+        ContainerSpec spec = new ContainerSpec(EnumSet.of(Namespace.TIME), Fixtures.HOST_NETWORK, Optional.empty(), Optional.empty(), new TimeOffsets(5, -2), Propagation.PRIVATE, Optional.empty(),
                 Map.of(), Optional.empty(), List.of("true"));
         LaunchPlan plan = Planner.plan(spec, CONTEXT);
         int unshare = calls(plan).indexOf(Call.UNSHARE);
@@ -189,7 +188,7 @@ class PlannerTest {
 
     @Test
     void hostnameAndWorkdir() {
-        ContainerSpec spec = new ContainerSpec(EnumSet.of(Namespace.UTS), Network.HOST, Optional.empty(), Optional.of("box"), TimeOffsets.NONE, Propagation.PRIVATE, Optional.empty(),
+        ContainerSpec spec = new ContainerSpec(EnumSet.of(Namespace.UTS), Fixtures.HOST_NETWORK, Optional.empty(), Optional.of("box"), TimeOffsets.NONE, Propagation.PRIVATE, Optional.empty(),
                 Map.of(), Optional.of("/srv"), List.of("true"));
         List<Step> steps = Planner.plan(spec, CONTEXT).childSteps();
         Step hostname = steps.stream().filter(s -> s.call() == Call.SETHOSTNAME).findFirst().orElseThrow();
@@ -237,7 +236,7 @@ class PlannerTest {
     @Test
     void searchPathFollowsExecvp() {
         assertEquals(List.of("/x/sh", "sh", "/y/sh"), Planner.searchPath("sh", "/x::/y/"));
-        ContainerSpec noPath = new ContainerSpec(EnumSet.noneOf(Namespace.class), Network.HOST, Optional.empty(), Optional.empty(), TimeOffsets.NONE, Propagation.PRIVATE, Optional.empty(),
+        ContainerSpec noPath = new ContainerSpec(EnumSet.noneOf(Namespace.class), Fixtures.HOST_NETWORK, Optional.empty(), Optional.empty(), TimeOffsets.NONE, Propagation.PRIVATE, Optional.empty(),
                 Map.of(), Optional.empty(), List.of("sh"));
         long candidates = Planner.plan(noPath, CONTEXT).childSteps().stream()
                 .filter(s -> s.call() == Call.EXECVE).count();

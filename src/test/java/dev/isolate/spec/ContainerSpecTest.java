@@ -3,6 +3,7 @@ package dev.isolate.spec;
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.isolate.Fixtures;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
@@ -12,7 +13,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 class ContainerSpecTest {
     private static ContainerSpec withHostname(String name) {
-        return new ContainerSpec(EnumSet.of(Namespace.UTS), Network.HOST, Optional.empty(), Optional.of(name), TimeOffsets.NONE, Propagation.PRIVATE, Optional.empty(), Map.of(),
+        return new ContainerSpec(EnumSet.of(Namespace.UTS), Fixtures.HOST_NETWORK, Optional.empty(), Optional.of(name), TimeOffsets.NONE, Propagation.PRIVATE, Optional.empty(), Map.of(),
                 Optional.empty(), List.of("true"));
     }
 
@@ -34,7 +35,7 @@ class ContainerSpecTest {
     @ParameterizedTest
     @ValueSource(strings = {"", "a\0b"})
     void badCommands(String name) {
-        assertThrows(SpecException.class, () -> new ContainerSpec(EnumSet.noneOf(Namespace.class), Network.HOST, Optional.empty(),
+        assertThrows(SpecException.class, () -> new ContainerSpec(EnumSet.noneOf(Namespace.class), Fixtures.HOST_NETWORK, Optional.empty(),
                 Optional.empty(), TimeOffsets.NONE, Propagation.PRIVATE, Optional.empty(), Map.of(), Optional.empty(), List.of(name)));
     }
 }
