@@ -25,9 +25,12 @@ import org.junit.jupiter.api.Test;
  * add, and sends traffic only to addresses inside the namespaces it made.
  */
 class NetworkIT {
-    /** Tries a client until it gets an answer: a server in another process may not listen yet. */
-    static final String RETRY = "(for i in $(seq 100); do busybox nc -w 1 %s %d </dev/null 2>/dev/null && exit 0;"
-            + " sleep 0.1; done; exit 1)";
+    /**
+     * Tries a client until it gets an answer: a server in another process may not listen yet,
+     * and slirp4netns accepts on the host's side before the container listens, then closes.
+     */
+    static final String RETRY = "(for i in $(seq 100); do out=$(busybox nc -w 1 %s %d </dev/null 2>/dev/null)"
+            + " && [ -n \"$out\" ] && echo \"$out\" && exit 0; sleep 0.1; done; exit 1)";
 
     /** isolate's host ends of veth pairs: iso and 8 hex digits. */
     private static final Pattern HOST_END = Pattern.compile(": iso[0-9a-f]{8}[@:]");
