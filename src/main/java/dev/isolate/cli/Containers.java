@@ -1,7 +1,9 @@
 package dev.isolate.cli;
 
+import dev.isolate.host.Caller;
 import dev.isolate.state.StateStore;
-import dev.isolate.userns.Caller;
+import java.util.List;
+import java.util.function.BiConsumer;
 
 /** The caller's named containers: root's under /run/isolate, everyone else's under their own runtime directory. */
 final class Containers {
@@ -10,5 +12,15 @@ final class Containers {
 
     static StateStore store() {
         return StateStore.of(Caller.current().uid(), System.getenv());
+    }
+
+    /** Does {@code action} to each named container in turn, printing each name once it is done. */
+    static int forEach(List<String> names, BiConsumer<StateStore, String> action) {
+        StateStore store = store();
+        for (String name : names) {
+            action.accept(store, name);
+            System.out.println(name);
+        }
+        return 0;
     }
 }

@@ -10,7 +10,11 @@ final class Diagnostics {
     private Diagnostics() {
     }
 
-    static Consumer<Supplier<String>> logger() {
+    /** A sink for -v messages: nothing is built or printed without -v. */
+    static Consumer<Supplier<String>> of(int verbosity) {
+        if (verbosity == 0) {
+            return message -> { };
+        }
         System.setProperty("org.slf4j.simpleLogger.logFile", "System.err");
         System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "debug");
         System.setProperty("org.slf4j.simpleLogger.showThreadName", "false");

@@ -1,14 +1,10 @@
 package dev.isolate.cli;
 
-import dev.isolate.join.TargetDescriptors;
-import dev.isolate.plan.Host;
+import dev.isolate.host.HostFacts;
+import dev.isolate.launch.Launcher;
 import dev.isolate.spec.Environments;
 import dev.isolate.spec.JoinSpec;
 import dev.isolate.spec.Namespace;
-import dev.isolate.spec.SpecException;
-import dev.isolate.state.ContainerRecord;
-import dev.isolate.supervise.Supervisor;
-import dev.isolate.userns.Caller;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
@@ -68,24 +64,9 @@ final class ExecCommand implements Callable<Integer> {
                         types.add(type);
                     }
                 });
-        JoinSpec spec = new JoinSpec(types, Environments.compose(Launch.callerEnvironment(), false, env),
+        HostFacts facts = HostFacts.read();
+        JoinSpec spec = new JoinSpec(types, Environments.compose(facts.environment(), false, env),
                 Optional.ofNullable(workdir), command);
-        Caller caller = Caller.current();
-        Host host = Launch.host(caller);
-        try (TargetDescriptors descriptors = new TargetDescriptors(targetPid(), spec.namespaces(), caller.canCreate())) {
-            return new Supervisor(verbose.length > 0 ? Diagnostics.logger() : message -> { })
-                    .join(spec, descriptors.target(), host);
-        }
-    }
-
-    private long targetPid() {
-        if (!target.isEmpty() && target.chars().allMatch(Character::isDigit)) {
-            return Long.parseLong(target);
-        }
-        ContainerRecord container = Containers.store().get(target);
-        if (!container.live() || container.command().isEmpty()) {
-            throw new SpecException(target + ": not running");
-        }
-        return container.command().get().pid();
+        return new Launcher(facts, Diagnostics.of(verbose.length)).exec(spec, target);
     }
 }

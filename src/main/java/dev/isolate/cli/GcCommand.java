@@ -1,8 +1,8 @@
 package dev.isolate.cli;
 
-import dev.isolate.network.HostCleanup;
-import dev.isolate.spec.SpecException;
-import dev.isolate.userns.Caller;
+import dev.isolate.exit.Failure;
+import dev.isolate.host.Caller;
+import dev.isolate.host.network.HostCleanup;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 
@@ -16,7 +16,7 @@ final class GcCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         if (!Caller.current().canCreate()) {
-            throw new SpecException("gc: needs root: only root's containers leave interfaces and rules on the host");
+            throw Failure.input("gc: needs root: only root's containers leave interfaces and rules on the host");
         }
         HostCleanup.collect().forEach(line -> System.out.println("removed " + line));
         return 0;

@@ -1,7 +1,6 @@
 package dev.isolate.cli;
 
-import dev.isolate.spec.SpecException;
-import dev.isolate.state.ContainerRecord;
+import dev.isolate.exit.Failure;
 import dev.isolate.state.Signals;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -22,9 +21,8 @@ final class KillCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         int number = Signals.parse(signal);
-        ContainerRecord container = Containers.store().get(name);
-        if (!container.live() || container.command().isEmpty() || !Signals.send(container.command().get(), number)) {
-            throw new SpecException(name + ": not running");
+        if (!Signals.send(Containers.store().running(name), number)) {
+            throw Failure.input(name + ": not running");
         }
         return 0;
     }

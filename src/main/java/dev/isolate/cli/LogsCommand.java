@@ -1,6 +1,6 @@
 package dev.isolate.cli;
 
-import dev.isolate.spec.SpecException;
+import dev.isolate.exit.Failure;
 import dev.isolate.state.ContainerRecord;
 import dev.isolate.state.StateStore;
 import java.io.IOException;
@@ -50,7 +50,7 @@ final class LogsCommand implements Callable<Integer> {
                 Thread.sleep(100);
             }
         } catch (NoSuchFileException e) {
-            throw new SpecException(name + ": has no log (only containers started with run -d have one)");
+            throw Failure.input(name + ": has no log (only containers started with run -d have one)");
         }
     }
 }

@@ -1,9 +1,9 @@
 package dev.isolate.cli;
 
+import dev.isolate.exit.Failure;
 import dev.isolate.inspect.Reports;
 import dev.isolate.inspect.SystemNamespaces;
 import dev.isolate.spec.Namespace;
-import dev.isolate.spec.SpecException;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
@@ -30,7 +30,7 @@ final class LsnsCommand implements Callable<Integer> {
         Set<Namespace> selected = EnumSet.noneOf(Namespace.class);
         for (String name : types) {
             selected.add(EnumSet.allOf(Namespace.class).stream().filter(t -> t.procName().equals(name)).findFirst()
-                    .orElseThrow(() -> new SpecException("--type \"" + name
+                    .orElseThrow(() -> Failure.input("--type \"" + name
                             + "\": not a namespace type: use mnt, net, ipc, user, pid, uts, cgroup or time")));
         }
         List<SystemNamespaces.Entry> entries = SystemNamespaces.scan(selected.isEmpty()

@@ -1,14 +1,13 @@
 package dev.isolate.cli;
 
-import dev.isolate.spec.SpecException;
-import dev.isolate.supervise.ExitStatus;
-import dev.isolate.supervise.LaunchFailure;
+import dev.isolate.exit.ExitStatus;
+import dev.isolate.exit.Failure;
 import dev.isolate.sys.Trampoline;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.Optional;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine;
 
 /** Entry point: parse, run, and exit with the status the user's scripts rely on. */
 public final class Main {
@@ -34,7 +33,11 @@ public final class Main {
         }
         boolean launches = args.length == 0 || args[0].equals("run") || !isCommand(args[0]);
         String[] expanded = launches ? Clusters.expand(args) : args; // exec's -u takes no hostname
-        return commandLine(expanded).execute(expanded);
+        CommandLine cli = commandLine(expanded);
+        // run -d starts a second isolate with the arguments as given: the launching command keeps them.
+        CommandLine run = cli.getSubcommands().getOrDefault("run", cli);
+        ((LaunchCommand) run.getCommand()).arguments = List.of(args);
+        return cli.execute(expanded);
     }
 
     /** Whether a word names one of isolate's commands (read off the annotation: no parser needed). */
@@ -65,13 +68,9 @@ public final class Main {
         });
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             PrintWriter err = commandLine.getErr();
-            if (e instanceof LaunchFailure failure) {
+            if (e instanceof Failure failure) {
                 err.println("isolate: " + failure.getMessage());
                 return failure.exitStatus();
-            }
-            if (e instanceof SpecException) {
-                err.println("isolate: " + e.getMessage());
-                return ExitStatus.SETUP_FAILED;
             }
             err.println("isolate: internal error: " + e + (verbosity > 1 ? "" : " (use -vv for details)"));
             if (verbosity > 1) {

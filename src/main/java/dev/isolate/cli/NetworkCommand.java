@@ -1,9 +1,9 @@
 package dev.isolate.cli;
 
-import dev.isolate.network.HostCleanup;
+import dev.isolate.exit.Failure;
+import dev.isolate.host.Caller;
+import dev.isolate.host.network.HostCleanup;
 import dev.isolate.spec.NetworkMode;
-import dev.isolate.spec.SpecException;
-import dev.isolate.userns.Caller;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
@@ -27,7 +27,7 @@ final class NetworkCommand {
         @Override
         public Integer call() {
             if (!Caller.current().canCreate()) {
-                throw new SpecException("network rm: needs root, as the bridge does");
+                throw Failure.input("network rm: needs root, as the bridge does");
             }
             HostCleanup.removeBridge(name);
             System.out.println(name);

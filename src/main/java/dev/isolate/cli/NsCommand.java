@@ -2,8 +2,8 @@ package dev.isolate.cli;
 
 import dev.isolate.inspect.NamespaceIds;
 import dev.isolate.inspect.Reports;
-import dev.isolate.spec.SpecException;
-import dev.isolate.state.ContainerRecord;
+import dev.isolate.state.PinnedProcess;
+import dev.isolate.state.StateStore;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -27,18 +27,17 @@ final class NsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        var own = NamespaceIds.of("self");
+        var own = NamespaceIds.own();
         List<Reports.ProcessNamespaces> processes = new ArrayList<>();
-        for (String pid : pids.isEmpty() ? List.of(Long.toString(ProcessHandle.current().pid())) : pids) {
-            String process = pid;
-            if (pid.isEmpty() || !pid.chars().allMatch(Character::isDigit)) {
-                ContainerRecord container = Containers.store().get(pid);
-                if (!container.live() || container.command().isEmpty()) {
-                    throw new SpecException(pid + ": not running");
-                }
-                process = Long.toString(container.command().get().pid());
+        if (pids.isEmpty()) {
+            processes.add(new Reports.ProcessNamespaces(Long.toString(ProcessHandle.current().pid()), own, own));
+        }
+        StateStore store = pids.isEmpty() ? null : Containers.store();
+        for (String target : pids) {
+            try (PinnedProcess process = PinnedProcess.pin(store.resolve(target))) {
+                processes.add(new Reports.ProcessNamespaces(Long.toString(process.identity().pid()),
+                        NamespaceIds.of(process), own));
             }
-            processes.add(new Reports.ProcessNamespaces(process, NamespaceIds.of(process), own));
         }
         System.out.print(json ? Reports.nsJson(processes) : Reports.nsTable(processes));
         return 0;

@@ -1,7 +1,7 @@
 package dev.isolate.cli;
 
-import dev.isolate.state.ContainerRecord;
 import dev.isolate.inspect.Reports;
+import dev.isolate.state.ContainerRecord;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;

@@ -1,11 +1,11 @@
 package dev.isolate.cli;
 
-import dev.isolate.spec.SpecException;
+import dev.isolate.exit.Failure;
 import dev.isolate.state.ContainerRecord;
 import dev.isolate.state.Lifecycle;
-import dev.isolate.state.StateStore;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -25,18 +25,17 @@ final class RmCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        StateStore store = Containers.store();
-        for (String name : names) {
-            ContainerRecord container = store.get(name);
-            if (container.live()) {
+        return Containers.forEach(names, (store, name) -> {
+            Optional<ContainerRecord> container = store.load(name);
+            if (container.isPresent() && container.get().live()) {
                 if (!force) {
-                    throw new SpecException(name + ": running: stop it first, or use rm -f");
+                    throw Failure.input(name + ": running: stop it first, or use rm -f");
                 }
-                Lifecycle.stop(store, container, Duration.ZERO);
+                Lifecycle.stop(store, container.get(), Duration.ZERO);
             }
-            store.remove(name);
-            System.out.println(name);
-        }
-        return 0;
+            if (!store.forget(name)) {
+                throw Failure.input("no container named \"" + name + "\"");
+            }
+        });
     }
 }

@@ -1,5 +1,8 @@
 package dev.isolate.cli;
 
+import dev.isolate.exit.Failure;
+import dev.isolate.host.HostFacts;
+import dev.isolate.launch.Launcher;
 import dev.isolate.spec.Cidr;
 import dev.isolate.spec.ContainerSpec;
 import dev.isolate.spec.Environments;
@@ -12,12 +15,8 @@ import dev.isolate.spec.NetworkMode;
 import dev.isolate.spec.Propagation;
 import dev.isolate.spec.PublishedPort;
 import dev.isolate.spec.RootFilesystem;
-import dev.isolate.spec.SpecException;
 import dev.isolate.spec.TimeOffsets;
 import dev.isolate.spec.UserNamespace;
-import dev.isolate.userns.Caller;
-import dev.isolate.userns.MappingRequest;
-import dev.isolate.userns.Subordinates;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashMap;
@@ -26,8 +25,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
-import java.util.regex.Pattern;
 import java.util.Stack;
+import java.util.regex.Pattern;
 import picocli.CommandLine.IParameterPreprocessor;
 import picocli.CommandLine.Model.ArgSpec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -169,7 +168,7 @@ final class RunOptions {
     boolean detach;
 
     /** Set on the isolate that run -d starts: it supervises the name its starter claimed. */
-    @Option(names = "--supervise-detached", hidden = true)
+    @Option(names = Launcher.SUPERVISE_DETACHED_OPTION, hidden = true)
     boolean superviseDetached;
 
     @Option(names = {"-v", "--verbose"}, description = "Print what isolate does on stderr. Repeat for stack traces.")
@@ -196,7 +195,7 @@ final class RunOptions {
                 mapAuto, setgroups == null ? null : setgroups == SetGroups.allow, noUserAuto);
     }
 
-    ContainerSpec toSpec(Map<String, String> callerEnvironment, Caller caller, Subordinates subordinates) {
+    ContainerSpec toSpec(HostFacts facts) {
         Set<Namespace> namespaces = EnumSet.noneOf(Namespace.class);
         Network network = network();
         if (network.mode().createsNamespace()) {
@@ -223,22 +222,22 @@ final class RunOptions {
             namespaces.add(Namespace.TIME);
         }
         if (command.isEmpty()) {
-            throw new SpecException("no command given: see isolate --help");
+            throw Failure.input("no command given: see isolate --help");
         }
-        Optional<UserNamespace> userNamespace = mappingRequest().resolve(caller, !namespaces.isEmpty(), subordinates);
+        Optional<UserNamespace> userNamespace = mappingRequest().resolve(facts, !namespaces.isEmpty());
         if (userNamespace.isPresent()) {
             namespaces.add(Namespace.USER);
         }
         return new ContainerSpec(namespaces, network, userNamespace, Optional.ofNullable(hostname), offsets,
                 propagation == null ? Propagation.PRIVATE : propagation, rootFilesystem(),
-                Environments.compose(callerEnvironment, clearEnv, env), Optional.ofNullable(workdir), command);
+                Environments.compose(facts.environment(), clearEnv, env), Optional.ofNullable(workdir), command);
     }
 
     private Network network() {
         NetworkMode mode = network == null ? net ? new NetworkMode.Isolated() : new NetworkMode.Shared()
                 : NetworkMode.parse(network);
         if (net && !mode.createsNamespace()) {
-            throw new SpecException("-n and --network " + network + ": -n asks for a new network namespace");
+            throw Failure.input("-n and --network " + network + ": -n asks for a new network namespace");
         }
         return new Network(mode, Optional.ofNullable(subnet).map(value -> Cidr.parse("--subnet", value)),
                 Optional.ofNullable(ip).map(value -> Ipv4.parse("--ip", value)),
@@ -268,7 +267,7 @@ final class RunOptions {
             String needsRoot = readOnly ? "--read-only" : overlay ? "--overlay" : overlayUpper != null
                     ? "--overlay-upper" : mountOptions.isEmpty() ? null : mountOptions.get(0).getKey();
             if (needsRoot != null) {
-                throw new SpecException(needsRoot + ": needs a root filesystem (--rootfs)");
+                throw Failure.input(needsRoot + ": needs a root filesystem (--rootfs)");
             }
             return Optional.empty();
         }
@@ -306,6 +305,6 @@ final class RunOptions {
             case "--ro-bind" -> "SRC:DST";
             default -> "SRC:DST, SRC:DST:ro or SRC:DST:rw";
         };
-        throw new SpecException(option + " \"" + value + "\": expected " + form);
+        throw Failure.input(option + " \"" + value + "\": expected " + form);
     }
 }

@@ -1,7 +1,6 @@
 package dev.isolate.cli;
 
 import dev.isolate.state.Lifecycle;
-import dev.isolate.state.StateStore;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -24,11 +23,7 @@ final class StopCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        StateStore store = Containers.store();
-        for (String name : names) {
-            Lifecycle.stop(store, store.get(name), Duration.ofSeconds(Math.max(seconds, 0)));
-            System.out.println(name);
-        }
-        return 0;
+        return Containers.forEach(names, (store, name) ->
+                Lifecycle.stop(store, store.get(name), Duration.ofSeconds(Math.max(seconds, 0))));
     }
 }

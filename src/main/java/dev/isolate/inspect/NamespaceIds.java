@@ -1,7 +1,8 @@
 package dev.isolate.inspect;
 
+import dev.isolate.exit.Failure;
 import dev.isolate.spec.Namespace;
-import dev.isolate.spec.SpecException;
+import dev.isolate.state.PinnedProcess;
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
@@ -18,24 +19,33 @@ public final class NamespaceIds {
     private NamespaceIds() {
     }
 
+    /** isolate's own namespaces. */
+    public static Map<Namespace, Long> own() {
+        return read(Path.of("/proc/self"), "isolate");
+    }
+
     /**
-     * @param pid a process id, or "self"
-     * @throws SpecException when the process is gone or its links may not be read
+     * @throws Failure when the process has ended or its links may not be read
      */
-    public static Map<Namespace, Long> of(String pid) {
+    public static Map<Namespace, Long> of(PinnedProcess process) {
+        return read(process.path(), "process " + process.identity().pid());
+    }
+
+    private static Map<Namespace, Long> read(Path procDirectory, String what) {
         Map<Namespace, Long> ids = new EnumMap<>(Namespace.class);
         for (Namespace type : Namespace.values()) {
             try {
-                ids.put(type, inode(Files.readSymbolicLink(Path.of("/proc", pid, "ns", type.procName())).toString()));
+                ids.put(type, inode(Files.readSymbolicLink(procDirectory.resolve("ns").resolve(type.procName()))
+                        .toString()));
             } catch (NoSuchFileException e) {
-                if (!Files.exists(Path.of("/proc", pid))) {
-                    throw new SpecException("process " + pid + ": no such process");
+                if (!Files.isDirectory(procDirectory.resolve("ns"))) {
+                    throw Failure.input(what + ": no such process");
                 }
                 // a kernel without this namespace type
             } catch (AccessDeniedException e) {
-                throw new SpecException("process " + pid + ": permission denied");
+                throw Failure.input(what + ": permission denied");
             } catch (IOException e) {
-                throw new SpecException("process " + pid + ": " + e.getMessage());
+                throw Failure.step(what + ": " + Failure.reason(e));
             }
         }
         return ids;

@@ -1,5 +1,7 @@
 package dev.isolate.spec;
 
+import dev.isolate.exit.Failure;
+
 /** An IPv4 address with a prefix length, which names the network it lies in: 10.88.0.1/16. */
 public record Cidr(Ipv4 address, int prefix) {
     public Cidr {
@@ -12,7 +14,7 @@ public record Cidr(Ipv4 address, int prefix) {
         int slash = text.indexOf('/');
         String length = slash < 0 ? "" : text.substring(slash + 1);
         if (!length.matches("[0-9]{1,2}") || Integer.parseInt(length) > 32) {
-            throw new SpecException(what + " \"" + text + "\": expected ADDRESS/PREFIX, like 10.88.0.0/16");
+            throw Failure.input(what + " \"" + text + "\": expected ADDRESS/PREFIX, like 10.88.0.0/16");
         }
         return new Cidr(Ipv4.parse(what, text.substring(0, slash)), Integer.parseInt(length));
     }

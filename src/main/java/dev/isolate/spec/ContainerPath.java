@@ -1,5 +1,6 @@
 package dev.isolate.spec;
 
+import dev.isolate.exit.Failure;
 import java.util.ArrayDeque;
 import java.util.Deque;
 
@@ -14,9 +15,9 @@ public final class ContainerPath {
      * Symbolic links inside the image are resolved later, inside the root.
      */
     public static String normalize(String what, String path) {
-        SpecException.requireNoNul(what, path);
+        CStrings.requireNoNul(what, path);
         if (!path.startsWith("/")) {
-            throw new SpecException(what + " \"" + path + "\": must be an absolute path inside the container");
+            throw Failure.input(what + " \"" + path + "\": must be an absolute path inside the container");
         }
         Deque<String> names = new ArrayDeque<>();
         for (String name : path.split("/")) {
@@ -25,7 +26,7 @@ public final class ContainerPath {
             }
             if (name.equals("..")) {
                 if (names.isEmpty()) {
-                    throw new SpecException(what + " \"" + path + "\": leaves the container's root through ..");
+                    throw Failure.input(what + " \"" + path + "\": leaves the container's root through ..");
                 }
                 names.removeLast();
             } else {
@@ -33,7 +34,7 @@ public final class ContainerPath {
             }
         }
         if (names.isEmpty()) {
-            throw new SpecException(what + " \"" + path + "\": cannot be the container's root itself");
+            throw Failure.input(what + " \"" + path + "\": cannot be the container's root itself");
         }
         return "/" + String.join("/", names);
     }

@@ -1,5 +1,6 @@
 package dev.isolate.spec;
 
+import dev.isolate.exit.Failure;
 import java.util.Collections;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
@@ -48,12 +49,12 @@ public record ContainerSpec(
         command = List.copyOf(command);
 
         if (command.isEmpty()) {
-            throw new SpecException("no command given: see isolate --help");
+            throw Failure.input("no command given: see isolate --help");
         }
         if (command.get(0).isEmpty()) {
-            throw new SpecException("command: the name is empty");
+            throw Failure.input("command: the name is empty");
         }
-        command.forEach(arg -> SpecException.requireNoNul("command argument", arg));
+        command.forEach(arg -> CStrings.requireNoNul("command argument", arg));
         if (user.isPresent() != namespaces.contains(Namespace.USER)) {
             throw new IllegalArgumentException("id mappings come exactly with a new user namespace");
         }
@@ -62,11 +63,11 @@ public record ContainerSpec(
         }
         if (network.mode() instanceof NetworkMode.Joined joined && namespaces.contains(Namespace.USER)) {
             // A new user namespace owns nothing on the host, so it may not enter the host's namespaces.
-            throw new SpecException("--network: " + joined.description() + " cannot be entered from"
+            throw Failure.input("--network: " + joined.description() + " cannot be entered from"
                     + " a new user namespace (-U, or the one an unprivileged caller gets for other namespaces)");
         }
         if (!network.dns().isEmpty() && rootfs.isEmpty()) {
-            throw new SpecException("--dns: needs a root filesystem (-R), whose /etc/resolv.conf it replaces");
+            throw Failure.input("--dns: needs a root filesystem (-R), whose /etc/resolv.conf it replaces");
         }
         if (hostname.isPresent() != namespaces.contains(Namespace.UTS)) {
             throw new IllegalArgumentException("a hostname comes exactly with a new UTS namespace");
@@ -79,7 +80,7 @@ public record ContainerSpec(
             throw new IllegalArgumentException("a PID namespace needs a mount namespace for its /proc");
         }
         if (propagation != Propagation.PRIVATE && !namespaces.contains(Namespace.MOUNT)) {
-            throw new SpecException("--propagation: needs a new mount namespace (-m)");
+            throw Failure.input("--propagation: needs a new mount namespace (-m)");
         }
         if (rootfs.isPresent() && !namespaces.containsAll(EnumSet.of(Namespace.MOUNT, Namespace.PID))) {
             // Without its own PID namespace the container's /proc would show the host's
@@ -88,23 +89,23 @@ public record ContainerSpec(
         }
         environment.forEach((name, value) -> {
             requireValidEnvName(name);
-            SpecException.requireNoNul("environment variable " + name, value);
+            CStrings.requireNoNul("environment variable " + name, value);
         });
         workdir.ifPresent(dir -> {
             if (dir.isEmpty()) {
-                throw new SpecException("workdir: the path is empty");
+                throw Failure.input("workdir: the path is empty");
             }
-            SpecException.requireNoNul("workdir", dir);
+            CStrings.requireNoNul("workdir", dir);
         });
     }
 
     static void requireValidHostname(String name) {
         if (name.isEmpty() || name.length() > MAX_HOSTNAME) {
-            throw new SpecException("hostname \"" + name + "\": must be 1 to " + MAX_HOSTNAME + " characters");
+            throw Failure.input("hostname \"" + name + "\": must be 1 to " + MAX_HOSTNAME + " characters");
         }
         for (String label : name.split("\\.", -1)) {
             if (!LABEL.matcher(label).matches()) {
-                throw new SpecException("hostname \"" + name
+                throw Failure.input("hostname \"" + name
                         + "\": use letters, digits and inner hyphens, in dot-separated labels");
             }
         }
@@ -112,7 +113,7 @@ public record ContainerSpec(
 
     static void requireValidEnvName(String name) {
         if (name.isEmpty() || name.indexOf('=') >= 0 || name.indexOf('\0') >= 0) {
-            throw new SpecException("environment variable \"" + name + "\": not a valid name");
+            throw Failure.input("environment variable \"" + name + "\": not a valid name");
         }
     }
 }

@@ -1,5 +1,7 @@
 package dev.isolate.spec;
 
+import dev.isolate.exit.Failure;
+
 /**
  * One line of a uid_map or gid_map: ids {@code inner..inner+count-1} inside the user
  * namespace are ids {@code outer..outer+count-1} outside.
@@ -10,7 +12,7 @@ public record IdMapping(long inner, long outer, long count) {
 
     public IdMapping {
         if (inner < 0 || outer < 0 || count < 1 || inner + count > ID_LIMIT || outer + count > ID_LIMIT) {
-            throw new SpecException("id range " + inner + ":" + outer + ":" + count + ": needs ids from 0 and a count of at least 1, all below " + ID_LIMIT);
+            throw Failure.input("id range " + inner + ":" + outer + ":" + count + ": needs ids from 0 and a count of at least 1, all below " + ID_LIMIT);
         }
     }
 
@@ -18,12 +20,12 @@ public record IdMapping(long inner, long outer, long count) {
     public static IdMapping parse(String text) {
         String[] parts = text.split(":", -1);
         if (parts.length != 3) {
-            throw new SpecException("id range \"" + text + "\": expected INNER:OUTER:COUNT");
+            throw Failure.input("id range \"" + text + "\": expected INNER:OUTER:COUNT");
         }
         try {
             return new IdMapping(Long.parseLong(parts[0]), Long.parseLong(parts[1]), Long.parseLong(parts[2]));
         } catch (NumberFormatException e) {
-            throw new SpecException("id range \"" + text + "\": expected INNER:OUTER:COUNT, in decimal");
+            throw Failure.input("id range \"" + text + "\": expected INNER:OUTER:COUNT, in decimal");
         }
     }
 

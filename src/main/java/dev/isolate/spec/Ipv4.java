@@ -1,5 +1,7 @@
 package dev.isolate.spec;
 
+import dev.isolate.exit.Failure;
+
 /** An IPv4 address, as the 32 bits the kernel uses. */
 public record Ipv4(int bits) {
     /** @param what names the option in the error, e.g. {@code --ip} */
@@ -18,8 +20,8 @@ public record Ipv4(int bits) {
         return new Ipv4(bits);
     }
 
-    private static SpecException notAnAddress(String what, String text) {
-        return new SpecException(what + " \"" + text + "\": not an IPv4 address (like 10.88.0.5)");
+    private static Failure notAnAddress(String what, String text) {
+        return Failure.input(what + " \"" + text + "\": not an IPv4 address (like 10.88.0.5)");
     }
 
     public Ipv4 plus(long n) {

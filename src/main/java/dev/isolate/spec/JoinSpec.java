@@ -1,5 +1,6 @@
 package dev.isolate.spec;
 
+import dev.isolate.exit.Failure;
 import java.util.Collections;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
@@ -23,13 +24,13 @@ public record JoinSpec(Set<Namespace> namespaces, Map<String, String> environmen
         environment = Collections.unmodifiableMap(new LinkedHashMap<>(environment));
         command = List.copyOf(command);
         if (command.isEmpty() || command.get(0).isEmpty()) {
-            throw new SpecException("no command given: see isolate exec --help");
+            throw Failure.input("no command given: see isolate exec --help");
         }
-        command.forEach(arg -> SpecException.requireNoNul("command argument", arg));
+        command.forEach(arg -> CStrings.requireNoNul("command argument", arg));
         environment.forEach((name, value) -> {
             ContainerSpec.requireValidEnvName(name);
-            SpecException.requireNoNul("environment variable " + name, value);
+            CStrings.requireNoNul("environment variable " + name, value);
         });
-        workdir.ifPresent(dir -> SpecException.requireNoNul("workdir", dir));
+        workdir.ifPresent(dir -> CStrings.requireNoNul("workdir", dir));
     }
 }

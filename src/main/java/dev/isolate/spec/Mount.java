@@ -1,5 +1,6 @@
 package dev.isolate.spec;
 
+import dev.isolate.exit.Failure;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
@@ -11,9 +12,9 @@ public sealed interface Mount {
     record Bind(String source, String destination, boolean readOnly) implements Mount {
         public Bind {
             if (source.isEmpty()) {
-                throw new SpecException("bind: the source path is empty");
+                throw Failure.input("bind: the source path is empty");
             }
-            SpecException.requireNoNul("bind source", source);
+            CStrings.requireNoNul("bind source", source);
             destination = ContainerPath.normalize("bind destination", destination);
         }
     }
@@ -27,7 +28,7 @@ public sealed interface Mount {
             destination = ContainerPath.normalize("tmpfs destination", destination);
             size.ifPresent(s -> {
                 if (!SIZE.matcher(s).matches()) {
-                    throw new SpecException("tmpfs size \"" + s + "\": use a number of bytes with an optional"
+                    throw Failure.input("tmpfs size \"" + s + "\": use a number of bytes with an optional"
                             + " k, m or g suffix, or a percentage of memory such as 10%");
                 }
             });

@@ -1,5 +1,6 @@
 package dev.isolate.spec;
 
+import dev.isolate.exit.Failure;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -33,49 +34,49 @@ public record Network(NetworkMode mode, Optional<Cidr> subnet, Optional<Ipv4> ad
         boolean pool = mode instanceof NetworkMode.Veth veth && veth.hostAddress().isEmpty();
         if (subnet.isPresent()) {
             if (!bridge && !pool) {
-                throw new SpecException("--subnet: only for --network bridge, or veth without addresses");
+                throw Failure.input("--subnet: only for --network bridge, or veth without addresses");
             }
             Cidr net = subnet.get();
             if (!net.address().equals(net.network())) {
-                throw new SpecException("--subnet " + net + ": give the network's own address, "
+                throw Failure.input("--subnet " + net + ": give the network's own address, "
                         + net.network() + "/" + net.prefix());
             }
             if (net.prefix() > 30 || net.prefix() < 8) {
-                throw new SpecException("--subnet " + net + ": the prefix must be 8 to 30");
+                throw Failure.input("--subnet " + net + ": the prefix must be 8 to 30");
             }
         }
         if (address.isPresent()) {
             if (!bridge) {
-                throw new SpecException("--ip: only for --network bridge (veth takes its addresses in its value)");
+                throw Failure.input("--ip: only for --network bridge (veth takes its addresses in its value)");
             }
             subnet.filter(net -> !net.contains(address.get())).ifPresent(net -> {
-                throw new SpecException("--ip " + address.get() + ": not in the subnet " + net);
+                throw Failure.input("--ip " + address.get() + ": not in the subnet " + net);
             });
         }
         mac.ifPresent(value -> {
             if (!mode.usesVeth()) {
-                throw new SpecException("--mac: only for --network veth or bridge");
+                throw Failure.input("--mac: only for --network veth or bridge");
             }
             if (!MAC.matcher(value).matches() || (Integer.parseInt(value.substring(0, 2), 16) & 1) != 0) {
-                throw new SpecException("--mac " + value + ": expected a unicast address like 02:42:ac:11:00:02");
+                throw Failure.input("--mac " + value + ": expected a unicast address like 02:42:ac:11:00:02");
             }
         });
         mtu.ifPresent(value -> {
             if (!mode.usesVeth() && !(mode instanceof NetworkMode.Slirp)) {
-                throw new SpecException("--mtu: only for --network veth, bridge or slirp");
+                throw Failure.input("--mtu: only for --network veth, bridge or slirp");
             }
             if (value < MIN_MTU || value > MAX_MTU) {
-                throw new SpecException("--mtu " + value + ": must be " + MIN_MTU + " to " + MAX_MTU);
+                throw Failure.input("--mtu " + value + ": must be " + MIN_MTU + " to " + MAX_MTU);
             }
         });
         if (!published.isEmpty() && !mode.usesVeth() && !(mode instanceof NetworkMode.Slirp)) {
-            throw new SpecException("--publish: only for --network veth, bridge or slirp");
+            throw Failure.input("--publish: only for --network veth, bridge or slirp");
         }
         for (int i = 0; i < published.size(); i++) {
             for (int j = 0; j < i; j++) {
                 if (published.get(i).hostPort() == published.get(j).hostPort()
                         && published.get(i).protocol() == published.get(j).protocol()) {
-                    throw new SpecException("--publish " + published.get(i) + ": host port "
+                    throw Failure.input("--publish " + published.get(i) + ": host port "
                             + published.get(i).hostPort() + " is published twice");
                 }
             }

@@ -1,5 +1,6 @@
 package dev.isolate.spec;
 
+import dev.isolate.exit.Failure;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
@@ -32,16 +33,16 @@ public sealed interface NetworkMode {
                 Ipv4 container = containerAddress.get();
                 String what = "--network veth:" + host + "," + container;
                 if (host.prefix() > 30 || !host.contains(container)) {
-                    throw new SpecException(what + ": both addresses must lie in one network of /30 or wider");
+                    throw Failure.input(what + ": both addresses must lie in one network of /30 or wider");
                 }
                 for (Ipv4 address : new Ipv4[] {host.address(), container}) {
                     if (address.equals(host.network()) || address.equals(host.broadcast())) {
-                        throw new SpecException(what + ": " + address + " is the network's own or its broadcast"
+                        throw Failure.input(what + ": " + address + " is the network's own or its broadcast"
                                 + " address");
                     }
                 }
                 if (host.address().equals(container)) {
-                    throw new SpecException(what + ": the two ends need different addresses");
+                    throw Failure.input(what + ": the two ends need different addresses");
                 }
             }
         }
@@ -76,13 +77,13 @@ public sealed interface NetworkMode {
         switch (kind) {
             case "none", "host", "slirp" -> {
                 if (hasValue) {
-                    throw new SpecException(what + ": " + kind + " takes no value");
+                    throw Failure.input(what + ": " + kind + " takes no value");
                 }
                 return kind.equals("none") ? new Isolated() : kind.equals("host") ? new Shared() : new Slirp();
             }
             case "bridge" -> {
                 if (colon >= 0 && (equals < 0 || colon < equals)) {
-                    throw new SpecException(what + ": expected bridge or bridge=NAME");
+                    throw Failure.input(what + ": expected bridge or bridge=NAME");
                 }
                 return new Bridge(hasValue ? value : DEFAULT_BRIDGE);
             }
@@ -92,31 +93,31 @@ public sealed interface NetworkMode {
                 }
                 String[] pair = value.split(",", -1);
                 if (colon < 0 || pair.length != 2) {
-                    throw new SpecException(what + ": expected veth or veth:HOSTADDR/PREFIX,CONTAINERADDR");
+                    throw Failure.input(what + ": expected veth or veth:HOSTADDR/PREFIX,CONTAINERADDR");
                 }
                 return new Veth(Optional.of(Cidr.parse(what, pair[0])), Optional.of(Ipv4.parse(what, pair[1])));
             }
             case "ns" -> {
                 if (value.isEmpty() || value.equals(".") || value.equals("..") || value.contains("/")
                         || value.contains("\0")) {
-                    throw new SpecException(what + ": expected ns:NAME, a name from ip netns list");
+                    throw Failure.input(what + ": expected ns:NAME, a name from ip netns list");
                 }
                 return new Joined("/run/netns/" + value, "the network namespace \"" + value + "\"");
             }
             case "pid" -> {
                 if (!value.matches("[1-9][0-9]{0,9}")) {
-                    throw new SpecException(what + ": expected pid:PID");
+                    throw Failure.input(what + ": expected pid:PID");
                 }
                 return new Joined("/proc/" + value + "/ns/net", "the network namespace of process " + value);
             }
-            default -> throw new SpecException(what + ": expected none, host, veth, bridge, ns:NAME, pid:PID"
+            default -> throw Failure.input(what + ": expected none, host, veth, bridge, ns:NAME, pid:PID"
                     + " or slirp");
         }
     }
 
     static void requireInterfaceName(String what, String name) {
         if (!INTERFACE_NAME.matcher(name).matches() || name.equals(".") || name.equals("..")) {
-            throw new SpecException(what + ": an interface name is 1 to " + MAX_INTERFACE_NAME
+            throw Failure.input(what + ": an interface name is 1 to " + MAX_INTERFACE_NAME
                     + " letters, digits, '_', '.' or '-'");
         }
     }

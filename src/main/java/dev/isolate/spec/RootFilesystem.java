@@ -1,5 +1,6 @@
 package dev.isolate.spec;
 
+import dev.isolate.exit.Failure;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -14,11 +15,16 @@ import java.util.Optional;
  * @param mounts   added mounts, in the order given
  */
 public record RootFilesystem(String image, boolean readOnly, Optional<Overlay> overlay, List<Mount> mounts) {
+    /** Parts of the container's /proc only the host may write: the kernel's tunables, magic SysRq, interrupt affinity. */
+    public static final List<String> READ_ONLY_PROC = List.of("sys", "sysrq-trigger", "irq");
+    /** Parts hidden behind /dev/null: kernel memory, every key's description, timers with their owners. */
+    public static final List<String> MASKED_PROC = List.of("kcore", "keys", "timer_list");
+
     public RootFilesystem {
         if (image.isEmpty()) {
-            throw new SpecException("rootfs: the path is empty");
+            throw Failure.input("rootfs: the path is empty");
         }
-        SpecException.requireNoNul("rootfs", image);
+        CStrings.requireNoNul("rootfs", image);
         mounts = List.copyOf(mounts);
     }
 
@@ -37,9 +43,9 @@ public record RootFilesystem(String image, boolean readOnly, Optional<Overlay> o
         public Overlay {
             upper.ifPresent(dir -> {
                 if (dir.isEmpty()) {
-                    throw new SpecException("overlay upper: the path is empty");
+                    throw Failure.input("overlay upper: the path is empty");
                 }
-                SpecException.requireNoNul("overlay upper", dir);
+                CStrings.requireNoNul("overlay upper", dir);
             });
         }
     }

@@ -1,5 +1,6 @@
 package dev.isolate.spec;
 
+import dev.isolate.exit.Failure;
 import java.util.List;
 
 /**
@@ -31,17 +32,17 @@ public record UserNamespace(List<IdMapping> uids, List<IdMapping> gids, Boolean 
 
     private static void requireValid(String kind, List<IdMapping> map) {
         if (map.isEmpty()) {
-            throw new SpecException(kind + " map: empty");
+            throw Failure.input(kind + " map: empty");
         }
         if (map.size() > MAX_LINES) {
-            throw new SpecException(kind + " map: more than " + MAX_LINES + " ranges");
+            throw Failure.input(kind + " map: more than " + MAX_LINES + " ranges");
         }
         for (int i = 0; i < map.size(); i++) {
             for (int j = i + 1; j < map.size(); j++) {
                 IdMapping a = map.get(i);
                 IdMapping b = map.get(j);
                 if (a.innerOverlaps(b) || a.outerOverlaps(b)) {
-                    throw new SpecException(kind + " ranges " + a.asOption() + " and " + b.asOption() + " overlap");
+                    throw Failure.input(kind + " ranges " + a.asOption() + " and " + b.asOption() + " overlap");
                 }
             }
         }

@@ -1,7 +1,7 @@
 package dev.isolate.state;
 
-import static dev.isolate.sys.Linux.SIGKILL;
-import static dev.isolate.sys.Linux.SIGTERM;
+import static dev.isolate.linux.Linux.SIGKILL;
+import static dev.isolate.linux.Linux.SIGTERM;
 
 import java.time.Duration;
 import java.util.Optional;

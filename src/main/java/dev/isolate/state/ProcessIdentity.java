@@ -13,21 +13,33 @@ import java.util.Optional;
 public record ProcessIdentity(long pid, long startTime) {
     /** The process with this pid now, if there is one (it may have ended and wait to be reaped). */
     public static Optional<ProcessIdentity> of(long pid) {
-        return stat(pid).map(fields -> new ProcessIdentity(pid, Long.parseLong(fields[19])));
+        return stat(procDirectory(pid)).map(stat -> new ProcessIdentity(pid, stat.startTime()));
     }
 
     /** This very process exists and has not ended (a zombie has). */
     public boolean alive() {
-        return stat(pid).filter(fields -> !fields[0].equals("Z") && !fields[0].equals("X"))
-                .map(fields -> Long.parseLong(fields[19]) == startTime).orElse(false);
+        return stat(procDirectory(pid)).map(this::matches).orElse(false);
     }
 
-    /** The fields of /proc/PID/stat from the third (the state) on. */
-    private static Optional<String[]> stat(long pid) {
+    /** Whether a /proc directory's stat shows this process, running. */
+    boolean matches(Stat stat) {
+        return stat.startTime() == startTime && !stat.state().equals("Z") && !stat.state().equals("X");
+    }
+
+    private static Path procDirectory(long pid) {
+        return Path.of("/proc", Long.toString(pid));
+    }
+
+    record Stat(String state, long startTime) {
+    }
+
+    /** The state and start time in a /proc directory's stat, if it can be read. */
+    static Optional<Stat> stat(Path procDirectory) {
         try {
-            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            String stat = Files.readString(procDirectory.resolve("stat"));
             // The command name (field 2) may hold spaces and parentheses: count from its end.
-            return Optional.of(stat.substring(stat.lastIndexOf(')') + 2).split(" "));
+            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return Optional.of(new Stat(fields[0], Long.parseLong(fields[19])));
         } catch (IOException | RuntimeException e) {
             return Optional.empty();
         }

@@ -1,6 +1,6 @@
 package dev.isolate.state;
 
-import dev.isolate.spec.SpecException;
+import dev.isolate.exit.Failure;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -39,11 +39,11 @@ public final class RuntimeDirectory {
             }
             int owner = (Integer) Files.getAttribute(base, "unix:uid", LinkOption.NOFOLLOW_LINKS);
             if (owner != uid || Files.isSymbolicLink(base)) {
-                throw new SpecException("runtime directory " + base + ": belongs to someone else");
+                throw Failure.input("runtime directory " + base + ": belongs to someone else");
             }
             return Files.createDirectories(base.resolve(name), privateMode);
         } catch (IOException e) {
-            throw new SpecException("runtime directory " + base + ": " + e.getMessage());
+            throw Failure.step("runtime directory " + base + ": " + e.getMessage());
         }
     }
 }

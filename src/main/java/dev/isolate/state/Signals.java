@@ -1,14 +1,14 @@
 package dev.isolate.state;
 
-import static dev.isolate.sys.Linux.*;
+import static dev.isolate.linux.Linux.*;
 
-import dev.isolate.spec.SpecException;
-import dev.isolate.sys.Kernel;
-import dev.isolate.sys.Syscall;
+import dev.isolate.exit.Failure;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
+import java.util.TreeSet;
 
-/** Signals sent to a recorded process through a pidfd, so a recycled pid is never hit. */
+/** Signals by name, and sent to a recorded process only while it is that process. */
 public final class Signals {
     private static final Map<String, Integer> NAMES = Map.ofEntries(
             Map.entry("HUP", SIGHUP), Map.entry("INT", SIGINT), Map.entry("QUIT", SIGQUIT),
@@ -29,8 +29,8 @@ public final class Signals {
         if (signal.matches("[0-9]{1,2}") && Integer.parseInt(signal) >= 1 && Integer.parseInt(signal) <= NSIG) {
             return Integer.parseInt(signal);
         }
-        throw new SpecException("signal \"" + signal + "\": use a number from 1 to " + NSIG + " or one of "
-                + String.join(" ", new java.util.TreeSet<>(NAMES.keySet())));
+        throw Failure.input("signal \"" + signal + "\": use a number from 1 to " + NSIG + " or one of "
+                + String.join(" ", new TreeSet<>(NAMES.keySet())));
     }
 
     /**
@@ -39,27 +39,12 @@ public final class Signals {
      * @return false when it is gone
      */
     public static boolean send(ProcessIdentity process, int signal) {
-        Kernel kernel = Kernel.get();
-        long pidfd = kernel.call(Syscall.PIDFD_OPEN, process.pid(), 0);
-        if (pidfd < 0) {
+        Optional<PinnedProcess> pinned = PinnedProcess.of(process);
+        if (pinned.isEmpty()) {
             return false;
         }
-        try {
-            // The pidfd pins this pid: checked now, it cannot be another process's when we send.
-            if (!process.alive()) {
-                return false;
-            }
-            long result = kernel.call(Syscall.PIDFD_SEND_SIGNAL, pidfd, signal, 0, 0);
-            if (result == -ESRCH) {
-                return false;
-            }
-            if (result < 0) {
-                throw new SpecException("signal " + signal + " to pid " + process.pid() + ": "
-                        + kernel.errorText((int) -result));
-            }
-            return true;
-        } finally {
-            kernel.call(Syscall.CLOSE, pidfd);
+        try (PinnedProcess target = pinned.get()) {
+            return target.signal(signal);
         }
     }
 }

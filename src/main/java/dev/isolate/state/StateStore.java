@@ -1,15 +1,17 @@
 package dev.isolate.state;
 
-import dev.isolate.spec.SpecException;
+import dev.isolate.exit.Failure;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.Writer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.file.DirectoryStream;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -17,16 +19,26 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
 /**
  * Named containers, one directory each under the runtime directory's containers/, holding
- * one record file that is only ever replaced whole (written aside, then renamed).
+ * one record file that is only ever replaced whole (written aside, then renamed), so a
+ * reader never sees half of one.
+ *
+ * <p>Who holds a name changes only under the store's lock: a claim, a takeover of an exited
+ * container's name, a removal. A record is written only by the isolate that holds the name
+ * (its supervisor), and only while it still does, so a name is never held twice and is
+ * always reclaimable: a directory without a record, left by an isolate killed while it
+ * claimed the name, is taken over like an exited container's.
  */
 public final class StateStore {
     /** docker's rule: a letter or digit, then letters, digits, '_', '.' or '-'. */
     private static final Pattern NAME = Pattern.compile("[a-zA-Z0-9][a-zA-Z0-9_.-]{0,63}");
     private static final String RECORD = "record";
+    /** Cannot be a container's name: those start with a letter or digit. */
+    private static final String LOCK = ".lock";
 
     private final Path containers;
 
@@ -40,40 +52,104 @@ public final class StateStore {
 
     public static String requireValidName(String name) {
         if (!NAME.matcher(name).matches()) {
-            throw new SpecException("name \"" + name + "\": use up to 64 letters, digits, '_', '.' and '-',"
+            throw Failure.input("name \"" + name + "\": use up to 64 letters, digits, '_', '.' and '-',"
                     + " starting with a letter or digit");
         }
         return name;
     }
 
     /**
-     * Takes the name for a new container: mkdir is atomic, so of two isolates only one gets
-     * it. An exited container's name is taken over; a live one's is refused.
+     * Takes the name for a new container. An exited container's name (or one whose claim
+     * never finished) is taken over; a live one's is refused.
      */
     public void claim(ContainerRecord starting) {
         String name = starting.name();
-        try {
-            while (true) {
-                try {
-                    Files.createDirectory(containers.resolve(name));
-                    save(starting);
-                    return;
-                } catch (FileAlreadyExistsException taken) {
-                    Optional<ContainerRecord> holder = load(name); // empty: another isolate is claiming it
-                    if (holder.isEmpty() || holder.get().live()) {
-                        throw new SpecException("name \"" + name + "\": in use by a running container"
-                                + holder.flatMap(ContainerRecord::command).map(p -> " (pid " + p.pid() + ")")
-                                        .orElse(""));
-                    }
-                    remove(name);
+        locked(() -> {
+            Path dir = containers.resolve(name);
+            if (Files.isDirectory(dir)) {
+                Optional<ContainerRecord> holder = load(name);
+                if (holder.isPresent() && holder.get().live()) {
+                    throw Failure.input("name \"" + name + "\": in use by a running container"
+                            + holder.get().command().map(p -> " (pid " + p.pid() + ")").orElse(""));
                 }
+                deleteTree(dir);
             }
-        } catch (IOException e) {
-            throw new SpecException("state directory " + containers + ": " + e.getMessage());
-        }
+            try {
+                Files.createDirectory(dir);
+            } catch (IOException e) {
+                throw Failure.step("state directory " + containers + ": " + Failure.reason(e));
+            }
+            write(starting);
+            return null;
+        });
     }
 
-    public void save(ContainerRecord record) {
+    /**
+     * Replaces the record of a container this isolate holds the name of: {@code holder}'s
+     * supervisor must still be the one on record.
+     *
+     * @return false when the name was removed or taken over meanwhile (nothing is written)
+     */
+    public boolean replace(ContainerRecord holder, ContainerRecord record) {
+        if (!holder.name().equals(record.name())) {
+            throw new IllegalArgumentException("a record keeps its name");
+        }
+        return locked(() -> {
+            if (!holds(holder)) {
+                return false;
+            }
+            write(record);
+            return true;
+        });
+    }
+
+    /** {@link #replace} of a record by its own next version: same name, same supervisor. */
+    public boolean save(ContainerRecord record) {
+        return replace(record, record);
+    }
+
+    /**
+     * Removes a container's record if {@code holder}'s supervisor still holds the name.
+     *
+     * @return false when it does not
+     */
+    public boolean remove(ContainerRecord holder) {
+        return locked(() -> {
+            if (!holds(holder)) {
+                return false;
+            }
+            deleteTree(containers.resolve(holder.name()));
+            return true;
+        });
+    }
+
+    /**
+     * Forgets the name unless a live container holds it: an exited container, or a directory
+     * whose claim never finished.
+     *
+     * @return false when nothing had the name
+     * @throws Failure when a live container holds it
+     */
+    public boolean forget(String name) {
+        return locked(() -> {
+            Path dir = containers.resolve(name);
+            if (!Files.isDirectory(dir)) {
+                return false;
+            }
+            Optional<ContainerRecord> holder = load(name);
+            if (holder.isPresent() && holder.get().live()) {
+                throw Failure.input(name + ": running: stop it first, or use rm -f");
+            }
+            deleteTree(dir);
+            return true;
+        });
+    }
+
+    private boolean holds(ContainerRecord holder) {
+        return load(holder.name()).map(current -> current.supervisor().equals(holder.supervisor())).orElse(false);
+    }
+
+    private void write(ContainerRecord record) {
         Path dir = containers.resolve(record.name());
         Properties p = new Properties();
         p.setProperty("name", record.name());
@@ -96,7 +172,7 @@ public final class StateStore {
             }
             Files.move(temporary, dir.resolve(RECORD), StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
-            throw new SpecException("state of " + record.name() + ": " + e.getMessage());
+            throw Failure.step("state of " + record.name() + ": " + Failure.reason(e));
         }
     }
 
@@ -107,7 +183,7 @@ public final class StateStore {
         } catch (NoSuchFileException e) {
             return Optional.empty();
         } catch (IOException e) {
-            throw new SpecException("state of " + name + ": " + e.getMessage());
+            throw Failure.step("state of " + name + ": " + Failure.reason(e));
         }
         List<String> argv = new ArrayList<>();
         for (int i = 0; p.containsKey("argv." + i); i++) {
@@ -132,10 +208,13 @@ public final class StateStore {
         }
         try (DirectoryStream<Path> dirs = Files.newDirectoryStream(containers)) {
             for (Path dir : dirs) {
-                load(dir.getFileName().toString()).ifPresent(records::add);
+                String name = dir.getFileName().toString();
+                if (NAME.matcher(name).matches()) {
+                    load(name).ifPresent(records::add);
+                }
             }
         } catch (IOException e) {
-            throw new SpecException("state directory " + containers + ": " + e.getMessage());
+            throw Failure.step("state directory " + containers + ": " + Failure.reason(e));
         }
         records.sort(Comparator.comparing(ContainerRecord::started).thenComparing(ContainerRecord::name));
         return records;
@@ -148,20 +227,59 @@ public final class StateStore {
 
     /** The container of this name, or a one-line error. */
     public ContainerRecord get(String name) {
-        return load(name).orElseThrow(() -> new SpecException("no container named \"" + name + "\""));
+        return load(name).orElseThrow(() -> Failure.input("no container named \"" + name + "\""));
     }
 
-    public void remove(String name) {
-        Path dir = containers.resolve(name);
+    /** The process of a running named container, or a one-line error. */
+    public ProcessIdentity running(String name) {
+        ContainerRecord container = get(name);
+        if (!container.live() || container.command().isEmpty()) {
+            throw Failure.input(name + ": not running");
+        }
+        return container.command().get();
+    }
+
+    /**
+     * NAME|PID as exec and ns take it: a running named container's process, or the process
+     * with that pid now.
+     */
+    public ProcessIdentity resolve(String target) {
+        if (!target.isEmpty() && target.chars().allMatch(Character::isDigit)) {
+            try {
+                return ProcessIdentity.of(Long.parseLong(target))
+                        .orElseThrow(() -> Failure.input("process " + target + ": no such process"));
+            } catch (NumberFormatException e) {
+                throw Failure.input("process " + target + ": no such process");
+            }
+        }
+        return running(target);
+    }
+
+    /**
+     * Runs {@code work} holding the store's lock. File locks belong to the whole JVM, so the
+     * threads of one isolate also take turns, on the class.
+     */
+    private <T> T locked(Supplier<T> work) {
+        synchronized (StateStore.class) {
+            try (FileChannel channel = FileChannel.open(containers.resolve(LOCK), StandardOpenOption.CREATE,
+                    StandardOpenOption.WRITE); FileLock lock = channel.lock()) {
+                return work.get();
+            } catch (IOException e) {
+                throw Failure.step("state directory " + containers + ": " + Failure.reason(e));
+            }
+        }
+    }
+
+    private static void deleteTree(Path dir) {
         try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
             for (Path file : files) {
                 Files.deleteIfExists(file);
             }
             Files.deleteIfExists(dir);
         } catch (NoSuchFileException gone) {
-            // removed by someone else meanwhile
+            // removed already
         } catch (IOException e) {
-            throw new SpecException("state of " + name + ": " + e.getMessage());
+            throw Failure.step("state of " + dir.getFileName() + ": " + Failure.reason(e));
         }
     }
 }

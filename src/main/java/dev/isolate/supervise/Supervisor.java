@@ -1,285 +1,215 @@
 package dev.isolate.supervise;
 
-import static dev.isolate.sys.Linux.*;
+import static dev.isolate.linux.Linux.*;
 
-import dev.isolate.plan.Call;
-import dev.isolate.plan.Handshake;
-import dev.isolate.plan.Host;
-import dev.isolate.plan.JoinTarget;
-import dev.isolate.plan.LaunchContext;
-import dev.isolate.plan.LaunchPlan;
-import dev.isolate.plan.ParentStep;
-import dev.isolate.plan.Planner;
-import dev.isolate.plan.Step;
-import dev.isolate.rootfs.RootfsLayout;
-import dev.isolate.spec.ContainerSpec;
-import dev.isolate.spec.JoinSpec;
-import dev.isolate.spec.Namespace;
-import dev.isolate.sys.Kernel;
-import dev.isolate.sys.ProgramImage;
-import dev.isolate.sys.Syscall;
-import dev.isolate.sys.Trampoline;
-import dev.isolate.userns.CloneErrors;
+import dev.isolate.exit.ExitStatus;
+import dev.isolate.exit.Failure;
+import dev.isolate.host.Caller;
+import dev.isolate.plan.step.Call;
+import dev.isolate.plan.step.Handshake;
+import dev.isolate.plan.step.LaunchPlan;
+import dev.isolate.plan.step.ParentStep;
+import dev.isolate.plan.step.Step;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.OptionalInt;
+import java.util.OptionalLong;
 import java.util.function.Consumer;
-import java.util.function.Function;
-import java.util.function.IntConsumer;
 import java.util.function.Supplier;
 
 /**
- * Starts the child, takes it through the handshake, forwards signals, and turns its fate
- * into isolate's exit status.
+ * Executes a launch plan: starts the child, takes it through the handshake (the parent's
+ * steps, then the host's part through {@link ChildEvents#waiting}), forwards signals, and
+ * turns the child's fate into isolate's exit status.
  */
 public final class Supervisor {
     /** Signals passed on to the command (SIGKILL and SIGSTOP cannot be caught). */
-    static final int[] FORWARDED = {SIGHUP, SIGINT, SIGQUIT, SIGUSR1, SIGUSR2, SIGTERM, SIGCONT, SIGWINCH};
-    private static final long NO_REPORT = Long.MIN_VALUE;
+    static final List<Integer> FORWARDED = List.of(SIGHUP, SIGINT, SIGQUIT, SIGUSR1, SIGUSR2, SIGTERM, SIGCONT,
+            SIGWINCH);
 
-    private final Kernel kernel;
-    private final Trampoline trampoline;
+    private final Syscalls sys;
+    /** Who runs isolate: explains a refused clone. */
+    private final Caller caller;
     /** -v output; messages are built only when it is on. */
     private final Consumer<Supplier<String>> diagnostics;
-    /** Scratch native memory for pipe fds, report words, paths and wait statuses. */
-    private final long scratch;
-    private static final int SCRATCH_SIZE = 4096 + 64;
-    private final List<Integer> openFds = new ArrayList<>();
-    /** The child while it has not been reaped, or 0. */
-    private int unreaped;
 
-    public Supervisor(Consumer<Supplier<String>> diagnostics) {
-        this.kernel = Kernel.get();
-        this.trampoline = Trampoline.load(kernel);
+    public Supervisor(Syscalls sys, Caller caller, Consumer<Supplier<String>> diagnostics) {
+        this.sys = sys;
+        this.caller = caller;
         this.diagnostics = diagnostics;
-        this.scratch = kernel.memory().allocateMemory(SCRATCH_SIZE, true);
+    }
+
+    /** A supervisor of real children. */
+    public static Supervisor create(Caller caller, Consumer<Supplier<String>> diagnostics) {
+        return new Supervisor(new NativeSyscalls(), caller, diagnostics);
     }
 
     /**
-     * Runs the spec to completion and returns isolate's exit status.
+     * Runs the plan to completion.
      *
-     * @param rootfs        the spec's root filesystem as prepared on the host, if it has one
-     * @param joinedNetwork the network namespace to enter, when the spec joins one
-     * @param configure     told the child's pid while it waits, after its id maps are written:
-     *                      the host's part of its setup
-     * @param onRunning     told the command's pid once it runs
+     * @return isolate's exit status: the command's own, or 128+N for death by signal N
+     * @throws Failure when the command never ran: a step failed, or it could not be executed
      */
-    public int run(ContainerSpec spec, Host host, Optional<RootfsLayout> rootfs, OptionalInt joinedNetwork,
-            IntConsumer configure, IntConsumer onRunning) {
-        return launch(pipes -> Planner.plan(spec, new LaunchContext(pipes, trampoline.handledSignals(), host, rootfs,
-                joinedNetwork)), spec.namespaces().contains(Namespace.USER), host, configure, onRunning);
-    }
-
-    /** Runs a command in a running process's namespaces to completion (isolate exec). */
-    public int join(JoinSpec spec, JoinTarget target, Host host) {
-        return launch(pipes -> Planner.planJoin(spec, target, new LaunchContext(pipes, trampoline.handledSignals(),
-                host, Optional.empty(), OptionalInt.empty())), false, host, pid -> { }, pid -> { });
-    }
-
-    private int launch(Function<Handshake, LaunchPlan> planner, boolean userNamespace, Host host,
-            IntConsumer configure, IntConsumer onRunning) {
-        try {
-            Handshake pipes = openPipes();
-            LaunchPlan plan = planner.apply(pipes);
-            diagnostics.accept(() -> describe(plan));
-            // The child reads the image until it has exec'd, so it lives as long as the launch.
-            try (ProgramImage image = ProgramImage.of(plan, pipes.reportWrite(), kernel)) {
-                long pid = trampoline.start(image);
-                unreaped = (int) Math.max(pid, 0);
-                if (pid < 0) {
-                    int errno = (int) -pid;
-                    throw new LaunchFailure("clone: " + kernel.errorText(errno) + CloneErrors.hint(errno,
-                            userNamespace, host.caller(), sysctls()), ExitStatus.SETUP_FAILED);
+    public int run(LaunchPlan plan, ChildEvents events) {
+        diagnostics.accept(() -> describe(plan));
+        Launch launch = new Launch(plan, sys.openHandshake());
+        try (Syscalls.Program program = sys.load(plan, launch.pipes)) {
+            long pid = program.start();
+            if (pid < 0) {
+                int errno = (int) -pid;
+                throw Failure.step("clone: " + sys.errorText(errno) + CloneErrors.hint(errno,
+                        (plan.cloneFlags() & CLONE_NEWUSER) != 0, caller, sysctls()));
+            }
+            launch.unreaped = (int) pid;
+            diagnostics.accept(() -> "child " + pid + " started");
+            launch.close(launch.pipes.reportWrite());
+            launch.close(launch.pipes.releaseRead());
+            try {
+                return launch.supervise(events);
+            } catch (RuntimeException e) {
+                // The child may still be running on the program: it must be gone before the
+                // program is freed, and it must never outlive a launch that failed.
+                if (launch.unreaped != 0) {
+                    sys.kill(launch.unreaped, SIGKILL);
+                    launch.waitFor(launch.unreaped);
                 }
-                diagnostics.accept(() -> "child " + pid + " started");
-                close(pipes.reportWrite());
-                close(pipes.releaseRead());
-                try {
-                    return supervise(plan, pipes, (int) pid, configure, onRunning);
-                } catch (RuntimeException e) {
-                    // The child may still be running on the image: it must be gone before the
-                    // image is freed, and it must never outlive a launch that failed.
-                    if (unreaped != 0) {
-                        kernel.call(Syscall.KILL, unreaped, SIGKILL);
-                        waitFor(unreaped);
-                    }
-                    throw e;
-                }
+                throw e;
             }
         } finally {
+            launch.closeAll();
+        }
+    }
+
+    /** One launch: its pipes, and the process isolate has to reap. */
+    private final class Launch {
+        private final LaunchPlan plan;
+        private final Handshake pipes;
+        private final List<Integer> openFds = new ArrayList<>();
+        /** The child while it has not been reaped, or 0. */
+        private int unreaped;
+
+        Launch(LaunchPlan plan, Handshake pipes) {
+            this.plan = plan;
+            this.pipes = pipes;
+            openFds.addAll(List.of(pipes.reportRead(), pipes.reportWrite(), pipes.releaseRead(),
+                    pipes.releaseWrite()));
+        }
+
+        int supervise(ChildEvents events) {
+            int pid = unreaped;
+            OptionalLong first = sys.readReport(pipes.reportRead());
+            if (plan.forks()) {
+                // The child clones the command's process and leaves; the two report its pid and
+                // "armed" in either order.
+                boolean armedFirst = isArmed(first);
+                OptionalLong announcement = armedFirst ? sys.readReport(pipes.reportRead()) : first;
+                if (announcement.isEmpty() || (announcement.getAsLong() & LaunchPlan.NEW_PROCESS) == 0) {
+                    return failedOrDied(pid, announcement);
+                }
+                waitFor(pid);
+                pid = (int) (announcement.getAsLong() & ~LaunchPlan.NEW_PROCESS);
+                unreaped = pid;
+                int process = pid;
+                diagnostics.accept(() -> "command's process " + process + " started");
+                first = armedFirst ? OptionalLong.of(LaunchPlan.ARMED) : sys.readReport(pipes.reportRead());
+            }
+            if (!isArmed(first)) {
+                return failedOrDied(pid, first);
+            }
+            // The child now dies with us (parent-death signal) and waits for its release.
+            for (ParentStep step : plan.parentSteps()) {
+                perform(step, pid);
+            }
+            events.waiting(pid);
+            sys.forwardSignals(pid, FORWARDED);
+            sys.release(pipes.releaseWrite());
+            close(pipes.releaseWrite());
+            OptionalLong report = sys.readReport(pipes.reportRead());
+            if (report.isPresent()) {
+                return failedOrDied(pid, report);
+            }
+            diagnostics.accept(() -> "command running");
+            events.running(pid);
+            return waitFor(pid);
+        }
+
+        private boolean isArmed(OptionalLong report) {
+            return report.isPresent() && report.getAsLong() == LaunchPlan.ARMED;
+        }
+
+        private void perform(ParentStep step, int pid) {
+            diagnostics.accept(() -> "parent: " + describe(step));
+            if (step instanceof ParentStep.WriteProcFile write) {
+                long result = sys.writeProcFile(pid, write.file(), write.content());
+                if (result == -EPERM && write.file().endsWith("_map")) {
+                    throw Failure.step(write.what() + ": " + sys.errorText(EPERM) + " (the kernel refused the"
+                            + " mapping: every outside id must exist in isolate's own user namespace)");
+                }
+                if (result < 0) {
+                    throw Failure.step(write.what() + ": " + sys.errorText((int) -result));
+                }
+            } else if (step instanceof ParentStep.RunHelper helper) {
+                runHelper(pid, helper);
+            }
+        }
+
+        private void runHelper(int pid, ParentStep.RunHelper helper) {
+            List<String> command = new ArrayList<>();
+            command.add(helper.program());
+            command.add(Integer.toString(pid));
+            command.addAll(helper.args());
+            Syscalls.HelperExit exit;
+            try {
+                exit = sys.run(command);
+            } catch (IOException e) {
+                throw Failure.step(helper.what() + ": " + Failure.reason(e));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw Failure.step(helper.what() + ": interrupted");
+            }
+            if (exit.status() != 0) {
+                String err = exit.error();
+                String why = err.isEmpty() ? "exit status " + exit.status()
+                        : err.lines().reduce((a, b) -> b).orElse(err);
+                throw Failure.step(helper.what() + ": " + why);
+            }
+        }
+
+        /** The child stopped before execve: either it reported a failed step, or it was killed. */
+        private int failedOrDied(int pid, OptionalLong report) {
+            int status = waitFor(pid);
+            if (report.isEmpty()) {
+                return status; // killed during setup, by a signal: its status says which
+            }
+            int index = (int) (report.getAsLong() >>> 32);
+            int errno = (int) report.getAsLong();
+            Step step = plan.childSteps().get(index);
+            String message = step.what() + ": " + (errno == 0 ? "unexpected result" : sys.errorText(errno));
+            throw step.call() == Call.EXECVE ? Failure.exec(message, errno) : Failure.step(message);
+        }
+
+        /** Waits for the process to end and returns the exit status for it. */
+        private int waitFor(int pid) {
+            int status = ExitStatus.of(sys.waitFor(pid));
+            if (unreaped == pid) {
+                unreaped = 0;
+            }
+            diagnostics.accept(() -> "child " + pid + " ended, exit status " + status);
+            return status;
+        }
+
+        void close(int fd) {
+            if (openFds.remove(Integer.valueOf(fd))) {
+                sys.close(fd);
+            }
+        }
+
+        void closeAll() {
             new ArrayList<>(openFds).forEach(this::close);
-        }
-    }
-
-    private int supervise(LaunchPlan plan, Handshake pipes, int child, IntConsumer configure,
-            IntConsumer onRunning) {
-        int pid = child;
-        long first = readReport(pipes.reportRead());
-        if (plan.forks()) {
-            // The child clones the command's process and leaves; the two report its pid and
-            // "armed" in either order.
-            boolean armedFirst = first == LaunchPlan.ARMED;
-            long announcement = armedFirst ? readReport(pipes.reportRead()) : first;
-            if (announcement == NO_REPORT || (announcement & LaunchPlan.NEW_PROCESS) == 0) {
-                return failedOrDied(plan, pid, announcement);
-            }
-            waitFor(pid);
-            pid = (int) (announcement & ~LaunchPlan.NEW_PROCESS);
-            unreaped = pid;
-            int process = pid;
-            diagnostics.accept(() -> "command's process " + process + " started");
-            first = armedFirst ? LaunchPlan.ARMED : readReport(pipes.reportRead());
-        }
-        if (first != LaunchPlan.ARMED) {
-            return failedOrDied(plan, pid, first);
-        }
-        // The child now dies with us (parent-death signal) and waits for its release.
-        for (ParentStep step : plan.parentSteps()) {
-            perform(step, pid);
-        }
-        configure.accept(pid);
-        trampoline.forwardTo(pid);
-        for (int signal : FORWARDED) {
-            trampoline.forward(signal);
-        }
-        kernel.memory().putByte(scratch, (byte) 1);
-        check(kernel.callRetrying(Syscall.WRITE, pipes.releaseWrite(), scratch, 1), "release the child");
-        close(pipes.releaseWrite());
-        long report = readReport(pipes.reportRead());
-        if (report != NO_REPORT) {
-            return failedOrDied(plan, pid, report);
-        }
-        diagnostics.accept(() -> "command running");
-        onRunning.accept(pid);
-        return waitFor(pid);
-    }
-
-    private void perform(ParentStep step, int pid) {
-        diagnostics.accept(() -> "parent: " + describe(step));
-        if (step instanceof ParentStep.WriteProcFile write) {
-            writeProcFile(pid, write);
-        } else if (step instanceof ParentStep.RunHelper helper) {
-            runHelper(pid, helper);
-        }
-    }
-
-    /** One write(2): id maps must arrive whole. */
-    private void writeProcFile(int pid, ParentStep.WriteProcFile write) {
-        byte[] path = ("/proc/" + pid + "/" + write.file() + "\0").getBytes(StandardCharsets.US_ASCII);
-        byte[] content = write.content().getBytes(StandardCharsets.US_ASCII);
-        if (path.length + content.length > SCRATCH_SIZE) {
-            throw new LaunchFailure(write.what() + ": too long", ExitStatus.SETUP_FAILED);
-        }
-        kernel.memory().putByteArray(scratch, path, 0, path.length);
-        long fd = kernel.call(Syscall.OPENAT, AT_FDCWD, scratch, O_WRONLY | O_CLOEXEC);
-        check(fd, write.what());
-        try {
-            kernel.memory().putByteArray(scratch, content, 0, content.length);
-            long written = kernel.call(Syscall.WRITE, fd, scratch, content.length);
-            if (written == -EPERM && write.file().endsWith("_map")) {
-                throw new LaunchFailure(write.what() + ": " + kernel.errorText(EPERM) + " (the kernel refused the"
-                        + " mapping: every outside id must exist in isolate's own user namespace)",
-                        ExitStatus.SETUP_FAILED);
-            }
-            check(written, write.what());
-        } finally {
-            kernel.call(Syscall.CLOSE, fd);
-        }
-    }
-
-    private void runHelper(int pid, ParentStep.RunHelper helper) {
-        List<String> command = new ArrayList<>();
-        command.add(helper.program());
-        command.add(Integer.toString(pid));
-        command.addAll(helper.args());
-        try {
-            Process process = new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-            process.getOutputStream().close();
-            String err = new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-            int status = process.waitFor();
-            if (status != 0) {
-                String why = err.isEmpty() ? "exit status " + status : err.lines().reduce((a, b) -> b).orElse(err);
-                throw new LaunchFailure(helper.what() + ": " + why, ExitStatus.SETUP_FAILED);
-            }
-        } catch (IOException e) {
-            throw new LaunchFailure(helper.what() + ": " + e.getMessage(), ExitStatus.SETUP_FAILED);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new LaunchFailure(helper.what() + ": interrupted", ExitStatus.SETUP_FAILED);
-        }
-    }
-
-    /** The child stopped before execve: either it reported a failed step, or it was killed. */
-    private int failedOrDied(LaunchPlan plan, int pid, long report) {
-        int status = waitFor(pid);
-        if (report == NO_REPORT) {
-            return status; // killed during setup, by a signal: its status says which
-        }
-        int index = (int) (report >>> 32);
-        int errno = (int) report;
-        Step step = plan.childSteps().get(index);
-        String why = errno == 0 ? "unexpected result" : kernel.errorText(errno);
-        int exit = step.call() == Call.EXECVE ? ExitStatus.ofExecError(errno) : ExitStatus.SETUP_FAILED;
-        throw new LaunchFailure(step.what() + ": " + why, exit);
-    }
-
-    /** One report word, or {@link #NO_REPORT} at end-of-file. */
-    private long readReport(int fd) {
-        long got = kernel.callRetrying(Syscall.READ, fd, scratch, Long.BYTES);
-        check(got, "read the child's report");
-        if (got == 0) {
-            return NO_REPORT;
-        }
-        if (got != Long.BYTES) {
-            throw new IllegalStateException("short report from the child: " + got + " bytes");
-        }
-        return kernel.memory().getLong(scratch);
-    }
-
-    /**
-     * Waits for the child to end and returns the exit status for it. The child is first waited
-     * for without reaping, so forwarding stops while its pid cannot yet belong to anyone else.
-     */
-    private int waitFor(int pid) {
-        check(kernel.callRetrying(Syscall.WAITID, P_PID, pid, scratch, WEXITED | WNOWAIT, 0), "wait for the child");
-        trampoline.forwardTo(0);
-        check(kernel.callRetrying(Syscall.WAIT4, pid, scratch, 0, 0), "reap the child");
-        unreaped = 0;
-        int status = ExitStatus.of(kernel.memory().getInt(scratch));
-        diagnostics.accept(() -> "child " + pid + " ended, exit status " + status);
-        return status;
-    }
-
-    private Handshake openPipes() {
-        int[] report = pipe();
-        int[] release = pipe();
-        return new Handshake(report[0], report[1], release[0], release[1]);
-    }
-
-    private int[] pipe() {
-        check(kernel.call(Syscall.PIPE2, scratch, O_CLOEXEC), "pipe2");
-        int[] fds = {kernel.memory().getInt(scratch), kernel.memory().getInt(scratch + 4)};
-        openFds.add(fds[0]);
-        openFds.add(fds[1]);
-        return fds;
-    }
-
-    private void close(int fd) {
-        if (openFds.remove(Integer.valueOf(fd))) {
-            kernel.call(Syscall.CLOSE, fd);
-        }
-    }
-
-    private void check(long result, String what) {
-        if (result < 0) {
-            throw new LaunchFailure(what + ": " + kernel.errorText((int) -result), ExitStatus.SETUP_FAILED);
         }
     }
 

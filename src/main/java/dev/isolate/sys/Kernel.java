@@ -7,7 +7,10 @@ import com.kenai.jffi.LastError;
 import com.kenai.jffi.Library;
 import com.kenai.jffi.MemoryIO;
 import com.kenai.jffi.Type;
+import dev.isolate.linux.Linux;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Raw system calls for the parent, through libc's syscall(2) and jffi.
@@ -67,14 +70,41 @@ public final class Kernel {
 
     /** openat(AT_FDCWD, path, flags): the new descriptor or -errno. */
     public long open(String path, int flags) {
+        return openAt(Linux.AT_FDCWD, path, flags);
+    }
+
+    /** openat(dirfd, path, flags): the new descriptor or -errno. */
+    public long openAt(int dirfd, String path, int flags) {
         byte[] bytes = (path + "\0").getBytes(StandardCharsets.UTF_8);
         long address = memory.allocateMemory(bytes.length, false);
         try {
             memory.putByteArray(address, bytes, 0, bytes.length);
-            return call(Syscall.OPENAT, Linux.AT_FDCWD, address, flags);
+            return call(Syscall.OPENAT, dirfd, address, flags);
         } finally {
             memory.freeMemory(address);
         }
+    }
+
+    /** Signals that have a handler in this process now (neither SIG_DFL nor SIG_IGN). */
+    public List<Integer> handledSignals() {
+        List<Integer> handled = new ArrayList<>();
+        long old = memory.allocateMemory(Linux.SIGACTION_SIZE, true);
+        try {
+            for (int signal = 1; signal <= Linux.NSIG; signal++) {
+                if (signal == Linux.SIGKILL || signal == Linux.SIGSTOP) {
+                    continue;
+                }
+                if (call(Syscall.RT_SIGACTION, signal, 0, old, Linux.SIGSET_SIZE) == 0) {
+                    long handler = memory.getLong(old);
+                    if (handler != 0 && handler != 1) {
+                        handled.add(signal);
+                    }
+                }
+            }
+        } finally {
+            memory.freeMemory(old);
+        }
+        return handled;
     }
 
     /** The C library's text for an errno value, as strerror(3) gives it. */

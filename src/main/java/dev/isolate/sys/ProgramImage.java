@@ -1,9 +1,11 @@
 package dev.isolate.sys;
 
-import dev.isolate.plan.Arg;
-import dev.isolate.plan.LaunchPlan;
-import dev.isolate.plan.Slot;
-import dev.isolate.plan.Step;
+import dev.isolate.linux.Linux;
+import dev.isolate.plan.step.Arg;
+import dev.isolate.plan.step.Handshake;
+import dev.isolate.plan.step.LaunchPlan;
+import dev.isolate.plan.step.Slot;
+import dev.isolate.plan.step.Step;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -43,8 +45,9 @@ public final class ProgramImage implements AutoCloseable {
         this.address = address;
     }
 
-    public static ProgramImage of(LaunchPlan plan, int reportFd, Kernel kernel) {
-        Layout layout = Layout.of(plan, reportFd);
+    /** @param pipes the handshake pipes of this launch, whose numbers the plan's steps refer to */
+    public static ProgramImage of(LaunchPlan plan, Handshake pipes, Kernel kernel) {
+        Layout layout = Layout.of(plan, pipes);
         long address = kernel.memory().allocateMemory(layout.image.length, false);
         if (address == 0) {
             throw new OutOfMemoryError("no native memory for the child program");
@@ -65,10 +68,11 @@ public final class ProgramImage implements AutoCloseable {
 
     /** The image with pointers as offsets from its start, and where those pointers are. */
     record Layout(byte[] image, List<Integer> pointerSlots) {
-        static Layout of(LaunchPlan plan, int reportFd) {
+        static Layout of(LaunchPlan plan, Handshake pipes) {
             List<Step> steps = plan.childSteps();
-            Builder builder = new Builder(STEPS + STEP * steps.size());
-            builder.putLong(plan.cloneFlags() | (plan.sharesMemory() ? Linux.CLONE_VM : 0)).putLong(steps.size()).putLong(reportFd).putLong(0);
+            Builder builder = new Builder(STEPS + STEP * steps.size(), pipes);
+            builder.putLong(plan.cloneFlags() | (plan.sharesMemory() ? Linux.CLONE_VM : 0)).putLong(steps.size())
+                    .putLong(pipes.reportWrite()).putLong(0);
             builder.putStackPointer();
             for (int slot = 0; slot <= Slot.COUNT; slot++) {
                 builder.putLong(0);
@@ -111,10 +115,12 @@ public final class ProgramImage implements AutoCloseable {
         private final ByteArrayOutputStream data = new ByteArrayOutputStream();
         private final List<Integer> pointerSlots = new ArrayList<>();
         private final List<long[]> dataPointers = new ArrayList<>(); // {offset in data, target}
+        private final Handshake pipes;
         private int stackSlot = -1;
 
-        Builder(int recordBytes) {
+        Builder(int recordBytes, Handshake pipes) {
             records = ByteBuffer.allocate(recordBytes).order(ByteOrder.nativeOrder());
+            this.pipes = pipes;
         }
 
         Builder putLong(long value) {
@@ -125,6 +131,8 @@ public final class ProgramImage implements AutoCloseable {
         void putArg(Arg arg) {
             if (arg instanceof Arg.Value v) {
                 records.putLong(v.value());
+            } else if (arg instanceof Arg.Pipe p) {
+                records.putLong(pipes.fd(p.end()));
             } else if (arg instanceof Arg.Saved) {
                 records.putLong(0); // the trampoline puts the slot's value here
             } else if (arg instanceof Arg.CString s) {

@@ -6,9 +6,8 @@ import com.kenai.jffi.Invoker;
 import com.kenai.jffi.MemoryIO;
 import com.kenai.jffi.PageManager;
 import com.kenai.jffi.Type;
-import java.util.ArrayList;
+import dev.isolate.linux.Linux;
 import java.util.HexFormat;
-import java.util.List;
 
 /**
  * The machine-code routine of src/main/asm/trampoline-x86_64.S, loaded into executable
@@ -99,24 +98,6 @@ public final class Trampoline {
         memory.putLong(act + 16, code + TrampolineCode.SIGNAL_RESTORER);
         memory.putLong(act + 24, 0);
         check(kernel.call(Syscall.RT_SIGACTION, signal, act, 0, Linux.SIGSET_SIZE), "handle signal " + signal);
-    }
-
-    /** Signals that have a handler now (not SIG_DFL, not SIG_IGN). */
-    public List<Integer> handledSignals() {
-        List<Integer> handled = new ArrayList<>();
-        long old = data + SIGACTION;
-        for (int signal = 1; signal <= Linux.NSIG; signal++) {
-            if (signal == Linux.SIGKILL || signal == Linux.SIGSTOP) {
-                continue;
-            }
-            if (kernel.call(Syscall.RT_SIGACTION, signal, 0, old, Linux.SIGSET_SIZE) == 0) {
-                long handler = memory.getLong(old);
-                if (handler != 0 && handler != 1) {
-                    handled.add(signal);
-                }
-            }
-        }
-        return handled;
     }
 
     private void check(long result, String what) {

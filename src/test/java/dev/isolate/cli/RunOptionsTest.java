@@ -5,20 +5,20 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.isolate.Fixtures;
+import dev.isolate.exit.Failure;
 import dev.isolate.spec.ContainerSpec;
 import dev.isolate.spec.Mount;
 import dev.isolate.spec.Namespace;
 import dev.isolate.spec.NetworkMode;
 import dev.isolate.spec.Propagation;
 import dev.isolate.spec.RootFilesystem;
-import dev.isolate.spec.SpecException;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 import picocli.CommandLine.ParseResult;
+import picocli.CommandLine;
 
 class RunOptionsTest {
     private static final Map<String, String> CALLER = Map.of("PATH", "/bin", "HOME", "/root");
@@ -28,8 +28,7 @@ class RunOptionsTest {
         CommandLine cli = Main.commandLine(expanded);
         ParseResult result = cli.parseArgs(expanded);
         CommandLine target = result.hasSubcommand() ? result.subcommand().commandSpec().commandLine() : cli;
-        return ((LaunchCommand) target.getCommand()).options.toSpec(CALLER, Fixtures.ROOT,
-                Fixtures.NO_SUBORDINATES);
+        return ((LaunchCommand) target.getCommand()).options.toSpec(Fixtures.facts().environment(CALLER).build());
     }
 
     @Test
@@ -90,9 +89,9 @@ class RunOptionsTest {
 
     @Test
     void badInputIsRefused() {
-        assertThrows(SpecException.class, () -> parse("-n"));
-        assertThrows(SpecException.class, () -> parse("-u", "bad-", "true"));
-        assertThrows(SpecException.class, () -> parse("-e", "=x", "true"));
+        assertThrows(Failure.class, () -> parse("-n"));
+        assertThrows(Failure.class, () -> parse("-u", "bad-", "true"));
+        assertThrows(Failure.class, () -> parse("-e", "=x", "true"));
         assertThrows(CommandLine.ParameterException.class, () -> parse("--monotonic", "soon", "true"));
         assertThrows(CommandLine.ParameterException.class, () -> parse("--bogus", "true"));
     }
@@ -118,7 +117,7 @@ class RunOptionsTest {
         for (String[] args : new String[][] {{"--bind", "/a:/b"}, {"--tmpfs", "/t"}, {"--read-only"}, {"--overlay"}}) {
             List<String> all = new java.util.ArrayList<>(List.of(args));
             all.add("sh");
-            SpecException e = assertThrows(SpecException.class, () -> parse(all.toArray(String[]::new)));
+            Failure e = assertThrows(Failure.class, () -> parse(all.toArray(String[]::new)));
             assertEquals(args[0] + ": needs a root filesystem (--rootfs)", e.getMessage());
         }
     }
@@ -126,12 +125,12 @@ class RunOptionsTest {
     @Test
     void malformedMountsAreOneLineErrors() {
         assertEquals("--bind \"/a\": expected SRC:DST, SRC:DST:ro or SRC:DST:rw",
-                assertThrows(SpecException.class, () -> parse("-R", "/i", "--bind", "/a", "sh")).getMessage());
-        assertThrows(SpecException.class, () -> parse("-R", "/i", "--bind", "/a:/b:rx", "sh"));
-        assertThrows(SpecException.class, () -> parse("-R", "/i", "--ro-bind", "/a:/b:ro", "sh"));
-        assertThrows(SpecException.class, () -> parse("-R", "/i", "--tmpfs", "/t:mode=1", "sh"));
-        assertThrows(SpecException.class, () -> parse("-R", "/i", "--bind", "/a:../etc", "sh"));
-        assertThrows(SpecException.class, () -> parse("-R", "/i", "--bind", "/a:/../etc", "sh"));
+                assertThrows(Failure.class, () -> parse("-R", "/i", "--bind", "/a", "sh")).getMessage());
+        assertThrows(Failure.class, () -> parse("-R", "/i", "--bind", "/a:/b:rx", "sh"));
+        assertThrows(Failure.class, () -> parse("-R", "/i", "--ro-bind", "/a:/b:ro", "sh"));
+        assertThrows(Failure.class, () -> parse("-R", "/i", "--tmpfs", "/t:mode=1", "sh"));
+        assertThrows(Failure.class, () -> parse("-R", "/i", "--bind", "/a:../etc", "sh"));
+        assertThrows(Failure.class, () -> parse("-R", "/i", "--bind", "/a:/../etc", "sh"));
     }
 
     @Test
@@ -139,7 +138,7 @@ class RunOptionsTest {
         assertEquals(Propagation.SLAVE, parse("-m", "--propagation", "slave", "sh").propagation());
         assertEquals(Propagation.PRIVATE, parse("-m", "sh").propagation());
         assertEquals("--propagation: needs a new mount namespace (-m)",
-                assertThrows(SpecException.class, () -> parse("--propagation", "shared", "sh")).getMessage());
+                assertThrows(Failure.class, () -> parse("--propagation", "shared", "sh")).getMessage());
     }
 
     @Test
@@ -157,11 +156,11 @@ class RunOptionsTest {
     @Test
     void networkOptionsThatContradictAreRefused() {
         assertEquals("-n and --network host: -n asks for a new network namespace",
-                assertThrows(SpecException.class, () -> parse("-n", "--network", "host", "sh")).getMessage());
-        assertThrows(SpecException.class, () -> parse("--ip", "10.88.0.9", "sh"));
+                assertThrows(Failure.class, () -> parse("-n", "--network", "host", "sh")).getMessage());
+        assertThrows(Failure.class, () -> parse("--ip", "10.88.0.9", "sh"));
         assertEquals("--dns: needs a root filesystem (-R), whose /etc/resolv.conf it replaces",
-                assertThrows(SpecException.class, () -> parse("--network", "--dns", "10.0.0.53", "sh")).getMessage());
-        assertTrue(assertThrows(SpecException.class, () -> parse("-U", "--network", "ns:blue", "sh")).getMessage()
+                assertThrows(Failure.class, () -> parse("--network", "--dns", "10.0.0.53", "sh")).getMessage());
+        assertTrue(assertThrows(Failure.class, () -> parse("-U", "--network", "ns:blue", "sh")).getMessage()
                 .contains("cannot be entered from a new user namespace"));
     }
 }

@@ -1,7 +1,9 @@
 package dev.isolate.it;
 
+import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -9,6 +11,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Runs the real isolate program, scripts/isolate, as a user would: as root, or as the
@@ -100,9 +103,32 @@ final class Isolate {
         }
     }
 
-    /** Runs in /tmp, which every user may enter, whoever owns the checkout. */
+    /**
+     * Runs in /tmp, which every user may enter, whoever owns the checkout, with every signal
+     * at its default disposition, as from a terminal: a shell that runs the suite in the
+     * background ignores INT and QUIT, which isolate and its command would inherit.
+     */
     private static ProcessBuilder builder(List<String> command) {
-        return new ProcessBuilder(command).directory(Path.of("/tmp").toFile());
+        List<String> withDefaults = new ArrayList<>(List.of("env", "--default-signal"));
+        withDefaults.addAll(command);
+        return new ProcessBuilder(withDefaults).directory(Path.of("/tmp").toFile());
+    }
+
+    /** The next line a started isolate prints, or a failure once {@link #TIMEOUT_SECONDS} have passed. */
+    static String readLine(BufferedReader out) {
+        try {
+            return CompletableFuture.supplyAsync(() -> {
+                try {
+                    return out.readLine();
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        } catch (TimeoutException e) {
+            throw new AssertionError("no line within " + TIMEOUT_SECONDS + " s");
+        } catch (InterruptedException | ExecutionException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     static CompletableFuture<String> readAsync(InputStream stream) {

@@ -253,9 +253,9 @@ class LauncherIT {
                 + "; echo ready; while :; do sleep 0.05; done";
         Process isolate = pidNamespace ? isolate().start("-p", "sh", "-c", script) : isolate().start("sh", "-c", script);
         BufferedReader out = new BufferedReader(new InputStreamReader(isolate.getInputStream()));
-        assertEquals("ready", out.readLine());
+        assertEquals("ready", Isolate.readLine(out));
         Isolate.kill(isolate.pid(), signal);
-        assertEquals("got " + signal, out.readLine());
+        assertEquals("got " + signal, Isolate.readLine(out));
         assertTrue(isolate.waitFor(Isolate.TIMEOUT_SECONDS, java.util.concurrent.TimeUnit.SECONDS));
         assertEquals(42, isolate.exitValue());
     }
@@ -263,7 +263,7 @@ class LauncherIT {
     @Test
     void commandDiesWhenIsolateIsKilled() throws Exception {
         Process isolate = isolate().start("sh", "-c", "echo $$; exec sleep 600");
-        long command = Long.parseLong(new BufferedReader(new InputStreamReader(isolate.getInputStream())).readLine());
+        long command = Long.parseLong(Isolate.readLine(new BufferedReader(new InputStreamReader(isolate.getInputStream()))));
         assertTrue(alive(command));
         Isolate.kill(isolate.pid(), "KILL");
         isolate.waitFor();

@@ -376,13 +376,13 @@ class RootfsIT {
                                 + " echo ready; read x; grep -c ' /mnt/late ' /proc/self/mountinfo; true");
                 java.io.BufferedReader out = new java.io.BufferedReader(new java.io.InputStreamReader(
                         container.getInputStream()));
-                assertEquals("ready", out.readLine(), mode);
+                assertEquals("ready", Isolate.readLine(out), mode);
                 boolean innerOnHost = Files.readString(Path.of("/proc/self/mountinfo")).contains(shared + "/inner ");
                 TestImages.run(List.of("mkdir", shared + "/late"));
                 TestImages.run(List.of("mount", "-t", "tmpfs", "isolate-test-late", shared + "/late"));
                 container.getOutputStream().write('\n');
                 container.getOutputStream().close();
-                String lateInside = out.readLine();
+                String lateInside = Isolate.readLine(out);
                 assertEquals(0, container.waitFor(), mode);
                 assertEquals(mode.equals("private") ? "0" : "1", lateInside, mode + ": the host's later mount");
                 assertEquals(mode.equals("shared") && !rootless(), innerOnHost, mode + ": the container's mount");

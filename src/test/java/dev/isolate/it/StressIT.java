@@ -3,22 +3,19 @@ package dev.isolate.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.isolate.Fixtures;
-import dev.isolate.plan.Host;
-import dev.isolate.plan.KernelVersion;
+import dev.isolate.host.Caller;
+import dev.isolate.host.HostFacts;
+import dev.isolate.plan.Planner;
+import dev.isolate.plan.Prepared;
+import dev.isolate.plan.step.LaunchPlan;
 import dev.isolate.spec.ContainerSpec;
-import dev.isolate.userns.Caller;
-import dev.isolate.userns.Subordinates;
 import dev.isolate.spec.Namespace;
-import dev.isolate.spec.Propagation;
-import dev.isolate.spec.TimeOffsets;
+import dev.isolate.supervise.ChildEvents;
 import dev.isolate.supervise.Supervisor;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.OptionalInt;
-import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -38,12 +35,9 @@ class StressIT {
     void thousandsOfLaunchesUnderAllocationPressureNeverHang() throws Exception {
         Privileged.requireRoot();
         List<String> mountsBefore = HostMounts.snapshot();
-        ContainerSpec spec = new ContainerSpec(EnumSet.complementOf(EnumSet.of(Namespace.USER)), Fixtures.ISOLATED_NETWORK, Optional.empty(), Optional.of("stress"),
-                TimeOffsets.NONE, Propagation.PRIVATE, Optional.empty(), Map.of("PATH", "/usr/bin:/bin"), Optional.empty(), List.of("true"));
-        Supervisor supervisor = new Supervisor(message -> { });
-        Caller caller = Caller.current();
-        Host host = new Host(Set.of(), KernelVersion.parse(System.getProperty("os.version")), caller,
-                name -> Optional.empty(), Subordinates.of(caller));
+        ContainerSpec spec = Fixtures.spec().namespaces(EnumSet.complementOf(EnumSet.of(Namespace.USER, Namespace.UTS)))
+                .hostname("stress").environment(Map.of("PATH", "/usr/bin:/bin")).build();
+        Supervisor supervisor = Supervisor.create(Caller.current(), message -> { });
 
         AtomicBoolean running = new AtomicBoolean(true);
         List<Thread> allocators = new ArrayList<>();
@@ -86,7 +80,9 @@ class StressIT {
         long start = System.nanoTime();
         try {
             for (int i = 0; i < LAUNCHES; i++) {
-                if (supervisor.run(spec, host, Optional.empty(), OptionalInt.empty(), pid -> { }, pid -> { }) != 0) {
+                // Read for each launch, as isolate does: after the first, the forwarders are handlers too.
+                LaunchPlan plan = Planner.plan(spec, HostFacts.read(), Prepared.NOTHING);
+                if (supervisor.run(plan, ChildEvents.NONE) != 0) {
                     failures++;
                 }
                 lastProgress.set(System.nanoTime());

@@ -1,20 +1,31 @@
 package dev.isolate.plan;
 
-import static dev.isolate.sys.Linux.*;
+import static dev.isolate.linux.Linux.*;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.isolate.Fixtures;
-import dev.isolate.rootfs.RootfsLayout;
+import dev.isolate.exit.Failure;
+import dev.isolate.host.HostFacts;
+import dev.isolate.host.KernelVersion;
+import dev.isolate.host.join.JoinTarget;
+import dev.isolate.host.rootfs.RootfsLayout;
+import dev.isolate.plan.step.Arg;
+import dev.isolate.plan.step.Call;
+import dev.isolate.plan.step.Check;
+import dev.isolate.plan.step.Handshake;
+import dev.isolate.plan.step.LaunchPlan;
+import dev.isolate.plan.step.ParentStep;
+import dev.isolate.plan.step.Step;
 import dev.isolate.spec.ContainerSpec;
+import dev.isolate.spec.IdMapping;
 import dev.isolate.spec.JoinSpec;
 import dev.isolate.spec.Namespace;
 import dev.isolate.spec.NetworkMode;
 import dev.isolate.spec.Propagation;
 import dev.isolate.spec.RootFilesystem;
-import dev.isolate.spec.SpecException;
 import dev.isolate.spec.TimeOffsets;
 import dev.isolate.spec.UserNamespace;
 import java.util.EnumSet;
@@ -26,31 +37,25 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class PlannerTest {
-    private static final Handshake PIPES = new Handshake(3, 4, 5, 6);
-    private static final LaunchContext CONTEXT = context(new KernelVersion(6, 1), Set.of(7));
+    private static final HostFacts FACTS = Fixtures.facts().passedFds(7).handledSignals(11, 13).build();
 
     private static final RootfsLayout BUSYBOX = new RootfsLayout("/images/busybox", false, Optional.empty(),
             List.of(), Set.of(), List.of(), Set.of());
+    private static final Prepared WITH_ROOTFS = new Prepared(Optional.of(BUSYBOX), OptionalInt.empty());
 
-    private static LaunchContext context(KernelVersion kernel, Set<Integer> passedFds) {
-        return new LaunchContext(PIPES, List.of(11, 13), new Host(passedFds, kernel, Fixtures.ROOT,
-                Fixtures.NO_HELPERS, Fixtures.NO_SUBORDINATES), Optional.empty(), OptionalInt.empty());
-    }
-
-    private static LaunchContext withRootfs(LaunchContext context) {
-        return new LaunchContext(context.handshake(), context.handledSignals(), context.host(), Optional.of(BUSYBOX),
-                OptionalInt.empty());
+    private static LaunchPlan plan(ContainerSpec spec) {
+        return Planner.plan(spec, FACTS, Prepared.NOTHING);
     }
 
     private static ContainerSpec rootfsSpec(Propagation propagation, Optional<String> workdir) {
-        return new ContainerSpec(EnumSet.of(Namespace.MOUNT, Namespace.PID), Fixtures.HOST_NETWORK, Optional.empty(), Optional.empty(),
-                TimeOffsets.NONE, propagation, Optional.of(new RootFilesystem("/images/busybox", false,
-                Optional.empty(), List.of())), Map.of(), workdir, List.of("sh"));
+        Fixtures.Spec spec = Fixtures.spec().propagation(propagation).command("sh")
+                .rootfs(new RootFilesystem("/images/busybox", false, Optional.empty(), List.of()));
+        workdir.ifPresent(spec::workdir);
+        return spec.build();
     }
 
-    private static ContainerSpec spec(Set<Namespace> namespaces, Optional<String> hostname, List<String> command) {
-        return new ContainerSpec(namespaces, namespaces.contains(Namespace.NET) ? Fixtures.ISOLATED_NETWORK : Fixtures.HOST_NETWORK, Optional.empty(), hostname, TimeOffsets.NONE, Propagation.PRIVATE, Optional.empty(), Map.of("PATH", "/a:/b/"), Optional.empty(),
-                command);
+    private static ContainerSpec spec(Set<Namespace> namespaces, String... command) {
+        return Fixtures.spec().namespaces(namespaces).environment(Map.of("PATH", "/a:/b/")).command(command).build();
     }
 
     private static List<Call> calls(LaunchPlan plan) {
@@ -59,25 +64,24 @@ class PlannerTest {
 
     @Test
     void minimalPlanIsHandshakeThenDescriptorsThenExec() {
-        LaunchPlan plan = Planner.plan(spec(EnumSet.noneOf(Namespace.class), Optional.empty(), List.of("/bin/true")),
-                CONTEXT);
+        LaunchPlan plan = plan(spec(Set.of(), "/bin/true"));
         assertEquals(SIGCHLD, plan.cloneFlags());
         assertEquals(List.of(Call.CLOSE, Call.CLOSE, Call.RT_SIGACTION, Call.RT_SIGACTION, Call.RT_SIGPROCMASK,
                 Call.PRCTL, Call.WRITE, Call.READ, Call.CLOSE_RANGE, Call.FCNTL, Call.EXECVE), calls(plan));
         // the child closes the parent's ends and keeps its own
-        assertEquals(new Arg.Value(3), plan.childSteps().get(0).args().get(0));
-        assertEquals(new Arg.Value(6), plan.childSteps().get(1).args().get(0));
-        assertEquals(new Arg.Value(4), plan.childSteps().get(6).args().get(0));
-        assertEquals(new Arg.Value(5), plan.childSteps().get(7).args().get(0));
+        assertEquals(Arg.of(Handshake.End.REPORT_READ), plan.childSteps().get(0).args().get(0));
+        assertEquals(Arg.of(Handshake.End.RELEASE_WRITE), plan.childSteps().get(1).args().get(0));
+        assertEquals(List.of(Arg.of(11), Arg.of(13)), plan.childSteps().subList(2, 4).stream()
+                .map(s -> s.args().get(0)).toList(), "the handlers isolate has are reset");
+        assertEquals(Arg.of(Handshake.End.REPORT_WRITE), plan.childSteps().get(6).args().get(0));
+        assertEquals(Arg.of(Handshake.End.RELEASE_READ), plan.childSteps().get(7).args().get(0));
         assertEquals(new Arg.Value(7), plan.childSteps().get(9).args().get(0));
     }
 
     @Test
     void namespaceFlagsGoToCloneExceptTime() {
-        ContainerSpec all = new ContainerSpec(EnumSet.allOf(Namespace.class), Fixtures.ISOLATED_NETWORK,
-                Optional.of(UserNamespace.rootMapping(1000, 1000, false)), Optional.of("h"), TimeOffsets.NONE, Propagation.PRIVATE, Optional.empty(), Map.of(),
-                Optional.empty(), List.of("true"));
-        LaunchPlan plan = Planner.plan(all, CONTEXT);
+        ContainerSpec all = Fixtures.spec().namespaces(EnumSet.allOf(Namespace.class)).hostname("h").build();
+        LaunchPlan plan = plan(all);
         assertEquals(SIGCHLD | CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWPID | CLONE_NEWNET
                 | CLONE_NEWCGROUP, plan.cloneFlags());
         assertTrue(calls(plan).contains(Call.UNSHARE));
@@ -85,20 +89,16 @@ class PlannerTest {
 
     @Test
     void idMapsAreTheParentsWorkBeforeTheRelease() {
-        ContainerSpec user = new ContainerSpec(EnumSet.of(Namespace.USER), Fixtures.HOST_NETWORK,
-                Optional.of(UserNamespace.rootMapping(1000, 1000, false)), Optional.empty(), TimeOffsets.NONE, Propagation.PRIVATE, Optional.empty(), Map.of(),
-                Optional.empty(), List.of("true"));
+        ContainerSpec user = Fixtures.spec().user(UserNamespace.rootMapping(1000, 1000, false)).build();
         assertEquals(List.of(new ParentStep.WriteProcFile("uid_map", "0 1000 1\n", "uid_map"),
                 new ParentStep.WriteProcFile("gid_map", "0 1000 1\n", "gid_map")),
-                Planner.plan(user, CONTEXT).parentSteps());
-        assertEquals(List.of(), Planner.plan(spec(EnumSet.of(Namespace.NET), Optional.empty(), List.of("true")),
-                CONTEXT).parentSteps());
+                plan(user).parentSteps());
+        assertEquals(List.of(), plan(spec(Set.of(Namespace.NET), "true")).parentSteps());
     }
 
     @Test
     void mountsArePrivateBeforeProcIsMounted() {
-        LaunchPlan plan = Planner.plan(spec(EnumSet.of(Namespace.PID, Namespace.MOUNT), Optional.empty(),
-                List.of("true")), CONTEXT);
+        LaunchPlan plan = plan(spec(Set.of(Namespace.PID, Namespace.MOUNT), "true"));
         List<Step> mounts = plan.childSteps().stream().filter(s -> s.call() == Call.MOUNT).toList();
         assertEquals(2, mounts.size());
         assertEquals(new Arg.CString("/"), mounts.get(0).args().get(1));
@@ -111,10 +111,9 @@ class PlannerTest {
     @Test
     void propagationIsSetOnceBeforeAnyMount() {
         for (Propagation propagation : Propagation.values()) {
-            ContainerSpec spec = new ContainerSpec(EnumSet.of(Namespace.PID, Namespace.MOUNT), Fixtures.HOST_NETWORK, Optional.empty(),
-                    Optional.empty(), TimeOffsets.NONE, propagation, Optional.empty(), Map.of(), Optional.empty(),
-                    List.of("true"));
-            List<Step> mounts = Planner.plan(spec, CONTEXT).childSteps().stream()
+            ContainerSpec spec = Fixtures.spec().namespaces(Namespace.PID, Namespace.MOUNT).propagation(propagation)
+                    .build();
+            List<Step> mounts = plan(spec).childSteps().stream()
                     .filter(s -> s.call() == Call.MOUNT).toList();
             Step proc = mounts.get(mounts.size() - 1);
             assertEquals(new Arg.CString("proc"), proc.args().get(2));
@@ -131,7 +130,7 @@ class PlannerTest {
 
     @Test
     void aRootFilesystemIsBuiltAfterTheReleaseAndEnteredBeforeTheWorkdirAndExec() {
-        LaunchPlan plan = Planner.plan(rootfsSpec(Propagation.PRIVATE, Optional.of("/srv")), withRootfs(CONTEXT));
+        LaunchPlan plan = Planner.plan(rootfsSpec(Propagation.PRIVATE, Optional.of("/srv")), FACTS, WITH_ROOTFS);
         List<Call> calls = calls(plan);
         assertTrue(calls.indexOf(Call.READ) < calls.indexOf(Call.MOUNT));
         assertEquals(new Arg.CString("/"), plan.childSteps().get(calls.indexOf(Call.MOUNT)).args().get(1));
@@ -140,13 +139,13 @@ class PlannerTest {
         assertTrue(calls.indexOf(Call.OPEN_TREE) < pivot && pivot < workdir && workdir < calls.indexOf(Call.EXECVE));
         assertEquals(0, plan.childSteps().stream().filter(s -> s.args().contains(new Arg.CString("proc"))
                 && s.call() == Call.MOUNT).count(), "the root filesystem brings its own /proc");
-        assertThrows(IllegalArgumentException.class, () -> Planner.plan(rootfsSpec(Propagation.PRIVATE,
-                Optional.empty()), CONTEXT), "a spec with a root filesystem needs it prepared");
+        assertThrows(IllegalArgumentException.class, () -> plan(rootfsSpec(Propagation.PRIVATE, Optional.empty())),
+                "a spec with a root filesystem needs it prepared");
     }
 
     @Test
     void loopbackComesUpThroughTheSocketTheChildOpened() {
-        LaunchPlan plan = Planner.plan(spec(EnumSet.of(Namespace.NET), Optional.empty(), List.of("true")), CONTEXT);
+        LaunchPlan plan = plan(spec(Set.of(Namespace.NET), "true"));
         int socket = calls(plan).indexOf(Call.SOCKET);
         Step ioctl = plan.childSteps().get(socket + 1);
         assertEquals(Call.IOCTL, ioctl.call());
@@ -156,26 +155,22 @@ class PlannerTest {
 
     @Test
     void aJoinedNetworkIsEnteredRightAfterTheReleaseBeforeAnyMountAndLoIsLeftAlone() {
-        ContainerSpec spec = new ContainerSpec(EnumSet.of(Namespace.MOUNT, Namespace.PID),
-                Fixtures.network(NetworkMode.parse("ns:blue")), Optional.empty(), Optional.empty(), TimeOffsets.NONE,
-                Propagation.PRIVATE, Optional.empty(), Map.of(), Optional.empty(), List.of("true"));
-        LaunchContext joining = new LaunchContext(PIPES, List.of(), CONTEXT.host(), Optional.empty(),
-                OptionalInt.of(9));
-        LaunchPlan plan = Planner.plan(spec, joining);
+        ContainerSpec spec = Fixtures.spec().namespaces(Namespace.MOUNT, Namespace.PID)
+                .network(Fixtures.network(NetworkMode.parse("ns:blue"))).build();
+        LaunchPlan plan = Planner.plan(spec, FACTS, new Prepared(Optional.empty(), OptionalInt.of(9)));
         int setns = calls(plan).indexOf(Call.SETNS);
         assertEquals(calls(plan).indexOf(Call.READ) + 1, setns);
         assertEquals(List.of(new Arg.Value(9), new Arg.Value(CLONE_NEWNET)), plan.childSteps().get(setns).args());
         assertTrue(calls(plan).indexOf(Call.MOUNT) > setns);
         assertFalse(calls(plan).contains(Call.SOCKET));
         assertEquals(0, plan.cloneFlags() & CLONE_NEWNET);
-        assertThrows(IllegalArgumentException.class, () -> Planner.plan(spec, CONTEXT));
+        assertThrows(IllegalArgumentException.class, () -> plan(spec));
     }
 
     @Test
     void timeOffsetsAreWrittenAfterUnshare() {
-        ContainerSpec spec = new ContainerSpec(EnumSet.of(Namespace.TIME), Fixtures.HOST_NETWORK, Optional.empty(), Optional.empty(), new TimeOffsets(5, -2), Propagation.PRIVATE, Optional.empty(),
-                Map.of(), Optional.empty(), List.of("true"));
-        LaunchPlan plan = Planner.plan(spec, CONTEXT);
+        ContainerSpec spec = Fixtures.spec().namespaces(Namespace.TIME).timeOffsets(new TimeOffsets(5, -2)).build();
+        LaunchPlan plan = plan(spec);
         int unshare = calls(plan).indexOf(Call.UNSHARE);
         Step open = plan.childSteps().get(unshare + 1);
         assertEquals(Call.OPENAT, open.call());
@@ -188,9 +183,8 @@ class PlannerTest {
 
     @Test
     void hostnameAndWorkdir() {
-        ContainerSpec spec = new ContainerSpec(EnumSet.of(Namespace.UTS), Fixtures.HOST_NETWORK, Optional.empty(), Optional.of("box"), TimeOffsets.NONE, Propagation.PRIVATE, Optional.empty(),
-                Map.of(), Optional.of("/srv"), List.of("true"));
-        List<Step> steps = Planner.plan(spec, CONTEXT).childSteps();
+        ContainerSpec spec = Fixtures.spec().hostname("box").workdir("/srv").build();
+        List<Step> steps = plan(spec).childSteps();
         Step hostname = steps.stream().filter(s -> s.call() == Call.SETHOSTNAME).findFirst().orElseThrow();
         assertEquals(List.of(new Arg.CString("box"), new Arg.Value(3)), hostname.args());
         assertEquals("sethostname \"box\"", hostname.what());
@@ -199,8 +193,7 @@ class PlannerTest {
 
     @Test
     void bareNamesWalkThePathOfTheCommandsEnvironment() {
-        LaunchPlan plan = Planner.plan(spec(EnumSet.noneOf(Namespace.class), Optional.empty(), List.of("ls", "-l")),
-                CONTEXT);
+        LaunchPlan plan = plan(spec(Set.of(), "ls", "-l"));
         List<Step> execs = plan.childSteps().stream().filter(s -> s.call() == Call.EXECVE).toList();
         assertEquals(2, execs.size());
         assertEquals(new Arg.CString("/a/ls"), execs.get(0).args().get(0));
@@ -212,17 +205,20 @@ class PlannerTest {
 
     @Test
     void oldKernelsAreRefusedWithTheVersionTheyNeed() {
-        ContainerSpec time = spec(EnumSet.of(Namespace.TIME), Optional.empty(), List.of("true"));
-        LaunchContext linux510 = context(KernelVersion.parse("5.10.0-28-amd64"), Set.of());
-        LaunchContext linux515 = context(KernelVersion.parse("5.15.0"), Set.of());
+        ContainerSpec time = spec(Set.of(Namespace.TIME), "true");
+        HostFacts linux510 = Fixtures.facts().kernel(5, 10).build();
+        HostFacts linux515 = Fixtures.facts().kernel(5, 15).build();
         assertEquals("Linux 5.10: isolate needs Linux 5.11 or later",
-                assertThrows(SpecException.class, () -> Planner.plan(time, linux510)).getMessage());
+                assertThrows(Failure.class, () -> Planner.plan(time, linux510, Prepared.NOTHING)).getMessage());
         assertEquals("time namespace: needs Linux 6.0 or later, for the command itself to enter it (this is 5.15)",
-                assertThrows(SpecException.class, () -> Planner.plan(time, linux515)).getMessage());
-        Planner.plan(spec(EnumSet.of(Namespace.NET), Optional.empty(), List.of("true")), linux515);
-        assertEquals("--rootfs: needs Linux 5.12 or later (this is 5.11)", assertThrows(SpecException.class,
+                assertThrows(Failure.class, () -> Planner.plan(time, linux515, Prepared.NOTHING)).getMessage());
+        Planner.plan(spec(Set.of(Namespace.NET), "true"), linux515, Prepared.NOTHING);
+        assertEquals("--rootfs: needs Linux 5.12 or later (this is 5.11)", assertThrows(Failure.class,
                 () -> Planner.plan(rootfsSpec(Propagation.PRIVATE, Optional.empty()),
-                        withRootfs(context(KernelVersion.parse("5.11.2"), Set.of())))).getMessage());
+                        Fixtures.facts().kernel(5, 11).build(), WITH_ROOTFS)).getMessage());
+        assertEquals("Linux 5.10: isolate needs Linux 5.11 or later",
+                assertThrows(Failure.class, () -> Planner.check(time, linux510)).getMessage(),
+                "the check before preparation refuses what planning would");
     }
 
     @Test
@@ -235,20 +231,18 @@ class PlannerTest {
 
     @Test
     void searchPathFollowsExecvp() {
-        assertEquals(List.of("/x/sh", "sh", "/y/sh"), Planner.searchPath("sh", "/x::/y/"));
-        ContainerSpec noPath = new ContainerSpec(EnumSet.noneOf(Namespace.class), Fixtures.HOST_NETWORK, Optional.empty(), Optional.empty(), TimeOffsets.NONE, Propagation.PRIVATE, Optional.empty(),
-                Map.of(), Optional.empty(), List.of("sh"));
-        long candidates = Planner.plan(noPath, CONTEXT).childSteps().stream()
-                .filter(s -> s.call() == Call.EXECVE).count();
-        assertEquals(Planner.DEFAULT_PATH.split(":").length, candidates);
+        assertEquals(List.of("/x/sh", "sh", "/y/sh"), ExecSteps.searchPath("sh", "/x::/y/"));
+        ContainerSpec noPath = Fixtures.spec().command("sh").build();
+        long candidates = plan(noPath).childSteps().stream().filter(s -> s.call() == Call.EXECVE).count();
+        assertEquals(ExecSteps.DEFAULT_PATH.split(":").length, candidates);
     }
 
     @Test
     void joiningEntersTheUserNamespaceFirstAndClonesIntoThePidNamespace() {
         JoinSpec spec = new JoinSpec(Set.of(), Map.of("PATH", "/bin"), Optional.empty(), List.of("sh"));
         JoinTarget target = new JoinTarget(Map.of(Namespace.PID, 20, Namespace.USER, 21, Namespace.MOUNT, 22,
-                Namespace.NET, 23), java.util.OptionalInt.of(30), java.util.OptionalInt.of(31));
-        LaunchPlan plan = Planner.planJoin(spec, target, CONTEXT);
+                Namespace.NET, 23), OptionalInt.of(30), OptionalInt.of(31));
+        LaunchPlan plan = Planner.planJoin(spec, FACTS, target);
         assertEquals(SIGCHLD, plan.cloneFlags());
         assertTrue(!plan.sharesMemory(), "setns into a user namespace wants a process that shares nothing");
         assertTrue(plan.forks());
@@ -267,13 +261,24 @@ class PlannerTest {
     @Test
     void joiningWithoutThePidNamespaceNeedsNoSecondProcessAndWithoutMountKeepsTheRoot() {
         JoinSpec spec = new JoinSpec(Set.of(Namespace.UTS), Map.of(), Optional.of("/srv"), List.of("/bin/true"));
-        JoinTarget target = new JoinTarget(Map.of(Namespace.UTS, 20), java.util.OptionalInt.empty(),
-                java.util.OptionalInt.empty());
-        LaunchPlan plan = Planner.planJoin(spec, target, CONTEXT);
+        JoinTarget target = new JoinTarget(Map.of(Namespace.UTS, 20), OptionalInt.empty(),
+                OptionalInt.empty());
+        LaunchPlan plan = Planner.planJoin(spec, FACTS, target);
         assertTrue(!plan.forks());
         assertEquals(-1, calls(plan).indexOf(Call.CHROOT));
         assertEquals(-1, calls(plan).indexOf(Call.SETRESUID));
         assertTrue(plan.childSteps().stream().anyMatch(s -> s.call() == Call.CHDIR
                 && s.args().equals(List.of(Arg.of("/srv")))));
+    }
+
+    @Test
+    void theCheckBeforePreparationRefusesIdMapsTheCallerCannotHave() {
+        ContainerSpec ranges = Fixtures.spec().user(new UserNamespace(List.of(new IdMapping(0, 5000, 10)),
+                List.of(new IdMapping(0, 5000, 10)), null, false)).build();
+        HostFacts user = Fixtures.facts().caller(Fixtures.USER).helpers().build();
+        Failure refused = assertThrows(Failure.class, () -> Planner.check(ranges, user));
+        assertEquals(Failure.Kind.INPUT, refused.kind());
+        assertTrue(refused.getMessage().startsWith("uid range 0:5000:10: outside ids 5000-5009"), refused.getMessage());
+        Planner.check(ranges, FACTS);
     }
 }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.isolate.exit.Failure;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
@@ -16,12 +17,12 @@ class ContainerPathTest {
 
     @Test
     void climbingAboveTheRootOrNamingItIsRefused() {
-        SpecException escape = assertThrows(SpecException.class, () -> ContainerPath.normalize("bind destination",
+        Failure escape = assertThrows(Failure.class, () -> ContainerPath.normalize("bind destination",
                 "/a/../../etc"));
         assertEquals("bind destination \"/a/../../etc\": leaves the container's root through ..", escape.getMessage());
-        assertThrows(SpecException.class, () -> ContainerPath.normalize("x", "/.."));
-        assertThrows(SpecException.class, () -> ContainerPath.normalize("x", "/"));
-        assertThrows(SpecException.class, () -> ContainerPath.normalize("x", "relative/path"));
+        assertThrows(Failure.class, () -> ContainerPath.normalize("x", "/.."));
+        assertThrows(Failure.class, () -> ContainerPath.normalize("x", "/"));
+        assertThrows(Failure.class, () -> ContainerPath.normalize("x", "relative/path"));
     }
 
     @Test
@@ -30,7 +31,7 @@ class ContainerPathTest {
         new Mount.Tmpfs("/t", Optional.of("10%"));
         new Mount.Tmpfs("/t", Optional.of("4096"));
         for (String bad : new String[] {"", "-1", "12q", "0", "64mb", "101%", "1,nr_inodes=1"}) {
-            SpecException e = assertThrows(SpecException.class, () -> new Mount.Tmpfs("/t", Optional.of(bad)), bad);
+            Failure e = assertThrows(Failure.class, () -> new Mount.Tmpfs("/t", Optional.of(bad)), bad);
             assertTrue(e.getMessage().startsWith("tmpfs size \"" + bad + "\""));
         }
     }

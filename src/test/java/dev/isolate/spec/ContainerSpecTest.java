@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.isolate.Fixtures;
+import dev.isolate.exit.Failure;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
@@ -29,13 +30,13 @@ class ContainerSpecTest {
         "x234567890123456789012345678901234567890123456789012345678901234", // a 64-character label
         "x2345678901234567890123456789012345678901234567890123456789012345"})
     void invalidHostnames(String name) {
-        assertThrows(SpecException.class, () -> withHostname(name));
+        assertThrows(Failure.class, () -> withHostname(name));
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"", "a\0b"})
     void badCommands(String name) {
-        assertThrows(SpecException.class, () -> new ContainerSpec(EnumSet.noneOf(Namespace.class), Fixtures.HOST_NETWORK, Optional.empty(),
+        assertThrows(Failure.class, () -> new ContainerSpec(EnumSet.noneOf(Namespace.class), Fixtures.HOST_NETWORK, Optional.empty(),
                 Optional.empty(), TimeOffsets.NONE, Propagation.PRIVATE, Optional.empty(), Map.of(), Optional.empty(), List.of(name)));
     }
 }

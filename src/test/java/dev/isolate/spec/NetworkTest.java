@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.isolate.exit.Failure;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -12,7 +13,7 @@ import org.junit.jupiter.api.Test;
 
 class NetworkTest {
     private static String error(Runnable parse) {
-        return assertThrows(SpecException.class, parse::run).getMessage();
+        return assertThrows(Failure.class, parse::run).getMessage();
     }
 
     @Test

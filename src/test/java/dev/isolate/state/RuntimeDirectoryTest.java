@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.isolate.spec.SpecException;
+import dev.isolate.exit.Failure;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -45,13 +45,13 @@ class RuntimeDirectoryTest {
     @Test
     void aRuntimeDirectorySomeoneElseMadeOrLinkedIsRefused() throws Exception {
         Path theirs = own(temp);
-        SpecException e = assertThrows(SpecException.class, () -> RuntimeDirectory.subdirectory(user + 1,
+        Failure e = assertThrows(Failure.class, () -> RuntimeDirectory.subdirectory(user + 1,
                 Map.of("XDG_RUNTIME_DIR", temp.toString()), "containers"));
         assertEquals("runtime directory " + theirs + ": belongs to someone else", e.getMessage());
 
         Path linked = Files.createDirectory(temp.resolve("linked"));
         Files.createSymbolicLink(linked.resolve("isolate"), theirs);
-        assertThrows(SpecException.class, () -> RuntimeDirectory.subdirectory(user,
+        assertThrows(Failure.class, () -> RuntimeDirectory.subdirectory(user,
                 Map.of("XDG_RUNTIME_DIR", linked.toString()), "containers"));
         assertFalse(Files.exists(theirs.resolve("containers"), LinkOption.NOFOLLOW_LINKS),
                 "nothing was created through the link");

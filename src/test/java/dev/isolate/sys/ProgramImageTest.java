@@ -3,12 +3,14 @@ package dev.isolate.sys;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.isolate.plan.Arg;
-import dev.isolate.plan.Call;
-import dev.isolate.plan.Check;
-import dev.isolate.plan.LaunchPlan;
-import dev.isolate.plan.Slot;
-import dev.isolate.plan.Step;
+import dev.isolate.linux.Linux;
+import dev.isolate.plan.step.Arg;
+import dev.isolate.plan.step.Call;
+import dev.isolate.plan.step.Check;
+import dev.isolate.plan.step.Handshake;
+import dev.isolate.plan.step.LaunchPlan;
+import dev.isolate.plan.step.Slot;
+import dev.isolate.plan.step.Step;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -18,16 +20,17 @@ import org.junit.jupiter.api.Test;
 
 class ProgramImageTest {
     private static final long BASE = 0x7f00_0000_0000L;
+    private static final Handshake PIPES = new Handshake(8, 9, 10, 11);
 
     private static final LaunchPlan PLAN = new LaunchPlan(0x20000011L, true, List.of(
             new Step(Call.SOCKET, List.of(new Arg.Value(2), new Arg.Value(-100)), Check.SUCCESS,
                     Optional.of(new Slot(3)), "socket"),
-            new Step(Call.IOCTL, List.of(new Arg.Value(5), new Arg.Bytes(new byte[] {1, 2, 3}),
+            new Step(Call.IOCTL, List.of(Arg.of(Handshake.End.RELEASE_READ), new Arg.Bytes(new byte[] {1, 2, 3}),
                     new Arg.Saved(new Slot(3))), Check.IGNORE, Optional.of(new Slot(15)), "ioctl"),
             new Step(Call.EXECVE, List.of(new Arg.CString("/bin/sh"), new Arg.CStringArray(List.of("sh", "-c")),
                     new Arg.CStringArray(List.of())), Check.exactly(7), Optional.empty(), "exec")), List.of());
 
-    private final ByteBuffer image = ByteBuffer.wrap(ProgramImage.Layout.of(PLAN, 9).at(BASE))
+    private final ByteBuffer image = ByteBuffer.wrap(ProgramImage.Layout.of(PLAN, PIPES).at(BASE))
             .order(ByteOrder.nativeOrder());
 
     private long word(long offset) {
@@ -64,7 +67,7 @@ class ProgramImageTest {
     @Test
     void aChildThatCopiesMemoryIsClonedWithoutCloneVm() {
         LaunchPlan copying = new LaunchPlan(0x11, false, PLAN.childSteps(), List.of());
-        assertEquals(0x11, ByteBuffer.wrap(ProgramImage.Layout.of(copying, 9).at(BASE)).order(ByteOrder.nativeOrder())
+        assertEquals(0x11, ByteBuffer.wrap(ProgramImage.Layout.of(copying, PIPES).at(BASE)).order(ByteOrder.nativeOrder())
                 .getLong(0));
     }
 
@@ -77,6 +80,7 @@ class ProgramImageTest {
         assertEquals(16 | 15 << ProgramImage.SAVE_SHIFT | 3L << ProgramImage.ARG_SLOTS_SHIFT + 8, step(1, 0),
                 "the third argument comes from slot 3");
         assertEquals(-2, step(1, 7));
+        assertEquals(10, step(1, 1), "a handshake pipe's end is its descriptor");
         assertEquals(59, step(2, 0));
         assertEquals(7, step(2, 7));
     }

@@ -1,0 +1,78 @@
+package dev.isolate.host;
+
+import dev.isolate.spec.IdMapping;
+import dev.isolate.sys.Kernel;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * What the machine, the caller and isolate's own process are like, read once before a
+ * launch is planned, so that building the spec and planning work on values alone.
+ *
+ * @param kernel          the running kernel, for steps that need a recent one
+ * @param caller          who runs isolate: decides how id maps can be written
+ * @param environment     isolate's environment as its caller set it (the JVM's own variable removed)
+ * @param passedFds       descriptors (above 2) that isolate's caller handed over on purpose and
+ *                        that the command inherits; every other one is closed at exec
+ * @param subordinateUids the caller's ranges in /etc/subuid
+ * @param subordinateGids the caller's ranges in /etc/subgid
+ * @param newuidmap       the setuid helper that writes uid maps of subordinate ids, if installed
+ * @param newgidmap       the same for gid maps
+ * @param handledSignals  signals that have a handler in isolate now, so also at the clone: the
+ *                        child resets them before it unblocks signals, so no JVM handler ever runs in it
+ */
+public record HostFacts(KernelVersion kernel, Caller caller, Map<String, String> environment, Set<Integer> passedFds,
+        List<IdMapping> subordinateUids, List<IdMapping> subordinateGids, Optional<String> newuidmap,
+        Optional<String> newgidmap, List<Integer> handledSignals) {
+    /**
+     * Set by scripts/isolate to move the JVM's internal suspend signal off SIGUSR2, so that
+     * isolate can forward SIGUSR2; it is not the user's, so COMMAND does not inherit it.
+     */
+    public static final String JVM_SIGNAL_VARIABLE = "_JAVA_SR_SIGNUM";
+    /** Descriptors above 2 that isolate's caller passed in, as listed by scripts/isolate. */
+    public static final String PASSED_FDS_PROPERTY = "isolate.passed-fds";
+
+    public HostFacts {
+        environment = Map.copyOf(environment);
+        passedFds = Set.copyOf(passedFds);
+        subordinateUids = List.copyOf(subordinateUids);
+        subordinateGids = List.copyOf(subordinateGids);
+        handledSignals = List.copyOf(handledSignals);
+    }
+
+    /** This machine, this caller, this process, now. */
+    public static HostFacts read() {
+        Caller caller = Caller.current();
+        Map<String, String> environment = callerEnvironment();
+        return new HostFacts(KernelVersion.parse(System.getProperty("os.version")), caller, environment,
+                passedFds(System.getProperty(PASSED_FDS_PROPERTY, "")),
+                SubordinateIds.read(SubordinateIds.SUBUID, caller.name(), caller.uid()),
+                SubordinateIds.read(SubordinateIds.SUBGID, caller.name(), caller.uid()),
+                Programs.onPath("newuidmap", environment), Programs.onPath("newgidmap", environment),
+                Kernel.get().handledSignals());
+    }
+
+    /** isolate's environment without what only its JVM needed. */
+    public static Map<String, String> callerEnvironment() {
+        Map<String, String> environment = new HashMap<>(System.getenv());
+        environment.remove(JVM_SIGNAL_VARIABLE);
+        return environment;
+    }
+
+    static Set<Integer> passedFds(String list) {
+        Set<Integer> fds = new TreeSet<>();
+        for (String fd : list.split(",")) {
+            if (!fd.isBlank()) {
+                int n = Integer.parseInt(fd.trim());
+                if (n > 2) {
+                    fds.add(n);
+                }
+            }
+        }
+        return fds;
+    }
+}

@@ -1,0 +1,59 @@
+package dev.isolate.host;
+
+import static dev.isolate.linux.Linux.*;
+
+import dev.isolate.exit.Failure;
+import dev.isolate.sys.Kernel;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The JVM settings isolate relies on to launch, which only its launcher (scripts/isolate)
+ * gives: checked before a launch, so that a JVM started another way refuses with one line
+ * instead of half-working. Without -Xrs the JVM keeps INT, TERM, HUP and QUIT for itself,
+ * and without _JAVA_SR_SIGNUM it keeps USR2, so isolate could not forward them; on JDK 22
+ * and later, native access must be granted or the JVM prints warnings on isolate's stderr.
+ */
+public final class JvmSetup {
+    /** The signals a JVM keeps unless told otherwise, and what tells it. */
+    private static final List<Map.Entry<Integer, String>> JVM_SIGNALS = List.of(
+            Map.entry(SIGINT, "SIGINT (start the JVM with -Xrs)"), Map.entry(SIGTERM, "SIGTERM (start the JVM with -Xrs)"),
+            Map.entry(SIGHUP, "SIGHUP (start the JVM with -Xrs)"), Map.entry(SIGQUIT, "SIGQUIT (start the JVM with -Xrs)"),
+            Map.entry(SIGUSR2, "SIGUSR2 (set _JAVA_SR_SIGNUM=40 in its environment)"));
+
+    private JvmSetup() {
+    }
+
+    /** @throws Failure when this JVM was not started as isolate needs */
+    public static void check() {
+        if (!nativeAccessGranted()) {
+            throw refused("native access is not enabled (start the JVM with --enable-native-access=ALL-UNNAMED)");
+        }
+        if (!"true".equals(System.getProperty("jffi.unsafe.disabled"))) {
+            throw refused("jffi may use sun.misc.Unsafe (start the JVM with -Djffi.unsafe.disabled=true)");
+        }
+        List<Integer> handled = Kernel.get().handledSignals();
+        for (Map.Entry<Integer, String> signal : JVM_SIGNALS) {
+            if (handled.contains(signal.getKey())) {
+                throw refused("the JVM handles " + signal.getValue());
+            }
+        }
+    }
+
+    private static Failure refused(String why) {
+        return Failure.input("this JVM was not started as isolate needs: " + why
+                + "; run isolate through scripts/isolate");
+    }
+
+    /** Module.isNativeAccessEnabled exists from JDK 22 on; before it there is nothing to grant. */
+    private static boolean nativeAccessGranted() {
+        try {
+            Module module = JvmSetup.class.getModule();
+            return (Boolean) Module.class.getMethod("isNativeAccessEnabled").invoke(module);
+        } catch (NoSuchMethodException before22) {
+            return true;
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("Module.isNativeAccessEnabled", e);
+        }
+    }
+}

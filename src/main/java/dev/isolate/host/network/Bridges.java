@@ -1,0 +1,100 @@
+package dev.isolate.host.network;
+
+import dev.isolate.exit.Failure;
+import dev.isolate.spec.Cidr;
+import dev.isolate.spec.Network;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/** The bridges containers share: made on first use, kept for the next, removed on request. */
+final class Bridges {
+    private Bridges() {
+    }
+
+    /**
+     * The bridge's own address with its prefix (the containers' gateway), after making the
+     * bridge, its masquerade rules and IPv4 forwarding if it did not exist. Called under the
+     * ledger's lock, so two first launches make it once.
+     */
+    static Cidr ensure(String name, Optional<Cidr> requested) {
+        Optional<Cidr> existing = gateway(name);
+        if (existing.isPresent()) {
+            Cidr gateway = existing.get();
+            Cidr subnet = new Cidr(gateway.network(), gateway.prefix());
+            requested.filter(wanted -> !wanted.equals(subnet)).ifPresent(wanted -> {
+                throw Failure.input("--subnet " + wanted + ": bridge " + name + " exists with " + subnet
+                        + " (isolate network rm " + name + " removes it)");
+            });
+            return gateway;
+        }
+        Cidr subnet = requested.orElse(Network.DEFAULT_BRIDGE_SUBNET);
+        Allocation.requireUnrouted(subnet, Allocation.routes(read("/proc/self/net/route")),
+                "bridge " + name + ": subnet");
+        Cidr gateway = Allocation.gateway(subnet);
+        Tools.ip("create bridge " + name, Scripts.newBridge(name, gateway));
+        try {
+            write("/proc/sys/net/ipv4/ip_forward", "1");
+            // Lets connections from the host's 127.0.0.1 to a published port leave for the bridge.
+            write("/proc/sys/net/ipv4/conf/" + name + "/route_localnet", "1");
+            Tools.nft("masquerade bridge " + name, Scripts.masquerade(name, subnet));
+        } catch (RuntimeException e) {
+            Tools.runQuietly(List.of("ip", "link", "del", name), "");
+            throw e;
+        }
+        return gateway;
+    }
+
+    /** Removes the bridge and its masquerade rules. */
+    static void remove(String name) {
+        if (!interfaces().contains(name)) {
+            throw Failure.input("network rm " + name + ": no such bridge");
+        }
+        gateway(name);
+        Tools.run("remove bridge " + name, List.of("ip", "link", "del", name), "");
+        Rules.delete(comment -> comment.equals(Scripts.bridgeComment(name)));
+    }
+
+    /** The bridge's IPv4 address, if the bridge exists. */
+    private static Optional<Cidr> gateway(String name) {
+        if (!interfaces().contains(name)) {
+            return Optional.empty();
+        }
+        String details = Tools.run("bridge " + name, List.of("ip", "-d", "addr", "show", "dev", name), "");
+        if (details.lines().noneMatch(line -> line.strip().startsWith("bridge "))) {
+            throw Failure.input("--network bridge=" + name + ": " + name + " is an interface but not a bridge");
+        }
+        return details.lines().map(String::strip).filter(line -> line.startsWith("inet ")).findFirst()
+                .map(line -> Cidr.parse("bridge " + name, line.split("\\s+")[1]))
+                .or(() -> {
+                    throw Failure.input("bridge " + name + ": has no IPv4 address (isolate network rm " + name
+                            + " removes it)");
+                });
+    }
+
+    /** The interfaces of isolate's network namespace. */
+    static Set<String> interfaces() {
+        return read("/proc/self/net/dev").lines().skip(2).map(line -> line.substring(0, line.indexOf(':')).strip())
+                .collect(Collectors.toSet());
+    }
+
+    private static String read(String file) {
+        try {
+            return Files.readString(Path.of(file));
+        } catch (IOException e) {
+            throw Failure.step(file + ": " + e.getMessage());
+        }
+    }
+
+    private static void write(String file, String value) {
+        try {
+            Files.writeString(Path.of(file), value);
+        } catch (IOException e) {
+            throw Failure.step(file + ": " + e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,116 @@
+package dev.isolate.host.network;
+
+import dev.isolate.exit.Failure;
+import dev.isolate.inspect.NamespaceIds;
+import dev.isolate.spec.Namespace;
+import dev.isolate.spec.PublishedPort;
+import dev.isolate.state.ProcessIdentity;
+import dev.isolate.state.RuntimeDirectory;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * What isolate made on the host for each running container, in one network namespace (a
+ * bridge's name and the addresses on it mean nothing outside it): one line per container,
+ * read and changed under a lock, so that parallel launches never take the same address.
+ * A line outlives its owner only when the owner was killed; the next launch or isolate gc
+ * finds it by the owner's identity and undoes what it names.
+ */
+final class Ledger {
+    /**
+     * @param owner         the isolate that made it and removes it
+     * @param network       the bridge's name, or {@link #VETH} for a pair of its own
+     * @param hostInterface the host end of its veth pair
+     * @param address       the container's address on a bridge, the /30's own address for a
+     *                      veth pair from the pool, or "-"
+     * @param ports         the host ports published to it
+     */
+    record Entry(ProcessIdentity owner, String network, String hostInterface, String address,
+            List<PublishedPort> ports) {
+        Entry {
+            ports = List.copyOf(ports);
+        }
+
+        String line() {
+            return owner.pid() + " " + owner.startTime() + " " + network + " " + hostInterface + " " + address + " "
+                    + (ports.isEmpty() ? "-" : String.join(",", ports.stream().map(PublishedPort::toString).toList()));
+        }
+
+        static Entry parse(String line) {
+            String[] f = line.split(" ");
+            List<PublishedPort> ports = f[5].equals("-") ? List.of()
+                    : Arrays.stream(f[5].split(",")).map(PublishedPort::parse).toList();
+            return new Entry(new ProcessIdentity(Long.parseLong(f[0]), Long.parseLong(f[1])), f[2], f[3], f[4], ports);
+        }
+    }
+
+    static final String VETH = "-veth";
+
+    private final Path file;
+    private final List<Entry> entries;
+
+    private Ledger(Path file, List<Entry> entries) {
+        this.file = file;
+        this.entries = entries;
+    }
+
+    /** The directory of this network namespace's state, named after its inode. */
+    static Path directory() {
+        long inode = NamespaceIds.own().get(Namespace.NET);
+        return RuntimeDirectory.subdirectory(0, Map.of(), "network/net-" + inode);
+    }
+
+    /** Runs {@code work} with the ledger locked against every other isolate; saves what it changed. */
+    static <T> T locked(Function<Ledger, T> work) {
+        Path directory = directory();
+        try (FileChannel lock = FileChannel.open(directory.resolve("lock"), StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE); var held = lock.lock()) {
+            Path file = directory.resolve("attachments");
+            List<Entry> entries = new ArrayList<>();
+            if (Files.exists(file)) {
+                Files.readAllLines(file).stream().filter(line -> !line.isBlank()).map(Entry::parse)
+                        .forEach(entries::add);
+            }
+            Ledger ledger = new Ledger(file, entries);
+            T result = work.apply(ledger);
+            ledger.save();
+            return result;
+        } catch (IOException e) {
+            throw Failure.step("network state in " + directory + ": " + e.getMessage());
+        }
+    }
+
+    List<Entry> entries() {
+        return List.copyOf(entries);
+    }
+
+    void add(Entry entry) {
+        entries.add(entry);
+    }
+
+    void remove(ProcessIdentity owner) {
+        entries.removeIf(entry -> entry.owner().equals(owner));
+    }
+
+    /** Takes out the entries whose owner has ended, for the caller to undo. */
+    List<Entry> removeStale() {
+        List<Entry> stale = entries.stream().filter(entry -> !entry.owner().alive()).toList();
+        entries.removeAll(stale);
+        return stale;
+    }
+
+    private void save() throws IOException {
+        Path aside = file.resolveSibling("attachments.new");
+        Files.write(aside, entries.stream().map(Entry::line).toList());
+        Files.move(aside, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+}

@@ -1,0 +1,129 @@
+package dev.isolate.host.network;
+
+import dev.isolate.exit.Failure;
+import dev.isolate.spec.Network;
+import dev.isolate.spec.PublishedPort;
+import dev.isolate.state.RuntimeDirectory;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * --network slirp: slirp4netns, an unprivileged user-mode TCP/IP stack, joins the
+ * container's namespaces and serves a tap device there (10.0.2.100/24, gateway 10.0.2.2,
+ * DNS 10.0.2.3). It exits when its stdin, a pipe only isolate holds, closes: so it ends with
+ * isolate, even when isolate is killed. Published ports go through its API socket.
+ */
+final class Slirp implements Attachment {
+    static final String PROGRAM = "slirp4netns";
+    /** slirp4netns's recommendation: fewer, larger packets through the user-mode stack. */
+    static final int DEFAULT_MTU = 65520;
+
+    private final Network network;
+    private final String program;
+    private final Path directory;
+    private final String name;
+    private Process process;
+
+    private Slirp(Network network, String program, Path directory, String name) {
+        this.network = network;
+        this.program = program;
+        this.directory = directory;
+        this.name = name;
+    }
+
+    static Slirp prepare(Network network, String program, long uid, Map<String, String> environment) {
+        Path directory = RuntimeDirectory.subdirectory(uid, environment, "slirp");
+        return new Slirp(network, program, directory, Long.toString(ProcessHandle.current().pid()));
+    }
+
+    @Override
+    public void attach(int pid) {
+        List<String> command = new ArrayList<>(List.of(program, "--configure", "--disable-host-loopback",
+                "--mtu=" + network.mtu().orElse(DEFAULT_MTU), "--ready-fd=1", "--exit-fd=0"));
+        Path socket = directory.resolve(name + ".sock");
+        Path log = directory.resolve(name + ".log");
+        if (!network.published().isEmpty()) {
+            command.add("--api-socket=" + socket);
+        }
+        command.add(Integer.toString(pid));
+        command.add("tap0");
+        try {
+            process = new ProcessBuilder(command).redirectError(log.toFile()).start();
+            int ready = process.getInputStream().read();
+            if (ready != '1') {
+                process.waitFor(5, TimeUnit.SECONDS);
+                throw Failure.step("--network slirp: " + program + ": " + lastLine(log));
+            }
+            for (PublishedPort port : network.published()) {
+                forward(socket, port);
+            }
+        } catch (IOException e) {
+            throw Failure.step("--network slirp: " + program + ": " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw Failure.step("--network slirp: interrupted");
+        }
+    }
+
+    private void forward(Path socket, PublishedPort port) throws IOException {
+        String request = "{\"execute\": \"add_hostfwd\", \"arguments\": {\"proto\": \"" + port.protocol().lowerCase()
+                + "\", \"host_addr\": \"0.0.0.0\", \"host_port\": " + port.hostPort() + ", \"guest_port\": "
+                + port.containerPort() + "}}";
+        try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            channel.connect(UnixDomainSocketAddress.of(socket));
+            channel.write(ByteBuffer.wrap(request.getBytes(StandardCharsets.UTF_8)));
+            channel.shutdownOutput();
+            ByteBuffer buffer = ByteBuffer.allocate(4096);
+            while (buffer.hasRemaining() && channel.read(buffer) > 0) {
+                // slirp4netns answers with one JSON object, then closes
+            }
+            String reply = new String(buffer.array(), 0, buffer.position(), StandardCharsets.UTF_8);
+            if (!reply.contains("\"return\"")) {
+                String why = reply.replaceAll("(?s).*\"desc\":\\s*\"([^\"]*)\".*", "$1");
+                throw Failure.step("--publish " + port + ": " + program + ": " + why.strip());
+            }
+        }
+    }
+
+    private static String lastLine(Path log) {
+        try {
+            return Files.readAllLines(log).stream().filter(line -> !line.isBlank()).reduce((a, b) -> b)
+                    .orElse("exited before it was ready");
+        } catch (IOException e) {
+            return "exited before it was ready";
+        }
+    }
+
+    @Override
+    public void close() {
+        if (process != null) {
+            try {
+                OutputStream exitPipe = process.getOutputStream();
+                exitPipe.close();
+                if (!process.waitFor(5, TimeUnit.SECONDS)) {
+                    process.destroyForcibly();
+                }
+            } catch (IOException | InterruptedException e) {
+                process.destroyForcibly();
+            }
+        }
+        for (String file : List.of(name + ".sock", name + ".log")) {
+            try {
+                Files.deleteIfExists(directory.resolve(file));
+            } catch (IOException e) {
+                // a leftover file in isolate's own runtime directory harms no one
+            }
+        }
+    }
+}

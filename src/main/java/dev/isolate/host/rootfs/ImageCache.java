@@ -1,0 +1,139 @@
+package dev.isolate.host.rootfs;
+
+import dev.isolate.exit.Failure;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * Root filesystem archives unpacked once into {@code <root>/images/<SHA-256 of their bytes>/rootfs}
+ * and reused. Each is unpacked beside that and renamed in, so runs only ever see complete trees.
+ */
+public final class ImageCache {
+    private final Path root;
+
+    public ImageCache(Path root) {
+        this.root = root;
+    }
+
+    /** /var/lib/isolate for root; $XDG_DATA_HOME/isolate (by default ~/.local/share/isolate) otherwise. */
+    public static Path defaultRoot(long uid, Map<String, String> environment) {
+        if (uid == 0) {
+            return Path.of("/var/lib/isolate");
+        }
+        String data = environment.get("XDG_DATA_HOME");
+        if (data != null && Path.of(data).isAbsolute()) {
+            return Path.of(data, "isolate");
+        }
+        return Path.of(environment.getOrDefault("HOME", "/"), ".local", "share", "isolate");
+    }
+
+    public static boolean isArchive(Path path) {
+        return Stream.of(".tar", ".tar.gz", ".tgz").anyMatch(path.toString()::endsWith);
+    }
+
+    /** The unpacked tree of {@code archive}, unpacking it first if no run has yet. */
+    public Path unpacked(Path archive) {
+        String what = "rootfs archive " + archive;
+        Path images = directory(root.resolve("images"));
+        Path target = images.resolve(sha256(archive, what));
+        if (Files.isDirectory(target)) {
+            return target.resolve("rootfs");
+        }
+        Path work = null;
+        try {
+            work = Files.createTempDirectory(images, ".unpack-");
+            untar(archive, Files.createDirectory(work.resolve("rootfs")), what);
+            try {
+                Files.move(work, target, StandardCopyOption.ATOMIC_MOVE);
+            } catch (IOException e) {
+                if (!Files.isDirectory(target)) {
+                    throw e;
+                }
+            }
+            return target.resolve("rootfs");
+        } catch (IOException e) {
+            throw Failure.step(what + ": cannot unpack into " + images + ": " + Failure.reason(e));
+        } finally {
+            if (work != null) {
+                delete(work); // gone already unless this run failed or a parallel one renamed first
+            }
+        }
+    }
+
+    /**
+     * GNU tar keeps extraction inside the directory on its own: it strips a leading "/", refuses
+     * members whose names hold "..", and never writes through a symlink it made. The image's /dev
+     * is never used (the container gets a fresh one) and unprivileged callers cannot create device
+     * nodes: its content is skipped, by anchored patterns (unanchored ones would drop home/me/dev/
+     * too). tar's first line names the cause, its last ones only sum up.
+     */
+    private static void untar(Path archive, Path into, String what) throws IOException {
+        Process tar = new ProcessBuilder(List.of("tar", "-x", "--numeric-owner", "--delay-directory-restore",
+                "--anchored", "--exclude=./dev/*", "--exclude=dev/*", "-f", archive.toString(), "-C", into.toString()))
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        String errors = new String(tar.getErrorStream().readAllBytes());
+        try {
+            if (tar.waitFor() != 0) {
+                String first = errors.lines().filter(line -> !line.isBlank()).findFirst().orElse("tar failed");
+                throw Failure.input(what + ": not a readable tar archive (" + first.strip() + ")");
+            }
+        } catch (InterruptedException e) {
+            tar.destroyForcibly();
+            Thread.currentThread().interrupt();
+            throw Failure.step(what + ": interrupted while unpacking");
+        }
+    }
+
+    private static String sha256(Path file, String what) {
+        try (InputStream in = Files.newInputStream(file)) {
+            MessageDigest digest = MessageDigest.getInstance("SHA-256");
+            byte[] buffer = new byte[8 << 20];
+            for (int n; (n = in.read(buffer)) > 0; ) {
+                digest.update(buffer, 0, n);
+            }
+            return HexFormat.of().formatHex(digest.digest());
+        } catch (IOException e) {
+            throw Failure.input(what + ": " + Failure.reason(e));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java has SHA-256", e);
+        }
+    }
+
+    private static Path directory(Path dir) {
+        try {
+            return Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(
+                    PosixFilePermissions.fromString("rwx------")));
+        } catch (FileAlreadyExistsException e) {
+            throw Failure.step("cache directory " + dir + ": exists and is not a directory");
+        } catch (IOException e) {
+            throw Failure.step("cache directory " + dir + ": " + Failure.reason(e));
+        }
+    }
+
+    /** Directories are opened up first: an unprivileged owner cannot empty a read-only one. */
+    private static void delete(Path path) {
+        try {
+            if (!Files.isSymbolicLink(path) && Files.isDirectory(path)) {
+                Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rwx------"));
+                try (Stream<Path> entries = Files.list(path)) {
+                    entries.forEach(ImageCache::delete);
+                }
+            }
+            Files.deleteIfExists(path);
+        } catch (IOException e) {
+            // A partial tree under a dot-name is never used; the next unpack starts afresh.
+        }
+    }
+}

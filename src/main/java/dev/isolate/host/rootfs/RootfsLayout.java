@@ -1,0 +1,38 @@
+package dev.isolate.host.rootfs;
+
+import dev.isolate.spec.Mount;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * A root filesystem as the parent prepared it on the host: real paths and facts only the
+ * host can tell, from which {@link RootfsSteps} plans the child's mounts.
+ *
+ * @param image              the image directory's real path
+ * @param readOnly           mount the root read-only
+ * @param overlay            where an overlay's writable layers are, when the image is kept unchanged
+ * @param mounts             the user's mounts, bind sources as real paths
+ * @param fileSources        bind sources that are not directories: their mount points are files
+ * @param privateMountPoints host mount points the child makes private before attaching
+ *                           anything below them, so nothing isolate mounts propagates out
+ * @param procEntries        the entries of /proc this kernel has, among those the container
+ *                           must not write to or read
+ */
+public record RootfsLayout(String image, boolean readOnly, Optional<Overlay> overlay, List<Mount> mounts,
+        Set<String> fileSources, List<String> privateMountPoints, Set<String> procEntries) {
+    public RootfsLayout {
+        mounts = List.copyOf(mounts);
+        fileSources = Set.copyOf(fileSources);
+        privateMountPoints = List.copyOf(privateMountPoints);
+        procEntries = Set.copyOf(procEntries);
+    }
+
+    /**
+     * @param scratch an empty host directory on which the child mounts a tmpfs that holds
+     *                upper and work, so the changes vanish with the container; empty when
+     *                upper and work are directories the user keeps
+     */
+    public record Overlay(Optional<String> scratch, String upper, String work) {
+    }
+}

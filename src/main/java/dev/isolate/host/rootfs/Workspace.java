@@ -1,0 +1,179 @@
+package dev.isolate.host.rootfs;
+
+import dev.isolate.exit.Failure;
+import dev.isolate.spec.Mount;
+import dev.isolate.spec.Propagation;
+import dev.isolate.spec.RootFilesystem;
+import dev.isolate.state.RuntimeDirectory;
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Stream;
+
+/**
+ * What a root filesystem needs on the host while its container runs: the image directory
+ * (unpacked from an archive if need be), checked bind sources, and for a throw-away overlay
+ * an empty directory that the child covers with a tmpfs. Closing it removes that directory.
+ */
+public final class Workspace implements AutoCloseable {
+    private final RootfsLayout layout;
+    private final Optional<Path> scratch;
+
+    private Workspace(RootfsLayout layout, Optional<Path> scratch) {
+        this.layout = layout;
+        this.scratch = scratch;
+    }
+
+    public RootfsLayout layout() {
+        return layout;
+    }
+
+    /**
+     * @param uid         the caller's uid: root keeps its cache and scratch space under /var/lib
+     *                    and /run, others under their XDG directories
+     * @param environment isolate's own environment, for those XDG directories
+     * @throws Failure when the image or a bind source is missing or unusable
+     */
+    public static Workspace prepare(RootFilesystem rootfs, Propagation propagation, long uid,
+            Map<String, String> environment) {
+        String image = image(Path.of(rootfs.image()), uid, environment);
+        List<Mount> mounts = new ArrayList<>();
+        Set<String> fileSources = new HashSet<>();
+        for (Mount mount : rootfs.mounts()) {
+            if (mount instanceof Mount.Bind bind) {
+                String source = realPath(Path.of(bind.source()), "bind source " + bind.source());
+                if (!Files.isDirectory(Path.of(source))) {
+                    fileSources.add(source);
+                }
+                mounts.add(new Mount.Bind(source, bind.destination(), bind.readOnly()));
+            } else {
+                mounts.add(mount);
+            }
+        }
+        Optional<Path> scratch = Optional.empty();
+        Optional<RootfsLayout.Overlay> overlay = Optional.empty();
+        if (rootfs.overlay().isPresent()) {
+            Optional<String> upper = rootfs.overlay().get().upper();
+            if (upper.isPresent()) {
+                Path dir = keptUpper(Path.of(upper.get()));
+                overlay = Optional.of(new RootfsLayout.Overlay(Optional.empty(), dir.resolve("upper").toString(),
+                        dir.resolve("work").toString()));
+            } else {
+                Path dir = scratchDirectory(uid, environment);
+                scratch = Optional.of(dir);
+                overlay = Optional.of(new RootfsLayout.Overlay(Optional.of(dir.toString()),
+                        dir.resolve("upper").toString(), dir.resolve("work").toString()));
+            }
+        }
+        List<String> privateMountPoints = new ArrayList<>();
+        if (propagation == Propagation.SHARED || propagation == Propagation.UNCHANGED) {
+            String mountinfo = read(Path.of("/proc/self/mountinfo"));
+            Set<String> points = new LinkedHashSet<>();
+            MountPoints.containing(image, mountinfo).ifPresent(points::add);
+            scratch.flatMap(dir -> MountPoints.containing(dir.toString(), mountinfo)).ifPresent(points::add);
+            privateMountPoints.addAll(points);
+        }
+        Set<String> procEntries = new HashSet<>();
+        for (String entry : Stream.concat(RootFilesystem.READ_ONLY_PROC.stream(), RootFilesystem.MASKED_PROC.stream())
+                .toList()) {
+            if (Files.exists(Path.of("/proc", entry), LinkOption.NOFOLLOW_LINKS)) {
+                procEntries.add(entry);
+            }
+        }
+        return new Workspace(new RootfsLayout(image, rootfs.readOnly(), overlay, mounts, fileSources,
+                privateMountPoints, procEntries), scratch);
+    }
+
+    /** The directory to use as the root: the path itself, or an archive's unpacked copy. */
+    private static String image(Path path, long uid, Map<String, String> environment) {
+        if (!Files.exists(path)) {
+            throw Failure.input("rootfs " + path + ": no such file or directory");
+        }
+        if (Files.isRegularFile(path) && ImageCache.isArchive(path)) {
+            return new ImageCache(ImageCache.defaultRoot(uid, environment)).unpacked(path).toString();
+        }
+        if (!Files.isDirectory(path)) {
+            throw Failure.input("rootfs " + path + ": not a directory, nor a .tar, .tar.gz or .tgz archive");
+        }
+        return realPath(path, "rootfs " + path);
+    }
+
+    private static Path keptUpper(Path dir) {
+        try {
+            Files.createDirectories(dir.resolve("upper"));
+            Files.createDirectories(dir.resolve("work"));
+            return dir.toRealPath();
+        } catch (IOException e) {
+            throw Failure.input("overlay upper " + dir + ": " + Failure.reason(e));
+        }
+    }
+
+    /**
+     * A fresh empty directory under /run/isolate (root) or $XDG_RUNTIME_DIR/isolate. Ones
+     * left by an isolate that was killed are removed on the way.
+     */
+    private static Path scratchDirectory(long uid, Map<String, String> environment) {
+        Path base = RuntimeDirectory.subdirectory(uid, environment, "overlay");
+        try {
+            removeAbandoned(base);
+            return Files.createTempDirectory(base, ProcessHandle.current().pid() + "-");
+        } catch (IOException e) {
+            throw Failure.step("overlay scratch directory " + base + ": " + Failure.reason(e));
+        }
+    }
+
+    /** Directories are named after the isolate that made them; a dead one's is empty and unused. */
+    private static void removeAbandoned(Path base) throws IOException {
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(base)) {
+            for (Path entry : entries) {
+                String name = entry.getFileName().toString();
+                int dash = name.indexOf('-');
+                if (dash > 0 && name.substring(0, dash).chars().allMatch(Character::isDigit)
+                        && ProcessHandle.of(Long.parseLong(name.substring(0, dash))).isEmpty()) {
+                    try {
+                        Files.deleteIfExists(entry);
+                    } catch (IOException notEmptyOrBusy) {
+                        // not ours to judge any further
+                    }
+                }
+            }
+        }
+    }
+
+    private static String realPath(Path path, String what) {
+        try {
+            return path.toRealPath().toString();
+        } catch (IOException e) {
+            throw Failure.input(what + ": " + Failure.reason(e));
+        }
+    }
+
+    private static String read(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (IOException e) {
+            throw Failure.step(file + ": " + Failure.reason(e));
+        }
+    }
+
+    /** Removes the scratch directory; the tmpfs on it lived only in the container's namespace. */
+    @Override
+    public void close() {
+        scratch.ifPresent(dir -> {
+            try {
+                Files.deleteIfExists(dir);
+            } catch (IOException e) {
+                // An empty directory left behind is removed by the next run with an overlay.
+            }
+        });
+    }
+}

@@ -1,0 +1,128 @@
+package dev.isolate.launch;
+
+import dev.isolate.host.HostFacts;
+import dev.isolate.host.JvmSetup;
+import dev.isolate.host.join.TargetDescriptors;
+import dev.isolate.host.network.ContainerNetwork;
+import dev.isolate.host.rootfs.Workspace;
+import dev.isolate.plan.Planner;
+import dev.isolate.plan.Prepared;
+import dev.isolate.plan.step.LaunchPlan;
+import dev.isolate.spec.ContainerSpec;
+import dev.isolate.spec.JoinSpec;
+import dev.isolate.spec.RootFilesystem;
+import dev.isolate.spec.UserNamespace;
+import dev.isolate.state.PinnedProcess;
+import dev.isolate.state.StateStore;
+import dev.isolate.supervise.ChildEvents;
+import dev.isolate.supervise.Supervisor;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+/**
+ * The pipeline from a validated spec to an exit status, in one place: check what the host
+ * can do, claim the name, prepare the host (root filesystem, network), plan, supervise,
+ * record how it ended. Everything that can fail on the input is checked before the host is
+ * touched; what is prepared is undone when the container ends.
+ */
+public final class Launcher {
+    /** Marks the arguments of the isolate that run -d starts: it supervises the name its starter claimed. */
+    public static final String SUPERVISE_DETACHED_OPTION = "--supervise-detached";
+
+    private final HostFacts facts;
+    /** -v output; messages are built only when it is on. */
+    private final Consumer<Supplier<String>> diagnostics;
+
+    /**
+     * @param facts read once, before the spec was built
+     */
+    public Launcher(HostFacts facts, Consumer<Supplier<String>> diagnostics) {
+        this.facts = facts;
+        this.diagnostics = diagnostics;
+    }
+
+    /**
+     * How a run is recorded.
+     *
+     * @param name               the container's name, for ps, exec, stop...; none means no record
+     * @param detach             run -d: return once the command runs
+     * @param superviseDetached  this isolate was started by run -d to supervise the name its starter claimed
+     * @param arguments          isolate's arguments as main got them, for the isolate that run -d starts
+     */
+    public record Naming(Optional<String> name, boolean detach, boolean superviseDetached, List<String> arguments) {
+        public Naming {
+            arguments = List.copyOf(arguments);
+        }
+    }
+
+    /** isolate run. */
+    public int run(ContainerSpec spec, Naming naming) {
+        JvmSetup.check();
+        spec.user().filter(UserNamespace::automatic).ifPresent(ns -> diagnostics.accept(() ->
+                "no privilege to create namespaces: adding a user namespace where root is uid "
+                        + facts.caller().uid() + " (--no-user-auto turns this off)"));
+        Planner.check(spec, facts);
+        StateStore store = null;
+        if (naming.name().isPresent() || naming.detach()) {
+            store = StateStore.of(facts.caller().uid(), facts.environment());
+        }
+        if (naming.detach() && !naming.superviseDetached()) {
+            Recorder claim = Recorder.claim(store, naming.name().orElseGet(Detach::randomName), spec);
+            return Detach.start(naming.arguments(), store, claim.record(), naming.name().isPresent());
+        }
+        StateStore records = store;
+        Optional<Recorder> recorder = naming.name().map(name -> naming.superviseDetached()
+                ? Recorder.adopt(records, name) : Recorder.claim(records, name, spec));
+        try {
+            int status = launch(spec, recorder);
+            recorder.ifPresent(r -> r.exited(status));
+            return status;
+        } catch (RuntimeException e) {
+            // A detached supervisor's starter reads the error from the log, then frees the name.
+            recorder.filter(r -> !naming.superviseDetached()).ifPresent(Recorder::failed);
+            throw e;
+        }
+    }
+
+    private int launch(ContainerSpec spec, Optional<Recorder> recorder) {
+        try (ContainerNetwork network = ContainerNetwork.prepare(spec.network(), facts.caller(),
+                facts.environment())) {
+            Optional<RootFilesystem> rootfs = spec.rootfs().map(root -> root.withMountsFirst(network.mounts()));
+            try (Workspace workspace = rootfs.isPresent() ? Workspace.prepare(rootfs.get(), spec.propagation(),
+                    facts.caller().uid(), facts.environment()) : null) {
+                LaunchPlan plan = Planner.plan(spec, facts, new Prepared(
+                        Optional.ofNullable(workspace).map(Workspace::layout), network.joinedNamespace()));
+                return Supervisor.create(facts.caller(), diagnostics).run(plan, new ChildEvents() {
+                    @Override
+                    public void waiting(int pid) {
+                        network.attach(pid);
+                    }
+
+                    @Override
+                    public void running(int pid) {
+                        recorder.ifPresent(r -> r.running(pid));
+                    }
+                });
+            }
+        }
+    }
+
+    /**
+     * isolate exec: the target is pinned before its namespaces are opened, so they are its own
+     * even if it ends and its pid is reused meanwhile.
+     *
+     * @param target NAME|PID
+     */
+    public int exec(JoinSpec spec, String target) {
+        JvmSetup.check();
+        StateStore store = StateStore.of(facts.caller().uid(), facts.environment());
+        try (PinnedProcess process = PinnedProcess.pin(store.resolve(target));
+                TargetDescriptors descriptors = new TargetDescriptors(process, spec.namespaces(),
+                        facts.caller().canCreate())) {
+            return Supervisor.create(facts.caller(), diagnostics)
+                    .run(Planner.planJoin(spec, facts, descriptors.target()), ChildEvents.NONE);
+        }
+    }
+}

@@ -1,0 +1,70 @@
+package dev.isolate.launch;
+
+import dev.isolate.exit.ExitStatus;
+import dev.isolate.exit.Failure;
+import dev.isolate.spec.ContainerSpec;
+import dev.isolate.spec.Namespace;
+import dev.isolate.state.ContainerRecord;
+import dev.isolate.state.ProcessIdentity;
+import dev.isolate.state.StateStore;
+import java.time.Instant;
+import java.util.Optional;
+
+/** Keeps a named container's record up to date through its life, as the isolate that supervises it. */
+final class Recorder {
+    private final StateStore store;
+    private ContainerRecord record;
+
+    private Recorder(StateStore store, ContainerRecord record) {
+        this.store = store;
+        this.record = record;
+    }
+
+    /** Takes the name for a container about to start. */
+    static Recorder claim(StateStore store, String name, ContainerSpec spec) {
+        ContainerRecord record = new ContainerRecord(StateStore.requireValidName(name), Optional.empty(), self(),
+                spec.namespaces().stream().map(Namespace::procName).toList(), spec.command(), Instant.now(),
+                Optional.empty());
+        store.claim(record);
+        return new Recorder(store, record);
+    }
+
+    /** Takes over the name that the isolate which ran run -d claimed for this one. */
+    static Recorder adopt(StateStore store, String name) {
+        ContainerRecord claimed = store.get(StateStore.requireValidName(name));
+        ContainerRecord record = new ContainerRecord(name, Optional.empty(), self(), claimed.namespaces(),
+                claimed.argv(), claimed.started(), Optional.empty());
+        if (!store.replace(claimed, record)) {
+            throw Failure.step("name \"" + name + "\": the claim of the isolate that ran run -d is gone");
+        }
+        return new Recorder(store, record);
+    }
+
+    ContainerRecord record() {
+        return record;
+    }
+
+    void running(int pid) {
+        ProcessIdentity.of(pid).ifPresent(process -> {
+            record = record.running(process);
+            store.save(record);
+        });
+    }
+
+    void exited(int status) {
+        store.save(record.exited(status));
+    }
+
+    /** A container that never ran leaves no record behind. */
+    void failed() {
+        if (record.command().isEmpty()) {
+            store.remove(record);
+        } else {
+            store.save(record.exited(ExitStatus.SETUP_FAILED));
+        }
+    }
+
+    private static ProcessIdentity self() {
+        return ProcessIdentity.of(ProcessHandle.current().pid()).orElseThrow();
+    }
+}

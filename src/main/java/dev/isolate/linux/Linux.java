@@ -1,0 +1,108 @@
+package dev.isolate.linux;
+
+/** Linux ABI constants shared by every architecture isolate runs on. */
+public final class Linux {
+    private Linux() {
+    }
+
+    public static final long CLONE_NEWTIME = 0x00000080L;
+    public static final long CLONE_VM = 0x00000100L;
+    public static final long CLONE_PARENT = 0x00008000L;
+    public static final long CLONE_NEWNS = 0x00020000L;
+    public static final long CLONE_NEWCGROUP = 0x02000000L;
+    public static final long CLONE_NEWUTS = 0x04000000L;
+    public static final long CLONE_NEWIPC = 0x08000000L;
+    public static final long CLONE_NEWUSER = 0x10000000L;
+    public static final long CLONE_NEWPID = 0x20000000L;
+    public static final long CLONE_NEWNET = 0x40000000L;
+
+    public static final long MS_NOSUID = 0x2;
+    public static final long MS_NODEV = 0x4;
+    public static final long MS_NOEXEC = 0x8;
+    public static final long MS_REC = 0x4000;
+    public static final long MS_PRIVATE = 1 << 18;
+    public static final long MS_SLAVE = 1 << 19;
+    public static final long MS_SHARED = 1 << 20;
+    public static final int MNT_DETACH = 2;
+
+    /** open_tree(2), move_mount(2), fsopen(2) and friends: the fd-based mount API (Linux 5.2). */
+    public static final int OPEN_TREE_CLONE = 1;
+    public static final int OPEN_TREE_CLOEXEC = 02000000;
+    public static final int MOVE_MOUNT_F_EMPTY_PATH = 0x4;
+    public static final int MOVE_MOUNT_T_EMPTY_PATH = 0x40;
+    public static final int FSOPEN_CLOEXEC = 1;
+    public static final int FSMOUNT_CLOEXEC = 1;
+    public static final int FSCONFIG_SET_FLAG = 0;
+    public static final int FSCONFIG_SET_STRING = 1;
+    public static final int FSCONFIG_CMD_CREATE = 6;
+    public static final long MOUNT_ATTR_RDONLY = 0x1;
+    public static final long MOUNT_ATTR_NOSUID = 0x2;
+    public static final long MOUNT_ATTR_NODEV = 0x4;
+    public static final long MOUNT_ATTR_NOEXEC = 0x8;
+    /** sizeof(struct mount_attr), version 0: attr_set, attr_clr, propagation, userns_fd. */
+    public static final int MOUNT_ATTR_SIZE = 32;
+    public static final int AT_EMPTY_PATH = 0x1000;
+    public static final int AT_RECURSIVE = 0x8000;
+
+    /** openat2(2) (Linux 5.6): struct open_how is flags, mode, resolve. */
+    public static final int OPEN_HOW_SIZE = 24;
+    public static final long RESOLVE_NO_MAGICLINKS = 0x02;
+    public static final long RESOLVE_IN_ROOT = 0x10;
+    public static final int O_PATH = 010000000;
+    public static final int O_DIRECTORY = 0200000;
+    public static final int S_IFREG = 0100000;
+
+    public static final int AT_FDCWD = -100;
+    public static final int O_RDONLY = 0;
+    public static final int O_WRONLY = 01;
+    public static final int O_CLOEXEC = 02000000;
+    public static final int F_SETFD = 2;
+    public static final int CLOSE_RANGE_CLOEXEC = 1 << 2;
+
+    public static final int AF_INET = 2;
+    public static final int SOCK_DGRAM = 2;
+    public static final int SOCK_CLOEXEC = O_CLOEXEC;
+    public static final int SIOCSIFFLAGS = 0x8914;
+    public static final int IFF_UP = 0x1;
+    public static final int IFF_LOOPBACK = 0x8;
+    public static final int IFF_RUNNING = 0x40;
+    /** sizeof(struct ifreq): a 16-byte name, then a 24-byte union whose first member is the flags. */
+    public static final int IFREQ_SIZE = 40;
+    public static final int IFNAMSIZ = 16;
+
+    public static final int PR_SET_PDEATHSIG = 1;
+    public static final int SIG_SETMASK = 2;
+    /** sizeof(kernel sigset_t): 64 signals. */
+    public static final int SIGSET_SIZE = 8;
+    /** sizeof(struct kernel_sigaction) on x86-64 and arm64: handler, flags, restorer, mask. */
+    public static final int SIGACTION_SIZE = 32;
+    public static final long SA_SIGINFO = 0x4;
+    public static final long SA_RESTORER = 0x04000000L;
+    public static final long SA_RESTART = 0x10000000L;
+    public static final int NSIG = 64;
+
+    public static final int SIGHUP = 1;
+    public static final int SIGINT = 2;
+    public static final int SIGQUIT = 3;
+    public static final int SIGKILL = 9;
+    public static final int SIGUSR1 = 10;
+    public static final int SIGUSR2 = 12;
+    public static final int SIGTERM = 15;
+    public static final int SIGCHLD = 17;
+    public static final int SIGCONT = 18;
+    public static final int SIGSTOP = 19;
+    public static final int SIGWINCH = 28;
+
+    public static final int EPERM = 1;
+    public static final int ENOENT = 2;
+    public static final int ESRCH = 3;
+    public static final int EINTR = 4;
+    public static final int EACCES = 13;
+    public static final int ENOTDIR = 20;
+    public static final int EEXIST = 17;
+    public static final int ENOSPC = 28;
+
+    public static final int P_PID = 1;
+    public static final int WEXITED = 4;
+    public static final int WNOWAIT = 0x01000000;
+}

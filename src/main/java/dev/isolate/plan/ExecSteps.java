@@ -1,0 +1,63 @@
+package dev.isolate.plan;
+
+import static dev.isolate.linux.Linux.CLOSE_RANGE_CLOEXEC;
+import static dev.isolate.linux.Linux.F_SETFD;
+
+import dev.isolate.plan.step.Arg;
+import dev.isolate.plan.step.Call;
+import dev.isolate.plan.step.Check;
+import dev.isolate.plan.step.Step;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/** The child's last steps: descriptor hygiene, then execve. */
+final class ExecSteps {
+    /** execvp's search path when the command's environment has no PATH (docker's default). */
+    static final String DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+    private ExecSteps() {
+    }
+
+    /** Close every descriptor at exec except 0-2 and the ones the caller passed on purpose. */
+    static void descriptors(Set<Integer> passedFds, List<Step> steps) {
+        steps.add(Step.of(Call.CLOSE_RANGE, Check.SUCCESS, "mark descriptors close-on-exec",
+                Arg.of(3), Arg.of(0xFFFF_FFFFL), Arg.of(CLOSE_RANGE_CLOEXEC)));
+        for (int fd : new TreeSet<>(passedFds)) {
+            steps.add(Step.of(Call.FCNTL, Check.SUCCESS, "pass descriptor " + fd,
+                    Arg.of(fd), Arg.of(F_SETFD), Arg.of(0)));
+        }
+    }
+
+    /** execve, or execvp's PATH walk when the name has no slash. */
+    static void exec(List<String> command, Map<String, String> environment, List<Step> steps) {
+        String name = command.get(0);
+        Arg argv = new Arg.CStringArray(command);
+        Arg envp = new Arg.CStringArray(environ(environment));
+        String what = "exec \"" + name + "\"";
+        if (name.contains("/")) {
+            steps.add(Step.of(Call.EXECVE, Check.SUCCESS, what, Arg.of(name), argv, envp));
+            return;
+        }
+        for (String candidate : searchPath(name, environment.getOrDefault("PATH", DEFAULT_PATH))) {
+            steps.add(Step.of(Call.EXECVE, Check.EXEC_CANDIDATE, what, Arg.of(candidate), argv, envp));
+        }
+    }
+
+    /** The paths execvp tries, in order; an empty PATH entry means the working directory. */
+    static List<String> searchPath(String name, String path) {
+        List<String> candidates = new ArrayList<>();
+        for (String dir : path.split(":", -1)) {
+            candidates.add(dir.isEmpty() ? name : dir.endsWith("/") ? dir + name : dir + "/" + name);
+        }
+        return candidates;
+    }
+
+    static List<String> environ(Map<String, String> environment) {
+        List<String> entries = new ArrayList<>(environment.size());
+        environment.forEach((k, v) -> entries.add(k + "=" + v));
+        return entries;
+    }
+}

@@ -1,0 +1,56 @@
+package dev.isolate.plan;
+
+import static dev.isolate.linux.Linux.PR_SET_PDEATHSIG;
+import static dev.isolate.linux.Linux.SIGACTION_SIZE;
+import static dev.isolate.linux.Linux.SIGKILL;
+import static dev.isolate.linux.Linux.SIGSET_SIZE;
+import static dev.isolate.linux.Linux.SIG_SETMASK;
+
+import dev.isolate.plan.step.Arg;
+import dev.isolate.plan.step.Call;
+import dev.isolate.plan.step.Check;
+import dev.isolate.plan.step.Handshake;
+import dev.isolate.plan.step.LaunchPlan;
+import dev.isolate.plan.step.Step;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.List;
+
+/** The child's first steps: leave isolate's state behind, then the handshake with the parent. */
+final class HandshakeSteps {
+    private HandshakeSteps() {
+    }
+
+    /** Close isolate's pipe ends, and leave its signal handlers and mask behind. */
+    static void leaveIsolatesState(List<Integer> handledSignals, List<Step> steps) {
+        steps.add(Step.of(Call.CLOSE, Check.SUCCESS, "close the parent's end of the report pipe",
+                Arg.of(Handshake.End.REPORT_READ)));
+        // Without this the release pipe would never reach end-of-file when the parent dies.
+        steps.add(Step.of(Call.CLOSE, Check.SUCCESS, "close the parent's end of the release pipe",
+                Arg.of(Handshake.End.RELEASE_WRITE)));
+        byte[] defaultAction = new byte[SIGACTION_SIZE]; // SIG_DFL, no flags, empty mask
+        for (int signal : handledSignals) {
+            steps.add(Step.of(Call.RT_SIGACTION, Check.SUCCESS, "reset the handler of signal " + signal,
+                    Arg.of(signal), new Arg.Bytes(defaultAction), Arg.of(0), Arg.of(SIGSET_SIZE)));
+        }
+        // The parent blocked every signal around clone(); the command starts with none blocked.
+        steps.add(Step.of(Call.RT_SIGPROCMASK, Check.SUCCESS, "unblock signals",
+                Arg.of(SIG_SETMASK), new Arg.Bytes(new byte[SIGSET_SIZE]), Arg.of(0), Arg.of(SIGSET_SIZE)));
+    }
+
+    /** Arm the parent-death signal, tell the parent, and wait for its release. */
+    static void armAndWait(List<Step> steps) {
+        steps.add(Step.of(Call.PRCTL, Check.SUCCESS, "set the parent-death signal",
+                Arg.of(PR_SET_PDEATHSIG), Arg.of(SIGKILL)));
+        // Only after this word may the parent release us: if it died before we armed the
+        // signal it never wrote the byte, and the read below sees end-of-file.
+        steps.add(Step.of(Call.WRITE, Check.exactly(Long.BYTES), "report to the parent",
+                Arg.of(Handshake.End.REPORT_WRITE), new Arg.Bytes(longBytes(LaunchPlan.ARMED)), Arg.of(Long.BYTES)));
+        steps.add(Step.of(Call.READ, Check.exactly(1), "wait for the parent (it exited)",
+                Arg.of(Handshake.End.RELEASE_READ), new Arg.Bytes(new byte[1]), Arg.of(1)));
+    }
+
+    private static byte[] longBytes(long value) {
+        return ByteBuffer.allocate(Long.BYTES).order(ByteOrder.nativeOrder()).putLong(value).array();
+    }
+}

@@ -1,0 +1,280 @@
+package dev.isolate.plan;
+
+import static dev.isolate.linux.Linux.*;
+import static dev.isolate.plan.Slots.*;
+
+import dev.isolate.host.rootfs.RootfsLayout;
+import dev.isolate.plan.step.Arg;
+import dev.isolate.plan.step.Call;
+import dev.isolate.plan.step.Check;
+import dev.isolate.plan.step.Slot;
+import dev.isolate.plan.step.Step;
+import dev.isolate.spec.Mount;
+import dev.isolate.spec.RootFilesystem;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The child's steps that build the container's tree and switch to it, in bubblewrap's and
+ * runc's order: attach the image, mount /proc, /dev and /sys and the user's mounts into it,
+ * protect /proc, then pivot_root and detach the host's tree.
+ *
+ * <p>Every mount is made detached first (open_tree, or fsopen and fsmount) and attached
+ * to a descriptor that openat2 resolved with RESOLVE_IN_ROOT, so a symbolic link in the
+ * image, even one swapped in while isolate runs, resolves inside the root and never to a
+ * host path. Mount points missing from the image are created where they are needed; on a
+ * read-only root that fails, so the image is never changed unasked.
+ */
+final class RootfsSteps {
+    /** Bound from the host into the fresh /dev, as bubblewrap and runc do. */
+    static final List<String> DEVICES = List.of("null", "zero", "full", "random", "urandom", "tty");
+
+    private final RootfsLayout layout;
+    private final List<Step> steps = new ArrayList<>();
+
+    private RootfsSteps(RootfsLayout layout) {
+        this.layout = layout;
+    }
+
+    /**
+     * @param userNamespace the container has its own user namespace (overlayfs then keeps its
+     *                      metadata in user.* extended attributes)
+     * @param ownNetwork    the container has a network namespace other than the host's, so it gets its own sysfs
+     */
+    static List<Step> plan(RootfsLayout layout, boolean userNamespace, boolean ownNetwork) {
+        RootfsSteps plan = new RootfsSteps(layout);
+        layout.privateMountPoints().forEach(plan::makePrivate);
+        plan.root(userNamespace);
+        plan.standardMounts(ownNetwork);
+        layout.mounts().forEach(plan::userMount);
+        plan.protectProc();
+        plan.pivot();
+        return List.copyOf(plan.steps);
+    }
+
+    private void makePrivate(String mountPoint) {
+        add(Step.of(Call.MOUNT, Check.SUCCESS, "make the mount at " + mountPoint + " private",
+                Arg.NULL, Arg.of(mountPoint), Arg.NULL, Arg.of(MS_PRIVATE), Arg.NULL));
+    }
+
+    /** The image (or an overlay on it) mounted on itself, private, and held as {@link #ROOT}. */
+    private void root(boolean userNamespace) {
+        String image = layout.image();
+        if (layout.overlay().isPresent()) {
+            RootfsLayout.Overlay overlay = layout.overlay().get();
+            overlay.scratch().ifPresent(scratch -> {
+                add(Step.of(Call.MOUNT, Check.SUCCESS, "mount a tmpfs for the overlay's changes",
+                        Arg.of("tmpfs"), Arg.of(scratch), Arg.of("tmpfs"), Arg.of(MS_NOSUID | MS_NODEV),
+                        Arg.of("mode=0700")));
+                for (String dir : List.of(overlay.upper(), overlay.work())) {
+                    add(Step.of(Call.MKDIRAT, Check.SUCCESS, "create the overlay's " + dir,
+                            Arg.of(AT_FDCWD), Arg.of(dir), Arg.of(0755)));
+                }
+            });
+            Map<String, String> options = new LinkedHashMap<>();
+            options.put("lowerdir", escapeLayer(image));
+            options.put("upperdir", overlay.upper());
+            options.put("workdir", overlay.work());
+            newFilesystem("overlay", "the root", userNamespace ? List.of("userxattr") : List.of(), options, 0);
+        } else {
+            add(Step.of(Call.OPEN_TREE, Check.SUCCESS, "open the root filesystem " + image,
+                    Arg.of(AT_FDCWD), Arg.of(image), Arg.of(OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE))
+                    .savingIn(TREE));
+        }
+        setAttributes(layout.readOnly() ? MOUNT_ATTR_RDONLY : 0, true, "the root");
+        add(Step.of(Call.MOVE_MOUNT, Check.SUCCESS, "mount the root filesystem on " + image,
+                Arg.of(TREE), Arg.of(""), Arg.of(AT_FDCWD), Arg.of(image), Arg.of(MOVE_MOUNT_F_EMPTY_PATH)));
+        add(Step.of(Call.OPENAT, Check.SUCCESS, "open the root filesystem",
+                Arg.of(AT_FDCWD), Arg.of(image), Arg.of(O_PATH | O_DIRECTORY | O_CLOEXEC)).savingIn(ROOT));
+    }
+
+    private void standardMounts(boolean ownNetwork) {
+        attachNew("proc", "/proc", List.of(), Map.of(), MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
+        attachNew("tmpfs", "/dev", List.of(), ordered("mode", "0755", "size", "64k"), MOUNT_ATTR_NOSUID);
+        for (String device : DEVICES) {
+            bindOwn("/dev/" + device, "/dev/" + device, false, 0, true);
+        }
+        attachNew("devpts", "/dev/pts", List.of("newinstance"), ordered("ptmxmode", "0666", "mode", "0620"),
+                MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC);
+        attachNew("tmpfs", "/dev/shm", List.of(), ordered("mode", "1777", "size", "64m"),
+                MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
+        resolve("/dev", O_DIRECTORY, PARENT);
+        Map<String, String> links = ordered("fd", "/proc/self/fd", "stdin", "/proc/self/fd/0",
+                "stdout", "/proc/self/fd/1", "stderr", "/proc/self/fd/2");
+        links.put("ptmx", "pts/ptmx");
+        links.forEach((name, target) -> add(Step.of(Call.SYMLINKAT, Check.SUCCESS,
+                "link /dev/" + name + " to " + target, Arg.of(target), Arg.of(PARENT), Arg.of(name))));
+        long readOnly = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC;
+        if (ownNetwork) {
+            attachNew("sysfs", "/sys", List.of(), Map.of(), readOnly);
+        } else {
+            // sysfs shows the network namespace of whoever mounts it: share the host's view.
+            bindOwn("/sys", "/sys", true, MOUNT_ATTR_RDONLY, true);
+        }
+    }
+
+    private void userMount(Mount mount) {
+        if (mount instanceof Mount.Bind bind) {
+            boolean directory = !layout.fileSources().contains(bind.source());
+            add(Step.of(Call.OPEN_TREE, Check.SUCCESS, "open " + bind.source() + " to bind it",
+                    Arg.of(AT_FDCWD), Arg.of(bind.source()),
+                    Arg.of(OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE)).savingIn(TREE));
+            if (bind.readOnly()) {
+                setAttributes(MOUNT_ATTR_RDONLY, false, bind.destination());
+            }
+            attach(bind.destination(), directory, true);
+        } else if (mount instanceof Mount.Tmpfs tmpfs) {
+            Map<String, String> options = ordered("mode", "1777");
+            tmpfs.size().ifPresent(size -> options.put("size", size));
+            attachNew("tmpfs", tmpfs.destination(), List.of(), options, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
+        }
+    }
+
+    /** Read-only binds of parts of the new /proc onto themselves, and /dev/null over secrets. */
+    private void protectProc() {
+        for (String entry : RootFilesystem.READ_ONLY_PROC) {
+            if (layout.procEntries().contains(entry)) {
+                String path = "/proc/" + entry;
+                resolve(path, 0, TARGET);
+                add(Step.of(Call.OPEN_TREE, Check.SUCCESS, "open " + path + " to make it read-only",
+                        Arg.of(TARGET), Arg.of(""), Arg.of(OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH
+                                | AT_RECURSIVE)).savingIn(TREE));
+                setAttributes(MOUNT_ATTR_RDONLY, true, path);
+                moveTreeTo(path);
+            }
+        }
+        for (String entry : RootFilesystem.MASKED_PROC) {
+            if (layout.procEntries().contains(entry)) {
+                bindOwn("/dev/null", "/proc/" + entry, false, MOUNT_ATTR_RDONLY, false);
+            }
+        }
+    }
+
+    /**
+     * pivot_root(".", ".") stacks the old root on the new one; it is then made private, so
+     * that detaching it cannot unmount anything on the host, and detached.
+     */
+    private void pivot() {
+        add(Step.of(Call.OPENAT, Check.SUCCESS, "open the host's root",
+                Arg.of(AT_FDCWD), Arg.of("/"), Arg.of(O_PATH | O_DIRECTORY | O_CLOEXEC)).savingIn(OLD_ROOT));
+        add(Step.of(Call.FCHDIR, Check.SUCCESS, "enter the root filesystem", Arg.of(ROOT)));
+        add(Step.of(Call.PIVOT_ROOT, Check.SUCCESS, "pivot_root into the root filesystem", Arg.of("."), Arg.of(".")));
+        add(Step.of(Call.FCHDIR, Check.SUCCESS, "enter the host's root", Arg.of(OLD_ROOT)));
+        add(Step.of(Call.MOUNT, Check.SUCCESS, "make the host's tree private",
+                Arg.NULL, Arg.of("."), Arg.NULL, Arg.of(MS_REC | MS_PRIVATE), Arg.NULL));
+        add(Step.of(Call.UMOUNT2, Check.SUCCESS, "detach the host's tree", Arg.of("."), Arg.of(MNT_DETACH)));
+        add(Step.of(Call.CLOSE, Check.SUCCESS, "close the host's root", Arg.of(OLD_ROOT)));
+        add(Step.of(Call.CHDIR, Check.SUCCESS, "chdir /", Arg.of("/")));
+    }
+
+    /** A new filesystem of {@code type}, mounted detached and held in {@link #TREE}. */
+    private void newFilesystem(String type, String forWhat, List<String> flags, Map<String, String> options,
+            long attributes) {
+        add(Step.of(Call.FSOPEN, Check.SUCCESS, "open a " + type + " filesystem for " + forWhat,
+                Arg.of(type), Arg.of(FSOPEN_CLOEXEC)).savingIn(CONTEXT));
+        // Named after its type in mount's output, as mount(8) users are used to.
+        add(Step.of(Call.FSCONFIG, Check.SUCCESS, type + " source for " + forWhat,
+                Arg.of(CONTEXT), Arg.of(FSCONFIG_SET_STRING), Arg.of("source"), Arg.of(type), Arg.of(0)));
+        for (String flag : flags) {
+            add(Step.of(Call.FSCONFIG, Check.SUCCESS, type + " option " + flag + " for " + forWhat,
+                    Arg.of(CONTEXT), Arg.of(FSCONFIG_SET_FLAG), Arg.of(flag), Arg.NULL, Arg.of(0)));
+        }
+        options.forEach((key, value) -> add(Step.of(Call.FSCONFIG, Check.SUCCESS,
+                type + " option " + key + "=" + value + " for " + forWhat,
+                Arg.of(CONTEXT), Arg.of(FSCONFIG_SET_STRING), Arg.of(key), Arg.of(value), Arg.of(0))));
+        add(Step.of(Call.FSCONFIG, Check.SUCCESS, "create the " + type + " filesystem for " + forWhat,
+                Arg.of(CONTEXT), Arg.of(FSCONFIG_CMD_CREATE), Arg.NULL, Arg.NULL, Arg.of(0)));
+        add(Step.of(Call.FSMOUNT, Check.SUCCESS, "mount the " + type + " filesystem for " + forWhat,
+                Arg.of(CONTEXT), Arg.of(FSMOUNT_CLOEXEC), Arg.of(attributes)).savingIn(TREE));
+        add(Step.of(Call.CLOSE, Check.SUCCESS, "close the " + type + " filesystem context", Arg.of(CONTEXT)));
+    }
+
+    private void attachNew(String type, String destination, List<String> flags, Map<String, String> options,
+            long attributes) {
+        newFilesystem(type, destination, flags, options, attributes);
+        attach(destination, true, true);
+    }
+
+    /** A host path bound for isolate's own purposes: private, so nothing flows through it. */
+    private void bindOwn(String hostPath, String destination, boolean directory, long attributes, boolean create) {
+        add(Step.of(Call.OPEN_TREE, Check.SUCCESS, "open " + hostPath + " to bind it on " + destination,
+                Arg.of(AT_FDCWD), Arg.of(hostPath), Arg.of(OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE))
+                .savingIn(TREE));
+        setAttributes(attributes, true, destination);
+        attach(destination, directory, create);
+    }
+
+    private void setAttributes(long attributes, boolean makePrivate, String forWhat) {
+        ByteBuffer attr = ByteBuffer.allocate(MOUNT_ATTR_SIZE).order(ByteOrder.nativeOrder());
+        attr.putLong(attributes).putLong(0).putLong(makePrivate ? MS_PRIVATE : 0).putLong(0);
+        add(Step.of(Call.MOUNT_SETATTR, Check.SUCCESS, "set the mount options of " + forWhat,
+                Arg.of(TREE), Arg.of(""), Arg.of(AT_EMPTY_PATH | AT_RECURSIVE), new Arg.Bytes(attr.array()),
+                Arg.of(MOUNT_ATTR_SIZE)));
+    }
+
+    /** Attaches {@link #TREE} at a path inside the root, creating the mount point if asked. */
+    private void attach(String destination, boolean directory, boolean create) {
+        if (create) {
+            createMountPoint(destination, directory);
+        }
+        resolve(destination, 0, TARGET);
+        moveTreeTo(destination);
+    }
+
+    private void moveTreeTo(String destination) {
+        add(Step.of(Call.MOVE_MOUNT, Check.SUCCESS, "mount on " + destination,
+                Arg.of(TREE), Arg.of(""), Arg.of(TARGET), Arg.of(""),
+                Arg.of(MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH)));
+    }
+
+    /** mkdir -p inside the root, one component at a time; what exists is left as it is. */
+    private void createMountPoint(String destination, boolean directory) {
+        String[] names = destination.substring(1).split("/");
+        String what = "create the mount point " + destination + " in the root filesystem";
+        for (int i = 0; i < names.length; i++) {
+            Slot parent = ROOT;
+            if (i > 0) {
+                resolve("/" + String.join("/", List.of(names).subList(0, i)), O_DIRECTORY, PARENT);
+                parent = PARENT;
+            }
+            boolean last = i == names.length - 1;
+            if (last && !directory) {
+                add(Step.of(Call.MKNODAT, Check.SUCCESS_OR_EXISTS, what,
+                        Arg.of(parent), Arg.of(names[i]), Arg.of(S_IFREG | 0644), Arg.of(0)));
+            } else {
+                add(Step.of(Call.MKDIRAT, Check.SUCCESS_OR_EXISTS, what,
+                        Arg.of(parent), Arg.of(names[i]), Arg.of(0755)));
+            }
+        }
+    }
+
+    /** openat2(ROOT, path, O_PATH, RESOLVE_IN_ROOT): ".." and every link stay inside the root. */
+    private void resolve(String path, int flags, Slot into) {
+        ByteBuffer how = ByteBuffer.allocate(OPEN_HOW_SIZE).order(ByteOrder.nativeOrder());
+        how.putLong(O_PATH | O_CLOEXEC | flags).putLong(0).putLong(RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
+        add(Step.of(Call.OPENAT2, Check.SUCCESS, "find " + path + " in the root filesystem",
+                Arg.of(ROOT), Arg.of(path.substring(1)), new Arg.Bytes(how.array()), Arg.of(OPEN_HOW_SIZE))
+                .savingIn(into));
+    }
+
+    /** overlayfs splits lowerdir at ':' and takes '\' as an escape. */
+    static String escapeLayer(String path) {
+        return path.replace("\\", "\\\\").replace(":", "\\:");
+    }
+
+    private static Map<String, String> ordered(String... keysAndValues) {
+        Map<String, String> map = new LinkedHashMap<>();
+        for (int i = 0; i < keysAndValues.length; i += 2) {
+            map.put(keysAndValues[i], keysAndValues[i + 1]);
+        }
+        return map;
+    }
+
+    private void add(Step step) {
+        steps.add(step);
+    }
+}

@@ -1,0 +1,34 @@
+package dev.isolate.plan.step;
+
+import java.util.List;
+
+/**
+ * Everything the launch does, decided before any of it happens.
+ *
+ * @param cloneFlags namespace flags and exit signal for clone()
+ * @param sharesMemory whether the child shares isolate's memory until it execs (CLONE_VM), like
+ *                   a posix_spawn child, instead of copying the JVM's page tables; not when it
+ *                   joins namespaces whose setns(2) wants a process that shares nothing
+ * @param childSteps the system calls the child makes between clone and the command, in order
+ * @param parentSteps what the parent does between the child's "armed" report and its release
+ */
+public record LaunchPlan(long cloneFlags, boolean sharesMemory, List<Step> childSteps,
+        List<ParentStep> parentSteps) {
+    /** Report word meaning "parent-death signal armed, waiting for release"; no failure word is -1. */
+    public static final long ARMED = -1L;
+    /** Set in a report word that carries the pid of a process the child cloned (Check.CLONED). */
+    public static final long NEW_PROCESS = 1L << 62;
+
+    public LaunchPlan {
+        childSteps = List.copyOf(childSteps);
+        parentSteps = List.copyOf(parentSteps);
+        if (childSteps.isEmpty() || childSteps.get(childSteps.size() - 1).call() != Call.EXECVE) {
+            throw new IllegalArgumentException("a child program ends with execve");
+        }
+    }
+
+    /** The command runs in a process the child clones, not in the child itself. */
+    public boolean forks() {
+        return childSteps.stream().anyMatch(step -> step.check().equals(Check.CLONED));
+    }
+}

@@ -1,0 +1,168 @@
+package dev.isolate.plan;
+
+import static dev.isolate.linux.Linux.*;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.isolate.host.rootfs.RootfsLayout;
+import dev.isolate.plan.step.Arg;
+import dev.isolate.plan.step.Call;
+import dev.isolate.plan.step.Check;
+import dev.isolate.plan.step.Slot;
+import dev.isolate.plan.step.Step;
+import dev.isolate.spec.Mount;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+
+class RootfsStepsTest {
+    private static final Set<String> ALL_PROC = Set.of("sys", "sysrq-trigger", "irq", "kcore", "keys", "timer_list");
+
+    private static RootfsLayout layout(boolean readOnly, Optional<RootfsLayout.Overlay> overlay, List<Mount> mounts,
+            Set<String> fileSources) {
+        return new RootfsLayout("/images/busybox", readOnly, overlay, mounts, fileSources, List.of(), ALL_PROC);
+    }
+
+    private static List<Step> plan(RootfsLayout layout) {
+        return RootfsSteps.plan(layout, false, false);
+    }
+
+    private static int index(List<Step> steps, Call call) {
+        return steps.stream().map(Step::call).toList().indexOf(call);
+    }
+
+    private static long word(Arg bytes, int index) {
+        return ByteBuffer.wrap(((Arg.Bytes) bytes).value()).order(ByteOrder.nativeOrder()).getLong(8 * index);
+    }
+
+    /** The step that last saved into {@code slot} before {@code at}. */
+    private static Step writerOf(List<Step> steps, Slot slot, int at) {
+        for (int i = at - 1; i >= 0; i--) {
+            if (steps.get(i).saveIn().equals(Optional.of(slot))) {
+                return steps.get(i);
+            }
+        }
+        throw new AssertionError("nothing saved in " + slot + " before step " + at);
+    }
+
+    @Test
+    void everyMountLandsOnAPathResolvedInsideTheRoot() {
+        List<Step> steps = plan(layout(false, Optional.empty(),
+                List.of(new Mount.Bind("/srv/data", "/data", false), new Mount.Tmpfs("/run", Optional.of("8m"))),
+                Set.of()));
+        int checked = 0;
+        for (int i = 0; i < index(steps, Call.PIVOT_ROOT); i++) {
+            Step step = steps.get(i);
+            if (step.call() == Call.MOVE_MOUNT && step.args().get(2) instanceof Arg.Saved target) {
+                Step resolve = writerOf(steps, target.slot(), i);
+                assertEquals(Call.OPENAT2, resolve.call(), step.what());
+                assertEquals(new Arg.Saved(Slots.ROOT), resolve.args().get(0));
+                assertEquals(RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS, word(resolve.args().get(2), 2));
+                checked++;
+            }
+        }
+        // proc, /dev, six devices, pts, shm, sys, two user mounts, three read-only and three masked proc entries
+        assertEquals(1 + 1 + 6 + 2 + 1 + 2 + 3 + 3, checked);
+    }
+
+    @Test
+    void theRootIsAttachedPrivateThenPivotedIntoAndTheHostTreeDetached() {
+        List<Step> steps = plan(layout(false, Optional.empty(), List.of(), Set.of()));
+        Step open = steps.get(0);
+        assertEquals(Call.OPEN_TREE, open.call());
+        assertEquals(new Arg.CString("/images/busybox"), open.args().get(1));
+        Step attributes = steps.get(1);
+        assertEquals(Call.MOUNT_SETATTR, attributes.call());
+        assertEquals(0, word(attributes.args().get(3), 0), "writable");
+        assertEquals(MS_PRIVATE, word(attributes.args().get(3), 2));
+        assertEquals(Call.MOVE_MOUNT, steps.get(2).call());
+        assertEquals(new Arg.CString("/images/busybox"), steps.get(2).args().get(3));
+
+        List<Call> tail = steps.subList(steps.size() - 8, steps.size()).stream().map(Step::call).toList();
+        assertEquals(List.of(Call.OPENAT, Call.FCHDIR, Call.PIVOT_ROOT, Call.FCHDIR, Call.MOUNT, Call.UMOUNT2,
+                Call.CLOSE, Call.CHDIR), tail);
+        Step detach = steps.get(steps.size() - 3);
+        assertEquals(new Arg.Value(MNT_DETACH), detach.args().get(1));
+        Step makePrivate = steps.get(steps.size() - 4);
+        assertEquals(new Arg.Value(MS_REC | MS_PRIVATE), makePrivate.args().get(3),
+                "detaching a shared tree would unmount the host's mounts too");
+    }
+
+    @Test
+    void aReadOnlyRootIsReadOnlyBeforeAnyMountPointIsCreated() {
+        List<Step> steps = plan(layout(true, Optional.empty(), List.of(), Set.of()));
+        assertEquals(MOUNT_ATTR_RDONLY, word(steps.get(1).args().get(3), 0));
+        assertTrue(index(steps, Call.MOUNT_SETATTR) < index(steps, Call.MKDIRAT));
+    }
+
+    @Test
+    void mountPointsAreCreatedComponentByComponentAndExistingOnesAreKept() {
+        List<Step> steps = plan(layout(false, Optional.empty(),
+                List.of(new Mount.Bind("/etc/hosts", "/a/b/hosts", true)), Set.of("/etc/hosts")));
+        int open = steps.stream().map(s -> s.args().size() < 2 ? Arg.NULL : s.args().get(1)).toList()
+                .indexOf(new Arg.CString("/etc/hosts"));
+        List<Step> bind = steps.subList(open, steps.size()).stream().filter(s -> s.args().size() > 1).toList();
+        Step mkdirA = bind.stream().filter(s -> s.args().get(1).equals(new Arg.CString("a"))).findFirst().orElseThrow();
+        assertEquals(Call.MKDIRAT, mkdirA.call());
+        assertEquals(new Arg.Saved(Slots.ROOT), mkdirA.args().get(0));
+        assertEquals(Check.SUCCESS_OR_EXISTS, mkdirA.check());
+        Step file = bind.stream().filter(s -> s.args().get(1).equals(new Arg.CString("hosts"))).findFirst()
+                .orElseThrow();
+        assertEquals(Call.MKNODAT, file.call(), "a file is bound on a file");
+        assertEquals(new Arg.Value(S_IFREG | 0644), file.args().get(2));
+        assertEquals(MOUNT_ATTR_RDONLY, word(bind.get(1).args().get(3), 0));
+        assertEquals(0, word(bind.get(1).args().get(3), 2), "the user's binds keep their propagation");
+    }
+
+    @Test
+    void aThrowAwayOverlayKeepsItsLayersOnATmpfs() {
+        RootfsLayout.Overlay overlay = new RootfsLayout.Overlay(Optional.of("/run/isolate/overlay/1-x"),
+                "/run/isolate/overlay/1-x/upper", "/run/isolate/overlay/1-x/work");
+        RootfsLayout layout = new RootfsLayout("/images/a:b", false, Optional.of(overlay), List.of(), Set.of(),
+                List.of(), Set.of());
+        List<Step> steps = RootfsSteps.plan(layout, true, false);
+        assertEquals(Call.MOUNT, steps.get(0).call());
+        assertEquals(new Arg.CString("tmpfs"), steps.get(0).args().get(0));
+        assertEquals(new Arg.CString("/run/isolate/overlay/1-x"), steps.get(0).args().get(1));
+        List<Arg> configured = steps.stream().filter(s -> s.call() == Call.FSCONFIG).limit(6)
+                .map(s -> s.args().get(2)).toList();
+        assertEquals(List.of(new Arg.CString("source"), new Arg.CString("userxattr"), new Arg.CString("lowerdir"), new Arg.CString("upperdir"),
+                new Arg.CString("workdir"), Arg.NULL), configured);
+        Step lower = steps.stream().filter(s -> s.args().size() > 2 && s.args().get(2).equals(new Arg.CString(
+                "lowerdir"))).findFirst().orElseThrow();
+        assertEquals(new Arg.CString("/images/a\\:b"), lower.args().get(3));
+        assertFalse(RootfsSteps.plan(layout, false, false).stream().anyMatch(s -> s.args().size() > 2
+                && s.args().get(2).equals(new Arg.CString("userxattr"))), "only in a user namespace");
+    }
+
+    @Test
+    void sysIsFreshOnlyWithItsOwnNetworkNamespace() {
+        RootfsLayout layout = layout(false, Optional.empty(), List.of(), Set.of());
+        assertTrue(RootfsSteps.plan(layout, false, true).stream()
+                .anyMatch(s -> s.call() == Call.FSOPEN && s.args().get(0).equals(new Arg.CString("sysfs"))));
+        assertTrue(RootfsSteps.plan(layout, false, false).stream()
+                .anyMatch(s -> s.call() == Call.OPEN_TREE && s.args().get(1).equals(new Arg.CString("/sys"))));
+    }
+
+    @Test
+    void hostMountPointsAreMadePrivateFirstAndMissingProcEntriesAreSkipped() {
+        RootfsLayout layout = new RootfsLayout("/images/busybox", false, Optional.empty(), List.of(), Set.of(),
+                List.of("/images"), Set.of("sys"));
+        List<Step> steps = plan(layout);
+        assertEquals(new Arg.CString("/images"), steps.get(0).args().get(1));
+        assertEquals(new Arg.Value(MS_PRIVATE), steps.get(0).args().get(3));
+        long masks = IntStream.range(0, steps.size()).filter(i -> steps.get(i).call() == Call.OPEN_TREE
+                && steps.get(i).args().get(1).equals(new Arg.CString("/dev/null"))).count();
+        assertEquals(1, masks, "/dev/null itself, and no mask for missing entries");
+    }
+
+    @Test
+    void overlayLayersAreEscaped() {
+        assertEquals("/a\\\\b\\:c", RootfsSteps.escapeLayer("/a\\b:c"));
+    }
+}
