@@ -16,6 +16,8 @@ import java.util.List;
 public record UserNamespace(List<IdMapping> uids, List<IdMapping> gids, Boolean setgroups, boolean automatic) {
     /** The kernel's limit on lines in one map (since Linux 4.15). */
     public static final int MAX_LINES = 340;
+    /** The map is written in one write(2), which the kernel refuses from a page (4096 bytes on x86-64) on. */
+    public static final int MAX_BYTES = 4095;
 
     public UserNamespace {
         uids = List.copyOf(uids);
@@ -36,6 +38,11 @@ public record UserNamespace(List<IdMapping> uids, List<IdMapping> gids, Boolean 
         }
         if (map.size() > MAX_LINES) {
             throw Failure.input(kind + " map: more than " + MAX_LINES + " ranges");
+        }
+        int bytes = map.stream().mapToInt(line -> line.toString().length() + 1).sum();
+        if (bytes > MAX_BYTES) {
+            throw Failure.input(kind + " map: " + bytes + " bytes as the kernel reads it, more than the " + MAX_BYTES
+                    + " it takes (use fewer or wider ranges)");
         }
         for (int i = 0; i < map.size(); i++) {
             for (int j = i + 1; j < map.size(); j++) {

@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -176,6 +177,34 @@ class LauncherIT {
     }
 
     @Test
+    void anIdMapLongerThanTheKernelTakesIsRefusedBeforeTheLaunch() {
+        List<String> args = new ArrayList<>(List.of("-U"));
+        for (int i = 0; i < 340; i++) {
+            args.addAll(List.of("--map-users", (4_000_000_000L + i) + ":" + (4_000_000_000L + i) + ":1"));
+        }
+        args.add("true");
+        Result r = isolate().run(args.toArray(String[]::new));
+        assertEquals(125, r.exit());
+        assertEquals("isolate: uid map: 8160 bytes as the kernel reads it, more than the 4095 it takes (use fewer or"
+                + " wider ranges)\n", r.err());
+    }
+
+    @Test
+    void aJvmNotStartedAsIsolateNeedsIsRefusedWithOneLine() {
+        String java = ProcessHandle.current().info().command().orElse("java");
+        Path jar = Isolate.REPO_SCRIPT.getParent().getParent().resolve("target/isolate.jar");
+        Path stub = jar.resolveSibling("native/jni/x86_64-Linux");
+        Result plain = Isolate.exec(List.of(java, "-Djffi.unsafe.disabled=true", "-Djffi.boot.library.path=" + stub,
+                "-cp", jar.toString(), "dev.isolate.cli.Main", "-p", "true"), null);
+        assertEquals(125, plain.exit());
+        assertEquals("isolate: this JVM was not started as isolate needs: the JVM handles SIGINT (start the JVM with"
+                + " -Xrs); run isolate through scripts/isolate\n", plain.err());
+        Result jarRun = Isolate.exec(List.of(java, "-jar", jar.toString(), "true"), null);
+        assertEquals(1, jarRun.exit(), "java -jar is not a way in");
+        assertTrue(jarRun.err().contains("no main manifest attribute"), jarRun.err());
+    }
+
+    @Test
     void failedSetupStepIsNamedWithItsErrno() {
         Result r = isolate().run("-w", "/no/such/dir", "true");
         assertEquals(125, r.exit());
@@ -265,6 +294,8 @@ class LauncherIT {
         Process isolate = isolate().start("sh", "-c", "echo $$; exec sleep 600");
         long command = Long.parseLong(Isolate.readLine(new BufferedReader(new InputStreamReader(isolate.getInputStream()))));
         assertTrue(alive(command));
+        assertFalse(Files.exists(Path.of("/tmp/.java_pid" + isolate.pid())),
+                "no JVM attach socket, which a killed isolate would leave behind");
         Isolate.kill(isolate.pid(), "KILL");
         isolate.waitFor();
         long deadline = System.nanoTime() + 10_000_000_000L;

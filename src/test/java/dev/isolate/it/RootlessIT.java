@@ -1,6 +1,7 @@
 package dev.isolate.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.isolate.it.Isolate.Result;
@@ -14,10 +15,13 @@ import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** User namespaces and id mappings, as the unprivileged user nobody (uid and gid 65534). */
 class RootlessIT {
     private final Isolate nobody = Isolate.asNobody(RootlessCopy.script());
+    @TempDir
+    Path ids;
 
     @BeforeEach
     void root() {
@@ -112,21 +116,23 @@ class RootlessIT {
 
     @Test
     void mapAutoAndRangesThroughNewuidmap() throws IOException {
-        withSubordinateIds(() -> {
-            Result auto = nobody.run("--map-auto", "sh", "-c",
-                    "cat /proc/self/uid_map /proc/self/gid_map /proc/self/setgroups; id -u");
-            assertEquals(0, auto.exit(), auto.err());
-            assertEquals(List.of("0 65534 1", "1 200000 65536", "0 65534 1", "1 300000 65536", "allow", "0"),
-                    lines(auto.out()));
-            Result ranges = nobody.run("-r", "--map-users", "1000:200000:10", "--map-groups", "1000:300000:10",
-                    "sh", "-c", "cat /proc/self/uid_map; chown 1005:1005 /proc/self/fd/0 2>/dev/null; echo ok");
-            assertEquals(0, ranges.exit(), ranges.err());
-            assertEquals(List.of("0 65534 1", "1000 200000 10", "ok"), lines(ranges.out()));
-            Result notOwned = nobody.run("--map-users", "0:100:10", "true");
-            assertEquals(125, notOwned.exit());
-            assertEquals("isolate: uid range 0:100:10: outside ids 100-109 are not nobody's own nor in its"
-                    + " /etc/subuid ranges\n", notOwned.err());
-        });
+        Isolate nobody = new Isolate(withSubordinateIds(Isolate.AS_NOBODY), RootlessCopy.script());
+        Result auto = nobody.run("--map-auto", "sh", "-c",
+                "cat /proc/self/uid_map /proc/self/gid_map /proc/self/setgroups; id -u");
+        assertEquals(0, auto.exit(), auto.err());
+        assertEquals(List.of("0 65534 1", "1 200000 65536", "0 65534 1", "1 300000 65536", "allow", "0"),
+                lines(auto.out()));
+        Result ranges = nobody.run("-r", "--map-users", "1000:200000:10", "--map-groups", "1000:300000:10",
+                "sh", "-c", "cat /proc/self/uid_map; chown 1005:1005 /proc/self/fd/0 2>/dev/null; echo ok");
+        assertEquals(0, ranges.exit(), ranges.err());
+        assertEquals(List.of("0 65534 1", "1000 200000 10", "ok"), lines(ranges.out()));
+        Result notOwned = nobody.run("--map-users", "0:100:10", "true");
+        assertEquals(125, notOwned.exit());
+        assertEquals("isolate: uid range 0:100:10: outside ids 100-109 are not nobody's own nor in its"
+                + " /etc/subuid ranges\n", notOwned.err());
+        Path subuid = Path.of("/etc/subuid");
+        assertFalse(Files.exists(subuid) && Files.readString(subuid).contains("nobody:200000:65536"),
+                "the host's /etc/subuid is never changed");
     }
 
     @Test
@@ -142,11 +148,9 @@ class RootlessIT {
             // setpriv by absolute path: the PATH above has only what scripts/isolate needs
             command.addAll(List.of("/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"));
             command.addAll(List.of(RootlessCopy.script().toString(), "--map-users", "0:200000:10", "true"));
-            withSubordinateIds(() -> {
-                Result r = Isolate.exec(command, null);
-                assertEquals(125, r.exit(), r.err());
-                assertTrue(r.err().contains("install the uidmap package"), r.err());
-            });
+            Result r = Isolate.exec(withSubordinateIds(command), null);
+            assertEquals(125, r.exit(), r.err());
+            assertTrue(r.err().contains("install the uidmap package"), r.err());
         } finally {
             try (Stream<Path> all = Files.walk(bin)) {
                 all.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
@@ -170,31 +174,30 @@ class RootlessIT {
         }
     }
 
-    interface Body {
-        void run() throws IOException;
-    }
-
-    /** Gives nobody subordinate ids for the duration of {@code body}, then restores the files. */
-    private static synchronized void withSubordinateIds(Body body) throws IOException {
-        Path subuid = Path.of("/etc/subuid");
-        Path subgid = Path.of("/etc/subgid");
-        String uids = Files.exists(subuid) ? Files.readString(subuid) : null;
-        String gids = Files.exists(subgid) ? Files.readString(subgid) : null;
-        try {
-            Files.writeString(subuid, (uids == null ? "" : uids) + "nobody:200000:65536\n");
-            Files.writeString(subgid, (gids == null ? "" : gids) + "nobody:300000:65536\n");
-            body.run();
-        } finally {
-            restore(subuid, uids);
-            restore(subgid, gids);
+    /**
+     * The command run in a mount namespace of its own in which nobody has subordinate ids:
+     * copies of /etc/subuid and /etc/subgid with a range for nobody are bound over the host's,
+     * which stay as they are however the test ends. (A host without the files gets empty ones,
+     * which mean to newuidmap what no file does, as mount points.)
+     */
+    private List<String> withSubordinateIds(List<String> command) throws IOException {
+        List<String> binds = new ArrayList<>();
+        for (String kind : List.of("uid", "gid")) {
+            Path host = Path.of("/etc/sub" + kind);
+            if (!Files.exists(host)) {
+                Files.createFile(host);
+            }
+            Path copy = ids.resolve("sub" + kind);
+            Files.writeString(copy, Files.readString(host) + "nobody:" + (kind.equals("uid") ? 200000 : 300000)
+                    + ":65536\n");
+            Files.setPosixFilePermissions(copy, PosixFilePermissions.fromString("rw-r--r--"));
+            binds.add(copy.toString());
         }
-    }
-
-    private static void restore(Path file, String content) throws IOException {
-        if (content == null) {
-            Files.deleteIfExists(file);
-        } else {
-            Files.writeString(file, content);
-        }
+        List<String> wrapped = new ArrayList<>(List.of("unshare", "--mount", "--propagation", "private", "--",
+                "sh", "-c", "mount --bind \"$1\" /etc/subuid && mount --bind \"$2\" /etc/subgid && shift 2"
+                        + " && exec \"$@\"", "sh"));
+        wrapped.addAll(binds);
+        wrapped.addAll(command);
+        return wrapped;
     }
 }

@@ -1,0 +1,158 @@
+package dev.isolate.state;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.isolate.exit.Failure;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Who holds a name, with real processes standing in for the isolates that supervise containers. */
+class StateStoreTest {
+    @TempDir
+    Path containers;
+    private final List<Process> sleepers = new ArrayList<>();
+
+    @AfterEach
+    void stopSleepers() {
+        sleepers.forEach(Process::destroyForcibly);
+    }
+
+    /** A live process to be a container's supervisor. */
+    private ProcessIdentity liveSupervisor() throws Exception {
+        Process sleeper = new ProcessBuilder("sleep", "60").start();
+        sleepers.add(sleeper);
+        return ProcessIdentity.of(sleeper.pid()).orElseThrow();
+    }
+
+    /** A supervisor that has ended: this process, as it would be with another start time. */
+    private static ProcessIdentity deadSupervisor() {
+        ProcessIdentity self = ProcessIdentity.of(ProcessHandle.current().pid()).orElseThrow();
+        return new ProcessIdentity(self.pid(), self.startTime() + 1);
+    }
+
+    private static ContainerRecord starting(String name, ProcessIdentity supervisor) {
+        return new ContainerRecord(name, Optional.empty(), supervisor, List.of("uts"), List.of("true"),
+                Instant.parse("2026-12-01T00:00:00Z"), Optional.empty());
+    }
+
+    @Test
+    void aLiveContainersNameIsRefusedAndAnExitedOnesIsTakenOver() throws Exception {
+        StateStore store = new StateStore(containers);
+        ContainerRecord first = starting("web", liveSupervisor());
+        store.claim(first);
+        assertEquals("name \"web\": in use by a running container",
+                assertThrows(Failure.class, () -> store.claim(starting("web", deadSupervisor()))).getMessage());
+
+        store.claim(starting("old", deadSupervisor()).exited(0));
+        ContainerRecord next = starting("old", liveSupervisor());
+        store.claim(next);
+        assertEquals(Optional.of(next), store.load("old"));
+    }
+
+    @Test
+    void aNameWhoseClaimNeverFinishedIsReclaimable() throws Exception {
+        StateStore store = new StateStore(containers);
+        // What an isolate killed between making the directory and writing the record leaves.
+        Files.createDirectory(containers.resolve("half"));
+        assertEquals(List.of(), store.all());
+        assertThrows(Failure.class, () -> store.get("half"));
+        ContainerRecord record = starting("half", liveSupervisor());
+        store.claim(record);
+        assertEquals(Optional.of(record), store.load("half"));
+
+        Files.createDirectory(containers.resolve("gone"));
+        assertTrue(store.forget("gone"), "rm frees it too");
+        assertFalse(Files.exists(containers.resolve("gone")));
+        assertFalse(store.forget("gone"));
+    }
+
+    @Test
+    void onlyTheHolderWritesOrRemovesTheRecord() throws Exception {
+        StateStore store = new StateStore(containers);
+        ContainerRecord lost = starting("db", deadSupervisor());
+        store.claim(lost);
+        ContainerRecord taker = starting("db", liveSupervisor());
+        store.claim(taker);
+        assertFalse(store.save(lost.exited(0)), "an isolate that lost its name does not write over the new record");
+        assertFalse(store.remove(lost));
+        assertEquals(Optional.of(taker), store.load("db"));
+        assertEquals("db: running: stop it first, or use rm -f",
+                assertThrows(Failure.class, () -> store.forget("db")).getMessage());
+        assertTrue(store.save(taker.exited(4)));
+        assertEquals(Optional.of(4), store.get("db").exitStatus());
+        assertTrue(store.remove(taker));
+        assertEquals(Optional.empty(), store.load("db"));
+    }
+
+    @Test
+    void ofManyIsolatesTakingOverAnExitedNameExactlyOneGetsIt() throws Exception {
+        StateStore store = new StateStore(containers);
+        int contenders = 8;
+        List<ProcessIdentity> supervisors = new ArrayList<>();
+        for (int i = 0; i < contenders; i++) {
+            supervisors.add(liveSupervisor());
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(contenders);
+        try {
+            for (int round = 0; round < 40; round++) {
+                String name = "race" + round;
+                store.claim(starting(name, deadSupervisor()));
+                CountDownLatch go = new CountDownLatch(1);
+                List<Future<Boolean>> claims = new ArrayList<>();
+                for (ProcessIdentity supervisor : supervisors) {
+                    claims.add(pool.submit(() -> {
+                        go.await();
+                        try {
+                            // Each contender is a separate store, as separate isolates are.
+                            new StateStore(containers).claim(starting(name, supervisor));
+                            return true;
+                        } catch (Failure inUse) {
+                            return false;
+                        }
+                    }));
+                }
+                go.countDown();
+                List<ProcessIdentity> winners = new ArrayList<>();
+                for (int i = 0; i < contenders; i++) {
+                    if (claims.get(i).get()) {
+                        winners.add(supervisors.get(i));
+                    }
+                }
+                assertEquals(1, winners.size(), "round " + round + ": winners " + winners);
+                assertEquals(winners.get(0), store.get(name).supervisor(), "the record is the winner's");
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void namesAndPidsResolveToRunningProcesses() throws Exception {
+        StateStore store = new StateStore(containers);
+        ProcessIdentity supervisor = liveSupervisor();
+        ProcessIdentity command = liveSupervisor();
+        store.claim(starting("app", supervisor).running(command));
+        assertEquals(command, store.resolve("app"));
+        assertEquals(command, store.resolve(Long.toString(command.pid())));
+        store.claim(starting("stopped", deadSupervisor()));
+        assertEquals("stopped: not running", assertThrows(Failure.class, () -> store.resolve("stopped")).getMessage());
+        assertEquals("no container named \"none\"", assertThrows(Failure.class, () -> store.resolve("none"))
+                .getMessage());
+        assertEquals("process 99999999999: no such process",
+                assertThrows(Failure.class, () -> store.resolve("99999999999")).getMessage());
+    }
+}
