@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -178,6 +179,32 @@ class LifecycleIT {
         stop.addAll(names);
         assertEquals(0, withState().run(stop.toArray(String[]::new)).exit());
         assertEquals(Map.of(), ps(false));
+    }
+
+    @Test
+    void detachedStartsInParallelEachReportWhatHappened() throws Exception {
+        // Commands that end at once: a starter must not mistake a supervisor that already recorded
+        // the end for one that never ran it.
+        int starts = 20;
+        List<CompletableFuture<Result>> runs = new ArrayList<>();
+        for (int i = 0; i < starts; i++) {
+            String name = prefix + "d" + i;
+            runs.add(CompletableFuture.supplyAsync(() -> withState().run("run", "-d", "--name", name, "true")));
+        }
+        for (int i = 0; i < starts; i++) {
+            Result run = runs.get(i).get();
+            assertEquals(List.of(0, prefix + "d" + i + "\n", ""), List.of(run.exit(), run.out(), run.err()),
+                    "start " + i);
+        }
+        Map<String, String[]> listed = ps(true);
+        for (int i = 0; i < starts; i++) {
+            String[] entry = listed.get(prefix + "d" + i);
+            for (int wait = 0; wait < 200 && (entry == null || !entry[1].equals("exited")); wait++) {
+                TimeUnit.MILLISECONDS.sleep(25);
+                entry = ps(true).get(prefix + "d" + i);
+            }
+            assertEquals(List.of("exited", "0"), List.of(entry[1], entry[2]), "the record of start " + i);
+        }
     }
 
     @Test
