@@ -6,22 +6,25 @@
 # native memory, and this routine clones and walks the table without returning
 # to Java in the child.
 #
-# Program layout (64-bit words), built by dev.isolate.sys.ProgramImage:
-#   +0  clone flags (exit signal included)
-#   +8  step count
-#   +16 report fd (child -> parent pipe, close-on-exec)
-#   +24 report word: (step index << 32) | errno, written on failure
-#   +32 the child's stack pointer (a small area at the end of the program)
-#   +40 result slots 0..15: slot n at +40+8n (slot 0 is never used: 0 means none)
-#   +168 steps, 64 bytes each:
-#       +0 bits 0-15 syscall number, bits 16-19 the slot to save the result in,
-#          bits 20-43 one 4-bit slot per argument (first argument lowest): when
-#          not 0 the argument is that slot's value, not the literal below
-#       +8..+48 six arguments
-#       +56 check: -1 fail on error, -2 ignore the result, -3 exec candidate,
-#                  -4 fail on error other than EEXIST,
-#                  -5 a clone: fail on error; the new process goes on, the one
-#                     that cloned reports (1 << 62) | the new pid and leaves,
+# Program layout (64-bit words), built by dev.isolate.sys.ProgramImage; the
+# names are the .equ's below:
+#   +0  HDR_FLAGS        clone flags (exit signal included)
+#   +8  HDR_STEP_COUNT   step count
+#   +16 HDR_REPORT_FD    report fd (child -> parent pipe, close-on-exec)
+#   +24 HDR_REPORT_WORD  report word: (step index << 32) | errno, written on failure
+#   +32 HDR_STACK        the child's stack pointer (a small area at the end of the program)
+#   +40 SLOTS            result slots 0..15: slot n at +40+8n (slot 0 is never used: 0 means none)
+#   +168 STEPS           steps, STEP_SIZE (64) bytes each:
+#       +0 bits 0-15 syscall number, bits 16-19 (SAVE_SHIFT) the slot to save the
+#          result in, bits 20-43 (ARG_SLOTS_SHIFT) one 4-bit (SLOT_BITS) slot per
+#          argument (first argument lowest): when not 0 the argument is that slot's
+#          value, not the literal below
+#       +8..+48 (STEP_ARGS) six arguments
+#       +56 (STEP_CHECK) check: -1 fail on error (CHECK_SUCCESS),
+#                  -2 ignore the result (CHECK_IGNORE), -3 exec candidate (CHECK_EXEC_CANDIDATE),
+#                  -4 fail on error other than EEXIST (CHECK_SUCCESS_OR_EXISTS),
+#                  -5 a clone (CHECK_CLONED): fail on error; the new process goes on,
+#                     the one that cloned reports (1 << 62) | the new pid and leaves,
 #                  n >= 0 fail unless the result is exactly n
 #
 # Slots carry what only exists in the child, such as a descriptor it opened,
@@ -32,7 +35,9 @@
 # reports what was remembered.
 #
 # Rebuild the Java copy of the bytes with scripts/assemble-trampoline; a unit
-# test checks that the bytes match this file whenever GNU as is installed.
+# test checks that the bytes match this file whenever GNU as is installed, and
+# another (TrampolineConstantsTest) that every .equ below agrees with the Java
+# side or is known to be the routine's alone.
 
         .intel_syntax noprefix
         .text
@@ -40,6 +45,7 @@
         .globl forward_signal
         .globl signal_restorer
 
+        # System calls (dev.isolate.sys.Syscall), errno values (dev.isolate.linux.Linux).
         .equ SYS_write, 1
         .equ SYS_kill, 62
         .equ SYS_clone, 56
@@ -49,19 +55,53 @@
         .equ EACCES, 13
         .equ ENOTDIR, 20
         .equ EEXIST, 17
-        .equ NEW_PROCESS_BIT, 62
-        .equ SLOTS, 40
-        .equ STEPS, 168
-        .equ SI_KERNEL, 0x80
-        .equ FAILED_SETUP, 125
+        .equ MAX_ERRNO, 4095            # results in [-MAX_ERRNO, -1] are errors
+
+        # The program's header (ProgramImage.Layout writes it in this order).
+        .equ HDR_FLAGS, 0
+        .equ HDR_STEP_COUNT, 8
+        .equ HDR_REPORT_FD, 16
+        .equ HDR_REPORT_WORD, 24
+        .equ HDR_STACK, 32
+        .equ SLOTS, 40                  # ProgramImage.SLOTS
+        .equ STEPS, 168                 # ProgramImage.STEPS: SLOTS + 8 * (Slot.COUNT + 1)
+
+        # A step (ProgramImage.STEP bytes) and its syscall word.
+        .equ STEP_ARGS, 8
+        .equ STEP_CHECK, 56
+        .equ STEP_SIZE, 64
+        .equ SAVE_SHIFT, 16             # ProgramImage.SAVE_SHIFT: the number below it is read as a word
+        .equ ARG_SLOTS_SHIFT, 20        # ProgramImage.ARG_SLOTS_SHIFT
+        .equ SLOT_BITS, 4               # ProgramImage.ARG_SLOT_BITS: bits per slot reference
+        .equ SLOT_MASK, 15              # Slot.COUNT: the highest slot
+        .if SAVE_SHIFT % 8
+        .error "the save slot is read as a byte: SAVE_SHIFT must be a multiple of 8"
+        .endif
+
+        # Checks (dev.isolate.plan.step.Check); n >= 0 means "exactly n".
+        .equ CHECK_SUCCESS, -1
+        .equ CHECK_IGNORE, -2
+        .equ CHECK_EXEC_CANDIDATE, -3
+        .equ CHECK_SUCCESS_OR_EXISTS, -4
+        .equ CHECK_CLONED, -5
+
+        # Reports and exit (LaunchPlan, ExitStatus).
+        .equ FAILED_STEP_SHIFT, 32      # failure word: (step index << 32) | errno
+        .equ NEW_PROCESS_BIT, 62        # LaunchPlan.NEW_PROCESS = 1 << 62
+        .equ SETUP_FAILED, 125          # ExitStatus.SETUP_FAILED
+
+        # The signal forwarder (Trampoline): its target pid in the page after the code.
+        .equ SI_KERNEL, 0x80            # si_code of a signal the kernel (the terminal) sent
+        .equ PAGE_SIZE, 4096            # Trampoline.PAGE_SIZE
+        .equ TARGET_PID, 0              # Trampoline.TARGET_PID: offset in the data page
 
 # long run_program(long *program): parent gets the child's pid or -errno.
 run_program:
         push    rbx                     # the one callee-saved register the parent uses
         mov     rbx, rdi                # rbx = program base for the whole run
-        mov     rdi, [rbx]              # clone(flags (CLONE_VM: the child shares our memory, so
+        mov     rdi, [rbx+HDR_FLAGS]    # clone(flags (CLONE_VM: the child shares our memory, so
                                         #   no page tables are copied; it only runs this code),
-        mov     rsi, [rbx+32]           #   its own stack, never the Java thread's,
+        mov     rsi, [rbx+HDR_STACK]    #   its own stack, never the Java thread's,
         xor     edx, edx                #   no parent tid,
         xor     r10d, r10d              #   no child tid,
         xor     r8d, r8d                #   no tls)
@@ -75,64 +115,64 @@ run_program:
 child:
         lea     r13, [rbx+STEPS]        # r13 = current step
         xor     r14d, r14d              # r14 = step index
-        cmp     r14, [rbx+8]
+        cmp     r14, [rbx+HDR_STEP_COUNT]
         jae     report                  # no steps at all
 next_step:
-        mov     rcx, [r13]
-        shr     rcx, 20                 # argument slots, 4 bits each
-        lea     rdx, [r13+8]            # the first argument
+        mov     rcx, [r13]              # the syscall word
+        shr     rcx, ARG_SLOTS_SHIFT    # argument slots, SLOT_BITS each
+        lea     rdx, [r13+STEP_ARGS]    # the first argument
 resolve_arg:
         mov     eax, ecx
-        and     eax, 15
+        and     eax, SLOT_MASK
         jz      1f                      # a literal
         mov     rax, [rbx+SLOTS+rax*8]  # a slot: overwrite the literal with its value
         mov     [rdx], rax
 1:      add     rdx, 8
-        shr     rcx, 4
+        shr     rcx, SLOT_BITS
         jnz     resolve_arg             # until no slot references are left
-        movzx   eax, word ptr [r13]     # syscall number
-        mov     rdi, [r13+8]            # args 1..6 in the kernel's registers
-        mov     rsi, [r13+16]
-        mov     rdx, [r13+24]
-        mov     r10, [r13+32]
-        mov     r8, [r13+40]
-        mov     r9, [r13+48]
+        movzx   eax, word ptr [r13]     # syscall number: the word below SAVE_SHIFT
+        mov     rdi, [r13+STEP_ARGS]    # args 1..6 in the kernel's registers
+        mov     rsi, [r13+STEP_ARGS+8]
+        mov     rdx, [r13+STEP_ARGS+16]
+        mov     r10, [r13+STEP_ARGS+24]
+        mov     r8, [r13+STEP_ARGS+32]
+        mov     r9, [r13+STEP_ARGS+40]
         syscall
-        movzx   ecx, byte ptr [r13+2]
-        and     ecx, 15                 # the slot to save the result in
+        movzx   ecx, byte ptr [r13+SAVE_SHIFT/8]
+        and     ecx, SLOT_MASK          # the slot to save the result in
         jz      1f
         mov     [rbx+SLOTS+rcx*8], rax
-1:      mov     rcx, [r13+56]           # the step's check
-        cmp     rcx, -2
+1:      mov     rcx, [r13+STEP_CHECK]   # the step's check
+        cmp     rcx, CHECK_IGNORE
         je      step_done               # ignore the result
-        cmp     rcx, -1
+        cmp     rcx, CHECK_SUCCESS
         je      check_error
-        cmp     rcx, -3
+        cmp     rcx, CHECK_EXEC_CANDIDATE
         je      exec_candidate
-        cmp     rcx, -4
+        cmp     rcx, CHECK_SUCCESS_OR_EXISTS
         je      check_exists
-        cmp     rcx, -5
+        cmp     rcx, CHECK_CLONED
         je      cloned
         cmp     rax, rcx                # exactly n
         je      step_done
         jmp     fail
 cloned:
-        cmp     rax, -4095
+        cmp     rax, -MAX_ERRNO
         jae     fail                    # clone failed
         test    rax, rax
         jz      step_done               # the new process takes over the program
         bts     rax, NEW_PROCESS_BIT    # tell isolate which process that is
-        mov     [rbx+24], rax
+        mov     [rbx+HDR_REPORT_WORD], rax
         jmp     report
 check_exists:
         cmp     rax, -EEXIST
         je      step_done               # already there: what the step wanted
 check_error:
-        cmp     rax, -4095              # [-4095, -1] as unsigned is the error range
+        cmp     rax, -MAX_ERRNO         # [-4095, -1] as unsigned is the error range
         jb      step_done
         jmp     fail
 exec_candidate:
-        cmp     rax, -4095
+        cmp     rax, -MAX_ERRNO
         jb      step_done
         cmp     rax, -EACCES
         je      remember
@@ -141,46 +181,46 @@ exec_candidate:
         cmp     rax, -ENOTDIR
         jne     fail                    # any other error ends the walk
 remember_unless_eacces:
-        cmp     dword ptr [rbx+24], EACCES
+        cmp     dword ptr [rbx+HDR_REPORT_WORD], EACCES # the errno remembered so far
         je      step_done
 remember:
         call    encode
 step_done:
-        add     r13, 64
+        add     r13, STEP_SIZE
         inc     r14
-        cmp     r14, [rbx+8]
+        cmp     r14, [rbx+HDR_STEP_COUNT]
         jb      next_step
         jmp     report                  # out of steps: only exec candidates get here
 fail:
         call    encode
 report:
         mov     eax, SYS_write          # write(report fd, &report word, 8)
-        mov     rdi, [rbx+16]
-        lea     rsi, [rbx+24]
+        mov     rdi, [rbx+HDR_REPORT_FD]
+        lea     rsi, [rbx+HDR_REPORT_WORD]
         mov     edx, 8
         syscall
         mov     eax, SYS_exit_group     # exit_group(125): nothing else runs in the child
-        mov     edi, FAILED_SETUP
+        mov     edi, SETUP_FAILED
         syscall
         hlt                             # not reached
 
-# [rbx+24] = (r14 << 32) | errno, errno taken from the result in rax
+# report word = (r14 << 32) | errno, errno taken from the result in rax
 # (0 when the result was a non-error value other than the expected one).
 encode:
         xor     edx, edx
         neg     rax                     # -result: errno for an error result
         cmovs   rax, rdx                # was a plain value: errno 0
         mov     rdx, r14
-        shl     rdx, 32
+        shl     rdx, FAILED_STEP_SHIFT
         or      rax, rdx
-        mov     [rbx+24], rax
+        mov     [rbx+HDR_REPORT_WORD], rax
         ret
 
 # void forward_signal(int sig, siginfo_t *info, void *context): SA_SIGINFO handler
 # installed in the parent. It reads the target pid from the first word of the
 # page after this code (0 = nobody to forward to) and sends it the signal.
 forward_signal:
-        cmp     dword ptr [rsi+8], SI_KERNEL
+        cmp     dword ptr [rsi+8], SI_KERNEL # info->si_code
         je      1f                      # sent by the terminal to our whole process group,
                                         # which includes the command: it has it already
         mov     esi, edi                # kill(target, sig)
@@ -197,4 +237,4 @@ signal_restorer:
         syscall
         hlt
 
-        .equ    target_pid, run_program + 4096
+        .equ    target_pid, run_program + PAGE_SIZE + TARGET_PID

@@ -34,8 +34,10 @@ public final class ProgramImage implements AutoCloseable {
     static final int STEP = 64;
     /** Where a step's syscall word holds the slot it saves its result in. */
     static final int SAVE_SHIFT = 16;
-    /** Where it holds the first argument's slot; the others follow, 4 bits each. */
+    /** Where it holds the first argument's slot; the others follow, ARG_SLOT_BITS each. */
     static final int ARG_SLOTS_SHIFT = 20;
+    /** The bits of one slot reference: enough for slots 1..{@link Slot#COUNT}. */
+    static final int ARG_SLOT_BITS = 4;
 
     private final Kernel kernel;
     private final long address;
@@ -93,7 +95,7 @@ public final class ProgramImage implements AutoCloseable {
             word |= (long) step.saveIn().map(Slot::index).orElse(0) << SAVE_SHIFT;
             for (int i = 0; i < step.args().size(); i++) {
                 if (step.args().get(i) instanceof Arg.Saved saved) {
-                    word |= (long) saved.slot().index() << (ARG_SLOTS_SHIFT + 4 * i);
+                    word |= (long) saved.slot().index() << (ARG_SLOTS_SHIFT + ARG_SLOT_BITS * i);
                 }
             }
             return word;

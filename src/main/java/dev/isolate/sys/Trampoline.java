@@ -17,7 +17,10 @@ import java.util.HexFormat;
  * word is the pid the signal forwarder sends to; the rest holds scratch structs.
  */
 public final class Trampoline {
-    private static final int TARGET_PID = 0;
+    /** The routine finds the data page this far after its code: pages of any other size are refused. */
+    static final int PAGE_SIZE = 4096;
+    /** Where the data page holds the pid that signals are forwarded to. */
+    static final int TARGET_PID = 0;
     private static final int MASK_ALL = 8;
     private static final int MASK_SAVED = 16;
     private static final int SIGACTION = 32;
@@ -49,7 +52,7 @@ public final class Trampoline {
         }
         PageManager pages = PageManager.getInstance();
         long pageSize = pages.pageSize();
-        if (pageSize != 4096) {
+        if (pageSize != PAGE_SIZE) {
             // The forwarder finds its target one 4096-byte page after its own code.
             throw new IllegalStateException("page size " + pageSize + " is not supported");
         }
