@@ -97,6 +97,7 @@ public final class Linux {
     public static final int ENOENT = 2;
     public static final int ESRCH = 3;
     public static final int EINTR = 4;
+    public static final int EIO = 5;
     public static final int EACCES = 13;
     public static final int ENOTDIR = 20;
     public static final int EEXIST = 17;

@@ -63,7 +63,7 @@ public final class NativeSyscalls implements Syscalls {
             return OptionalLong.empty();
         }
         if (got != Long.BYTES) {
-            throw new IllegalStateException("short report from the child: " + got + " bytes");
+            throw Failure.step("read the child's report: " + got + " bytes instead of " + Long.BYTES);
         }
         return OptionalLong.of(kernel.memory().getLong(scratch));
     }
@@ -89,8 +89,9 @@ public final class NativeSyscalls implements Syscalls {
         long buffer = kernel.memory().allocateMemory(Math.max(bytes.length, 1), false);
         try {
             kernel.memory().putByteArray(buffer, bytes, 0, bytes.length);
+            // The kernel takes an id map in one write or not at all; anything less is refused.
             long written = kernel.call(Syscall.WRITE, fd, buffer, bytes.length);
-            return written < 0 ? written : 0;
+            return written < 0 ? written : written == bytes.length ? 0 : -EIO;
         } finally {
             kernel.memory().freeMemory(buffer);
             kernel.call(Syscall.CLOSE, fd);

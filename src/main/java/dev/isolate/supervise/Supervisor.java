@@ -185,7 +185,7 @@ public final class Supervisor {
             if (report.isEmpty()) {
                 return status; // killed during setup, by a signal: its status says which
             }
-            int index = (int) (report.getAsLong() >>> 32);
+            int index = (int) (report.getAsLong() >>> LaunchPlan.FAILED_STEP_SHIFT);
             int errno = (int) report.getAsLong();
             Step step = plan.childSteps().get(index);
             String message = step.what() + ": " + (errno == 0 ? "unexpected result" : sys.errorText(errno));

@@ -105,7 +105,7 @@ final class ScriptedSyscalls implements Syscalls {
     }
 
     static long failure(int stepIndex, int errno) {
-        return (long) stepIndex << 32 | errno;
+        return (long) stepIndex << LaunchPlan.FAILED_STEP_SHIFT | errno;
     }
 
     static long newProcess(int pid) {
@@ -270,7 +270,7 @@ final class ScriptedSyscalls implements Syscalls {
         if ((word & LaunchPlan.NEW_PROCESS) != 0) {
             return "pid " + (word & ~LaunchPlan.NEW_PROCESS);
         }
-        return "step " + (word >>> 32) + " errno " + (int) word;
+        return "step " + (word >>> LaunchPlan.FAILED_STEP_SHIFT) + " errno " + (int) word;
     }
 
     private static String describeStatus(int status) {

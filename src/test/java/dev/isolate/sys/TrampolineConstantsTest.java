@@ -74,8 +74,7 @@ class TrampolineConstantsTest {
             Map.entry("SETUP_FAILED", new Java("ExitStatus.SETUP_FAILED", ExitStatus.SETUP_FAILED)),
             Map.entry("PAGE_SIZE", new Java("Trampoline.PAGE_SIZE", Trampoline.PAGE_SIZE)),
             Map.entry("TARGET_PID", new Java("Trampoline.TARGET_PID", Trampoline.TARGET_PID)),
-            // Java spells this one as a literal: Supervisor decodes a failure word with >>> 32.
-            Map.entry("FAILED_STEP_SHIFT", new Java("Supervisor's >>> 32", 32)));
+            Map.entry("FAILED_STEP_SHIFT", new Java("LaunchPlan.FAILED_STEP_SHIFT", LaunchPlan.FAILED_STEP_SHIFT)));
 
     /** Offsets in the program that ProgramImage has no names for: checked against what it writes. */
     private static final Set<String> LAYOUT = Set.of("HDR_FLAGS", "HDR_STEP_COUNT", "HDR_REPORT_FD",

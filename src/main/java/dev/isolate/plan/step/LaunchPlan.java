@@ -16,6 +16,8 @@ public record LaunchPlan(long cloneFlags, boolean sharesMemory, List<Step> child
         List<ParentStep> parentSteps) {
     /** Report word meaning "parent-death signal armed, waiting for release"; no failure word is -1. */
     public static final long ARMED = -1L;
+    /** A failure word is {@code (stepIndex << FAILED_STEP_SHIFT) | errno}. */
+    public static final int FAILED_STEP_SHIFT = 32;
     /** Set in a report word that carries the pid of a process the child cloned (Check.CLONED). */
     public static final long NEW_PROCESS = 1L << 62;
 
