@@ -78,7 +78,7 @@
         .error "the save slot is read as a byte: SAVE_SHIFT must be a multiple of 8"
         .endif
 
-        # Checks (dev.isolate.plan.step.Check); n >= 0 means "exactly n".
+        # Checks (dev.isolate.step.Check); n >= 0 means "exactly n".
         .equ CHECK_SUCCESS, -1
         .equ CHECK_IGNORE, -2
         .equ CHECK_EXEC_CANDIDATE, -3

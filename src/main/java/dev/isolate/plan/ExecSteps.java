@@ -3,10 +3,10 @@ package dev.isolate.plan;
 import static dev.isolate.linux.Linux.CLOSE_RANGE_CLOEXEC;
 import static dev.isolate.linux.Linux.F_SETFD;
 
-import dev.isolate.plan.step.Arg;
-import dev.isolate.plan.step.Call;
-import dev.isolate.plan.step.Check;
-import dev.isolate.plan.step.Step;
+import dev.isolate.step.Arg;
+import dev.isolate.step.Call;
+import dev.isolate.step.Check;
+import dev.isolate.step.Step;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

@@ -6,12 +6,12 @@ import static dev.isolate.linux.Linux.SIGKILL;
 import static dev.isolate.linux.Linux.SIGSET_SIZE;
 import static dev.isolate.linux.Linux.SIG_SETMASK;
 
-import dev.isolate.plan.step.Arg;
-import dev.isolate.plan.step.Call;
-import dev.isolate.plan.step.Check;
-import dev.isolate.plan.step.Handshake;
-import dev.isolate.plan.step.LaunchPlan;
-import dev.isolate.plan.step.Step;
+import dev.isolate.step.Arg;
+import dev.isolate.step.Call;
+import dev.isolate.step.Check;
+import dev.isolate.step.Handshake;
+import dev.isolate.step.LaunchPlan;
+import dev.isolate.step.Step;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.List;

@@ -3,9 +3,9 @@ package dev.isolate.plan;
 import dev.isolate.exit.Failure;
 import dev.isolate.host.Caller;
 import dev.isolate.host.HostFacts;
-import dev.isolate.plan.step.ParentStep;
 import dev.isolate.spec.IdMapping;
 import dev.isolate.spec.UserNamespace;
+import dev.isolate.step.ParentStep;
 import java.util.ArrayList;
 import java.util.List;
 

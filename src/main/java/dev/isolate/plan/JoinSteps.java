@@ -4,12 +4,12 @@ import static dev.isolate.linux.Linux.CLONE_PARENT;
 import static dev.isolate.linux.Linux.SIGCHLD;
 
 import dev.isolate.host.join.JoinTarget;
-import dev.isolate.plan.step.Arg;
-import dev.isolate.plan.step.Call;
-import dev.isolate.plan.step.Check;
-import dev.isolate.plan.step.Step;
 import dev.isolate.spec.JoinSpec;
 import dev.isolate.spec.Namespace;
+import dev.isolate.step.Arg;
+import dev.isolate.step.Call;
+import dev.isolate.step.Check;
+import dev.isolate.step.Step;
 import java.util.ArrayList;
 import java.util.List;
 

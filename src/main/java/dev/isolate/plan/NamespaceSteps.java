@@ -3,14 +3,14 @@ package dev.isolate.plan;
 import static dev.isolate.linux.Linux.*;
 
 import dev.isolate.host.rootfs.RootfsLayout;
-import dev.isolate.plan.step.Arg;
-import dev.isolate.plan.step.Call;
-import dev.isolate.plan.step.Check;
-import dev.isolate.plan.step.Step;
 import dev.isolate.spec.ContainerSpec;
 import dev.isolate.spec.Namespace;
 import dev.isolate.spec.NetworkMode;
 import dev.isolate.spec.Propagation;
+import dev.isolate.step.Arg;
+import dev.isolate.step.Call;
+import dev.isolate.step.Check;
+import dev.isolate.step.Step;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;

@@ -4,13 +4,13 @@ import static dev.isolate.linux.Linux.*;
 import static dev.isolate.plan.Slots.*;
 
 import dev.isolate.host.rootfs.RootfsLayout;
-import dev.isolate.plan.step.Arg;
-import dev.isolate.plan.step.Call;
-import dev.isolate.plan.step.Check;
-import dev.isolate.plan.step.Slot;
-import dev.isolate.plan.step.Step;
 import dev.isolate.spec.Mount;
 import dev.isolate.spec.RootFilesystem;
+import dev.isolate.step.Arg;
+import dev.isolate.step.Call;
+import dev.isolate.step.Check;
+import dev.isolate.step.Slot;
+import dev.isolate.step.Step;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;

@@ -1,6 +1,6 @@
 package dev.isolate.plan;
 
-import dev.isolate.plan.step.Slot;
+import dev.isolate.step.Slot;
 
 /**
  * Every slot the child's steps keep a result in, numbered in one place so that two

@@ -3,8 +3,8 @@ package dev.isolate.supervise;
 import static dev.isolate.linux.Linux.*;
 
 import dev.isolate.exit.Failure;
-import dev.isolate.plan.step.Handshake;
-import dev.isolate.plan.step.LaunchPlan;
+import dev.isolate.step.Handshake;
+import dev.isolate.step.LaunchPlan;
 import dev.isolate.sys.Kernel;
 import dev.isolate.sys.ProgramImage;
 import dev.isolate.sys.Syscall;

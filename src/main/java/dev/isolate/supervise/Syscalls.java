@@ -1,7 +1,7 @@
 package dev.isolate.supervise;
 
-import dev.isolate.plan.step.Handshake;
-import dev.isolate.plan.step.LaunchPlan;
+import dev.isolate.step.Handshake;
+import dev.isolate.step.LaunchPlan;
 import java.io.IOException;
 import java.util.List;
 import java.util.OptionalLong;

@@ -1,11 +1,11 @@
 package dev.isolate.sys;
 
 import dev.isolate.linux.Linux;
-import dev.isolate.plan.step.Arg;
-import dev.isolate.plan.step.Handshake;
-import dev.isolate.plan.step.LaunchPlan;
-import dev.isolate.plan.step.Slot;
-import dev.isolate.plan.step.Step;
+import dev.isolate.step.Arg;
+import dev.isolate.step.Handshake;
+import dev.isolate.step.LaunchPlan;
+import dev.isolate.step.Slot;
+import dev.isolate.step.Step;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

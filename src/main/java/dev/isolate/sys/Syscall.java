@@ -1,6 +1,6 @@
 package dev.isolate.sys;
 
-import dev.isolate.plan.step.Call;
+import dev.isolate.step.Call;
 
 /** System call numbers on x86-64, the one architecture isolate supports so far. */
 public enum Syscall {

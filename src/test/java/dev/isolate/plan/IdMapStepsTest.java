@@ -7,9 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.isolate.Fixtures;
 import dev.isolate.exit.Failure;
 import dev.isolate.host.HostFacts;
-import dev.isolate.plan.step.ParentStep;
 import dev.isolate.spec.IdMapping;
 import dev.isolate.spec.UserNamespace;
+import dev.isolate.step.ParentStep;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

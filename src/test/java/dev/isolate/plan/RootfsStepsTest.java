@@ -6,12 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.isolate.host.rootfs.RootfsLayout;
-import dev.isolate.plan.step.Arg;
-import dev.isolate.plan.step.Call;
-import dev.isolate.plan.step.Check;
-import dev.isolate.plan.step.Slot;
-import dev.isolate.plan.step.Step;
 import dev.isolate.spec.Mount;
+import dev.isolate.step.Arg;
+import dev.isolate.step.Call;
+import dev.isolate.step.Check;
+import dev.isolate.step.Slot;
+import dev.isolate.step.Step;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.List;

@@ -6,8 +6,8 @@ import static dev.isolate.linux.Linux.ENOSPC;
 import static dev.isolate.linux.Linux.EPERM;
 import static dev.isolate.linux.Linux.SIGKILL;
 
-import dev.isolate.plan.step.Handshake;
-import dev.isolate.plan.step.LaunchPlan;
+import dev.isolate.step.Handshake;
+import dev.isolate.step.LaunchPlan;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;

@@ -1,4 +1,4 @@
-package dev.isolate.plan.step;
+package dev.isolate.step;
 
 /**
  * A place where the child keeps one step's result for later steps: a descriptor it

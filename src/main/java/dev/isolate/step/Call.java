@@ -1,4 +1,4 @@
-package dev.isolate.plan.step;
+package dev.isolate.step;
 
 /** The system calls a child program may make; numbers are the native layer's business. */
 public enum Call {

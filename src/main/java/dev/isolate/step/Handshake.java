@@ -1,4 +1,4 @@
-package dev.isolate.plan.step;
+package dev.isolate.step;
 
 /**
  * The two close-on-exec pipes between isolate and its child.

@@ -1,4 +1,4 @@
-package dev.isolate.plan.step;
+package dev.isolate.step;
 
 import java.util.List;
 

@@ -1,4 +1,4 @@
-package dev.isolate.plan.step;
+package dev.isolate.step;
 
 /** How the child judges a step's result; failing a step ends the child with status 125. */
 public record Check(long code) {
