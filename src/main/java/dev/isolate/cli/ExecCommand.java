@@ -1,6 +1,5 @@
 package dev.isolate.cli;
 
-import dev.isolate.host.HostFacts;
 import dev.isolate.launch.Launcher;
 import dev.isolate.spec.Environments;
 import dev.isolate.spec.JoinSpec;
@@ -64,9 +63,9 @@ final class ExecCommand implements Callable<Integer> {
                         types.add(type);
                     }
                 });
-        HostFacts facts = HostFacts.read();
-        JoinSpec spec = new JoinSpec(types, Environments.compose(facts.environment(), false, env),
+        Launcher launcher = Launcher.forThisProcess(Diagnostics.of(verbose.length));
+        JoinSpec spec = new JoinSpec(types, Environments.compose(launcher.facts().environment(), false, env),
                 Optional.ofNullable(workdir), command);
-        return new Launcher(facts, Diagnostics.of(verbose.length)).exec(spec, target);
+        return launcher.exec(spec, target);
     }
 }

@@ -1,6 +1,5 @@
 package dev.isolate.cli;
 
-import dev.isolate.host.HostFacts;
 import dev.isolate.launch.Launcher;
 import java.util.List;
 import java.util.Optional;
@@ -18,9 +17,8 @@ abstract class LaunchCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Main.verbosity = options.verbosity();
-        HostFacts facts = HostFacts.read();
-        return new Launcher(facts, Diagnostics.of(options.verbosity()))
-                .run(options.toSpec(facts), new Launcher.Naming(Optional.ofNullable(options.name), options.detach,
-                        options.superviseDetached, arguments));
+        Launcher launcher = Launcher.forThisProcess(Diagnostics.of(options.verbosity()));
+        return launcher.run(options.toSpec(launcher.facts()), new Launcher.Naming(Optional.ofNullable(options.name),
+                options.detach, options.superviseDetached, arguments));
     }
 }

@@ -3,13 +3,12 @@ package dev.isolate.host;
 import static dev.isolate.linux.Linux.*;
 
 import dev.isolate.exit.Failure;
-import dev.isolate.sys.Kernel;
 import java.util.List;
 import java.util.Map;
 
 /**
  * The JVM settings isolate relies on to launch, which only its launcher (scripts/isolate)
- * gives: checked before a launch, so that a JVM started another way refuses with one line
+ * gives: checked before a launch (once per JVM: a launch installs handlers of its own), so that a JVM started another way refuses with one line
  * instead of half-working. Without -Xrs the JVM keeps INT, TERM, HUP and QUIT for itself,
  * and without _JAVA_SR_SIGNUM it keeps USR2, so isolate could not forward them; on JDK 22
  * and later, native access must be granted or the JVM prints warnings on isolate's stderr.
@@ -24,20 +23,28 @@ public final class JvmSetup {
     private JvmSetup() {
     }
 
-    /** @throws Failure when this JVM was not started as isolate needs */
-    public static void check() {
+    /**
+     * The facts, once this JVM is known to be set up as isolate needs. What a JVM would warn
+     * about is checked before any native code is loaded, so that it never gets to warn.
+     *
+     * @throws Failure when it was not
+     */
+    public static HostFacts checkedFacts() {
         if (!nativeAccessGranted()) {
             throw refused("native access is not enabled (start the JVM with --enable-native-access=ALL-UNNAMED)");
         }
         if (!"true".equals(System.getProperty("jffi.unsafe.disabled"))) {
             throw refused("jffi may use sun.misc.Unsafe (start the JVM with -Djffi.unsafe.disabled=true)");
         }
-        List<Integer> handled = Kernel.get().handledSignals();
+        HostFacts facts = HostFacts.read();
+        // Read before isolate installs any handler of its own: these can only be the JVM's.
+        List<Integer> handled = facts.handledSignals();
         for (Map.Entry<Integer, String> signal : JVM_SIGNALS) {
             if (handled.contains(signal.getKey())) {
                 throw refused("the JVM handles " + signal.getValue());
             }
         }
+        return facts;
     }
 
     private static Failure refused(String why) {

@@ -35,12 +35,23 @@ public final class Launcher {
     /** -v output; messages are built only when it is on. */
     private final Consumer<Supplier<String>> diagnostics;
 
-    /**
-     * @param facts read once, before the spec was built
-     */
-    public Launcher(HostFacts facts, Consumer<Supplier<String>> diagnostics) {
+    private Launcher(HostFacts facts, Consumer<Supplier<String>> diagnostics) {
         this.facts = facts;
         this.diagnostics = diagnostics;
+    }
+
+    /**
+     * A launcher for this process, whose JVM must have been started as isolate needs.
+     *
+     * @throws dev.isolate.exit.Failure when it was not
+     */
+    public static Launcher forThisProcess(Consumer<Supplier<String>> diagnostics) {
+        return new Launcher(JvmSetup.checkedFacts(), diagnostics);
+    }
+
+    /** The facts the spec is built from and the launch planned with, read once. */
+    public HostFacts facts() {
+        return facts;
     }
 
     /**
@@ -59,7 +70,6 @@ public final class Launcher {
 
     /** isolate run. */
     public int run(ContainerSpec spec, Naming naming) {
-        JvmSetup.check();
         spec.user().filter(UserNamespace::automatic).ifPresent(ns -> diagnostics.accept(() ->
                 "no privilege to create namespaces: adding a user namespace where root is uid "
                         + facts.caller().uid() + " (--no-user-auto turns this off)"));
@@ -116,7 +126,6 @@ public final class Launcher {
      * @param target NAME|PID
      */
     public int exec(JoinSpec spec, String target) {
-        JvmSetup.check();
         StateStore store = StateStore.of(facts.caller().uid(), facts.environment());
         try (PinnedProcess process = PinnedProcess.pin(store.resolve(target));
                 TargetDescriptors descriptors = new TargetDescriptors(process, spec.namespaces(),
