@@ -40,7 +40,9 @@ final class VethPair implements Attachment {
     }
 
     static VethPair prepare(Network network, ProcessIdentity owner) {
-        String hostInterface = "iso" + HexFormat.of().formatHex(new SecureRandom().generateSeed(4));
+        byte[] random = new byte[4];
+        new SecureRandom().nextBytes(random);
+        String hostInterface = "iso" + HexFormat.of().formatHex(random);
         return Ledger.locked(ledger -> {
             reclaim(ledger.removeStale());
             requirePortsFree(network.published(), ledger.entries());
