@@ -5,6 +5,7 @@ import dev.isolate.spec.Network;
 import dev.isolate.spec.PublishedPort;
 import dev.isolate.state.RuntimeDirectory;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
@@ -16,7 +17,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * --network slirp: slirp4netns, an unprivileged user-mode TCP/IP stack, joins the
@@ -28,6 +32,11 @@ final class Slirp implements Attachment {
     static final String PROGRAM = "slirp4netns";
     /** slirp4netns's recommendation: fewer, larger packets through the user-mode stack. */
     static final int DEFAULT_MTU = 65520;
+    /**
+     * How long slirp4netns may take to say it is ready: measured, 15 to 200 ms; 5 s allows for
+     * a loaded machine, and one that hangs fails the launch soon instead of holding it forever.
+     */
+    private static final int READY_SECONDS = 5;
 
     private final Network network;
     private final String program;
@@ -60,7 +69,7 @@ final class Slirp implements Attachment {
         command.add("tap0");
         try {
             process = new ProcessBuilder(command).redirectError(log.toFile()).start();
-            int ready = process.getInputStream().read();
+            int ready = readyByte();
             if (ready != '1') {
                 process.waitFor(5, TimeUnit.SECONDS);
                 throw Failure.step("--network slirp: " + program + ": " + lastLine(log));
@@ -74,6 +83,33 @@ final class Slirp implements Attachment {
             Thread.currentThread().interrupt();
             throw Failure.step("--network slirp: interrupted");
         }
+    }
+
+    /** The first byte on slirp4netns's ready descriptor (-1 if it closed it), within {@link #READY_SECONDS}. */
+    private int readyByte() throws InterruptedException {
+        InputStream readyPipe = process.getInputStream();
+        CompletableFuture<Integer> ready = CompletableFuture.supplyAsync(() -> {
+            try {
+                return readyPipe.read();
+            } catch (IOException e) {
+                return -1;
+            }
+        });
+        try {
+            return ready.get(READY_SECONDS, TimeUnit.SECONDS);
+        } catch (TimeoutException e) {
+            kill();
+            throw Failure.step("--network slirp: " + program + ": not ready within " + READY_SECONDS
+                    + " s (killed it)");
+        } catch (ExecutionException e) {
+            return -1;
+        }
+    }
+
+    /** SIGKILL for slirp4netns and what it started, when it does not heed its exit pipe. */
+    private void kill() {
+        process.descendants().forEach(ProcessHandle::destroyForcibly);
+        process.destroyForcibly().onExit().join();
     }
 
     private void forward(Path socket, PublishedPort port) throws IOException {
@@ -112,10 +148,10 @@ final class Slirp implements Attachment {
                 OutputStream exitPipe = process.getOutputStream();
                 exitPipe.close();
                 if (!process.waitFor(5, TimeUnit.SECONDS)) {
-                    process.destroyForcibly();
+                    kill();
                 }
             } catch (IOException | InterruptedException e) {
-                process.destroyForcibly();
+                kill();
             }
         }
         for (String file : List.of(name + ".sock", name + ".log")) {
