@@ -263,6 +263,24 @@ class NetworkIT {
     }
 
     @Test
+    void aBadIpFailsBeforeTheBridgeIsMade() throws Exception {
+        String forwarding = networks.in(host, "cat", "/proc/sys/net/ipv4/ip_forward");
+        String[][] cases = {
+            {"--ip 10.99.0.5: not in the bridge's subnet 10.88.0.0/16", "10.99.0.5"},
+            {"--ip 10.88.0.1: is the subnet's own, its broadcast or the bridge's address", "10.88.0.1"},
+        };
+        for (String[] c : cases) {
+            Result r = isolate("--network", "bridge", "--ip", c[1], "true");
+            assertEquals(125, r.exit(), r.err());
+            assertEquals("isolate: " + c[0] + "\n", r.err());
+        }
+        assertFalse(networks.in(host, "ip", "-o", "link").contains("isolate0"), "no bridge");
+        assertFalse(networks.in(host, "nft", "list", "tables").contains(" isolate"), "no nft table");
+        assertEquals(forwarding, networks.in(host, "cat", "/proc/sys/net/ipv4/ip_forward"), "ip_forward unchanged");
+        assertEquals(List.of(), ledger());
+    }
+
+    @Test
     void dnsMacAndMtuReachARootFilesystem() throws Exception {
         Path image = TestImages.fresh(false);
         try {

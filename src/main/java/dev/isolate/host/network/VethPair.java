@@ -46,16 +46,19 @@ final class VethPair implements Attachment {
         return Ledger.locked(ledger -> {
             reclaim(ledger.removeStale());
             requirePortsFree(network.published(), ledger.entries());
-            if (network.mode() instanceof NetworkMode.Bridge bridge) {
-                Cidr gateway = Bridges.ensure(bridge.name(), network.subnet());
-                Set<Ipv4> taken = ledger.entries().stream().filter(e -> e.network().equals(bridge.name()))
+            if (network.mode() instanceof NetworkMode.Bridge mode) {
+                Bridges.Bridge bridge = Bridges.find(mode.name(), network.subnet());
+                Set<Ipv4> taken = ledger.entries().stream().filter(e -> e.network().equals(mode.name()))
                         .map(e -> Ipv4.parse("ledger", e.address())).collect(Collectors.toSet());
-                Ipv4 address = Allocation.onBridge(gateway, network.address(), taken);
-                Ledger.Entry entry = new Ledger.Entry(owner, bridge.name(), hostInterface, address.toString(),
+                Ipv4 address = Allocation.onBridge(bridge.gateway(), network.address(), taken);
+                if (!bridge.exists()) {
+                    Bridges.create(bridge);
+                }
+                Ledger.Entry entry = new Ledger.Entry(owner, mode.name(), hostInterface, address.toString(),
                         network.published());
                 ledger.add(entry);
-                return new VethPair(network, entry, Optional.of(bridge.name()), Optional.empty(),
-                        gateway.at(address), gateway.address());
+                return new VethPair(network, entry, Optional.of(mode.name()), Optional.empty(),
+                        bridge.gateway().at(address), bridge.gateway().address());
             }
             NetworkMode.Veth veth = (NetworkMode.Veth) network.mode();
             Cidr host;
