@@ -2,6 +2,7 @@ package dev.isolate.cli;
 
 import dev.isolate.exit.Failure;
 import dev.isolate.host.Caller;
+import dev.isolate.host.HostFacts;
 import dev.isolate.host.network.HostCleanup;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -15,10 +16,11 @@ import picocli.CommandLine.Command;
 final class GcCommand implements Callable<Integer> {
     @Override
     public Integer call() {
-        if (!Caller.current().canCreate()) {
+        Caller caller = Caller.current();
+        if (!caller.canCreate()) {
             throw Failure.input("gc: needs root: only root's containers leave interfaces and rules on the host");
         }
-        HostCleanup.collect().forEach(line -> System.out.println("removed " + line));
+        HostCleanup.collect(caller.uid(), HostFacts.callerEnvironment()).forEach(line -> System.out.println("removed " + line));
         return 0;
     }
 }

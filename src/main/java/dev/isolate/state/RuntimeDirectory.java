@@ -43,7 +43,7 @@ public final class RuntimeDirectory {
             }
             return Files.createDirectories(base.resolve(name), privateMode);
         } catch (IOException e) {
-            throw Failure.step("runtime directory " + base + ": " + e.getMessage());
+            throw Failure.step("runtime directory " + base + ": " + Failure.reason(e));
         }
     }
 }

@@ -54,8 +54,8 @@ public final class ContainerNetwork implements AutoCloseable {
                             + " (without privilege, --network slirp gives a network)");
                 }
                 ProcessIdentity self = ProcessIdentity.of(ProcessHandle.current().pid()).orElseThrow();
-                return new ContainerNetwork(Optional.of(VethPair.prepare(network, self)), OptionalInt.empty(),
-                        resolvConf);
+                return new ContainerNetwork(Optional.of(VethPair.prepare(network, self,
+                        Ledger.directory(caller.uid(), environment))), OptionalInt.empty(), resolvConf);
             }
             if (mode instanceof NetworkMode.Slirp) {
                 String program = Programs.onPath(Slirp.PROGRAM, environment).orElseThrow(() -> Failure.input(
