@@ -24,6 +24,12 @@ class RootlessNetworkIT {
     /** The PATH nobody runs isolate with. */
     private static final String PATH = Isolate.AS_NOBODY.stream().filter(a -> a.startsWith("PATH="))
             .map(a -> a.substring("PATH=".length())).findFirst().orElseThrow();
+    /**
+     * An isolate killed with SIGKILL leaves its --dns resolv.conf, slirp4netns's log and its
+     * overlay's scratch directory.
+     */
+    private static final List<String> LEAVES_FILES = List.of("--overlay", "--dns", "10.0.0.53", "--network", "slirp");
+    private static final List<String> SUBDIRECTORIES = List.of("overlay", "resolv", "slirp");
 
     private TestNetworks networks;
     private String host;
@@ -84,12 +90,17 @@ class RootlessNetworkIT {
 
     /** What isolate keeps for slirp4netns in nobody's runtime directory. */
     private List<Path> slirpFiles() throws IOException {
-        Path dir = runtime.resolve("isolate/slirp");
+        return entries("slirp");
+    }
+
+    /** The entries of a subdirectory of nobody's runtime directory. */
+    private List<Path> entries(String subdirectory) throws IOException {
+        Path dir = runtime.resolve("isolate").resolve(subdirectory);
         if (!Files.isDirectory(dir)) {
             return List.of();
         }
         try (var files = Files.list(dir)) {
-            return files.toList();
+            return files.sorted().toList();
         }
     }
 
@@ -167,6 +178,66 @@ class RootlessNetworkIT {
         assertEquals(List.of(), ProcessHandle.allProcesses().filter(p -> p.info().commandLine().orElse("")
                 .contains(copy)).map(p -> p.pid() + " " + p.info().commandLine().orElse("")).toList(),
                 "isolate or its child was left");
+    }
+
+    @Test
+    void gcRemovesWhatAKilledIsolateLeft() throws Exception {
+        Path image = TestImages.fresh(true);
+        try {
+            List<Path> left = killedWhileRunning(image);
+            assertEquals(3, left.size(), left.toString());
+            Result gc = Isolate.exec(asNobody("gc"), null);
+            assertEquals(0, gc.exit(), gc.err());
+            assertEquals(left.stream().map(path -> "removed " + path).sorted().toList(),
+                    gc.out().lines().sorted().toList());
+            assertNothingLeftIn(SUBDIRECTORIES);
+        } finally {
+            TestImages.delete(image);
+        }
+    }
+
+    @Test
+    void theNextLaunchRemovesWhatAKilledIsolateLeft() throws Exception {
+        Path image = TestImages.fresh(true);
+        try {
+            List<Path> left = killedWhileRunning(image);
+            assertEquals(3, left.size(), left.toString());
+            List<String> next = new ArrayList<>(List.of("-R", image.toString()));
+            next.addAll(LEAVES_FILES);
+            next.addAll(List.of("cat", "/etc/resolv.conf"));
+            Result r = Isolate.exec(asNobody(next.toArray(String[]::new)), null);
+            assertEquals(0, r.exit(), r.err());
+            assertEquals("nameserver 10.0.0.53\n", r.out());
+            assertNothingLeftIn(SUBDIRECTORIES);
+        } finally {
+            TestImages.delete(image);
+        }
+    }
+
+    private void assertNothingLeftIn(List<String> subdirectories) throws IOException {
+        for (String subdirectory : subdirectories) {
+            assertEquals(List.of(), entries(subdirectory), subdirectory);
+        }
+    }
+
+    /** Runs sleep in the image with {@link #LEAVES_FILES}, kills isolate with SIGKILL, and returns what it left. */
+    private List<Path> killedWhileRunning(Path image) throws Exception {
+        List<String> args = new ArrayList<>(List.of("-R", image.toString()));
+        args.addAll(LEAVES_FILES);
+        args.addAll(List.of("sleep", "300"));
+        Process container = start(asNobody(args.toArray(String[]::new)));
+        for (int i = 0; i < 400 && container.descendants().noneMatch(p -> p.info().arguments()
+                .map(a -> List.of(a).equals(List.of("300"))).orElse(false)); i++) {
+            TimeUnit.MILLISECONDS.sleep(25);
+        }
+        Isolate.kill(container.pid(), "KILL"); // ip netns exec, env and setpriv became isolate's JVM
+        assertTrue(container.waitFor(30, TimeUnit.SECONDS));
+        awaitNoSlirp();
+        List<Path> left = new ArrayList<>();
+        for (String subdirectory : SUBDIRECTORIES) {
+            left.addAll(entries(subdirectory));
+        }
+        return left;
     }
 
     @Test

@@ -40,28 +40,25 @@ final class Slirp implements Attachment {
 
     private final Network network;
     private final String program;
-    private final Path directory;
-    private final String name;
+    private final Path socket;
+    private final Path log;
     private Process process;
 
-    private Slirp(Network network, String program, Path directory, String name) {
+    private Slirp(Network network, String program, Path entry) {
         this.network = network;
         this.program = program;
-        this.directory = directory;
-        this.name = name;
+        this.socket = Path.of(entry + ".sock");
+        this.log = Path.of(entry + ".log");
     }
 
     static Slirp prepare(Network network, String program, long uid, Map<String, String> environment) {
-        Path directory = RuntimeDirectory.subdirectory(uid, environment, "slirp");
-        return new Slirp(network, program, directory, Long.toString(ProcessHandle.current().pid()));
+        return new Slirp(network, program, RuntimeDirectory.ownEntry(uid, environment, RuntimeDirectory.Owned.SLIRP));
     }
 
     @Override
     public void attach(int pid) {
         List<String> command = new ArrayList<>(List.of(program, "--configure", "--disable-host-loopback",
                 "--mtu=" + network.mtu().orElse(DEFAULT_MTU), "--ready-fd=1", "--exit-fd=0"));
-        Path socket = directory.resolve(name + ".sock");
-        Path log = directory.resolve(name + ".log");
         if (!network.published().isEmpty()) {
             command.add("--api-socket=" + socket);
         }
@@ -72,10 +69,10 @@ final class Slirp implements Attachment {
             int ready = readyByte();
             if (ready != '1') {
                 process.waitFor(5, TimeUnit.SECONDS);
-                throw Failure.step("--network slirp: " + program + ": " + lastLine(log));
+                throw Failure.step("--network slirp: " + program + ": " + lastLine());
             }
             for (PublishedPort port : network.published()) {
-                forward(socket, port);
+                forward(port);
             }
         } catch (IOException e) {
             throw Failure.step("--network slirp: " + program + ": " + e.getMessage());
@@ -112,7 +109,7 @@ final class Slirp implements Attachment {
         process.destroyForcibly().onExit().join();
     }
 
-    private void forward(Path socket, PublishedPort port) throws IOException {
+    private void forward(PublishedPort port) throws IOException {
         String request = "{\"execute\": \"add_hostfwd\", \"arguments\": {\"proto\": \"" + port.protocol().lowerCase()
                 + "\", \"host_addr\": \"0.0.0.0\", \"host_port\": " + port.hostPort() + ", \"guest_port\": "
                 + port.containerPort() + "}}";
@@ -132,7 +129,7 @@ final class Slirp implements Attachment {
         }
     }
 
-    private static String lastLine(Path log) {
+    private String lastLine() {
         try {
             return Files.readAllLines(log).stream().filter(line -> !line.isBlank()).reduce((a, b) -> b)
                     .orElse("exited before it was ready");
@@ -154,11 +151,11 @@ final class Slirp implements Attachment {
                 kill();
             }
         }
-        for (String file : List.of(name + ".sock", name + ".log")) {
+        for (Path file : List.of(socket, log)) {
             try {
-                Files.deleteIfExists(directory.resolve(file));
+                Files.deleteIfExists(file);
             } catch (IOException e) {
-                // a leftover file in isolate's own runtime directory harms no one
+                // one left behind is named after this isolate: the next launch or gc removes it
             }
         }
     }
