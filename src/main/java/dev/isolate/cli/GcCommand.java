@@ -1,8 +1,10 @@
 package dev.isolate.cli;
 
-import dev.isolate.exit.Failure;
 import dev.isolate.host.Caller;
+import dev.isolate.host.HostFacts;
 import dev.isolate.host.network.HostCleanup;
+import dev.isolate.state.RuntimeDirectory;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 
@@ -10,15 +12,21 @@ import picocli.CommandLine.Command;
 @Command(name = "gc",
         mixinStandardHelpOptions = true,
         versionProvider = Version.class,
-        description = {"Remove what containers whose isolate was killed left on the host, in this network namespace:",
-            "veth host ends, published ports, address leases. Prints one line per removal."})
+        description = {"Remove what containers whose isolate was killed left behind: in your runtime",
+            "directory, --dns's resolv.conf, slirp4netns's socket and log, overlay scratch",
+            "directories; and with the privilege that --network bridge needs, in this network",
+            "namespace: veth host ends, published ports, address leases. Prints one line per",
+            "removal."})
 final class GcCommand implements Callable<Integer> {
     @Override
     public Integer call() {
-        if (!Caller.current().canCreate()) {
-            throw Failure.input("gc: needs root: only root's containers leave interfaces and rules on the host");
+        Caller caller = Caller.current();
+        Map<String, String> environment = HostFacts.callerEnvironment();
+        RuntimeDirectory.sweep(caller.uid(), environment).forEach(entry -> System.out.println("removed " + entry));
+        // Without it, the caller cannot have made interfaces or rules, nor remove them.
+        if (caller.canCreate()) {
+            HostCleanup.collect(caller.uid(), environment).forEach(line -> System.out.println("removed " + line));
         }
-        HostCleanup.collect().forEach(line -> System.out.println("removed " + line));
         return 0;
     }
 }

@@ -23,8 +23,8 @@ import picocli.CommandLine.Command;
             "       isolate network rm [NAME]",
             "       isolate gc"},
         description = {"", "Run COMMAND in new Linux namespaces. run --name and -d record it for exec, ps,",
-            "logs, stop, kill and rm; ns and lsns show namespaces; network rm and gc remove",
-            "what --network leaves on the host. Each command has --help.",
+            "logs, stop, kill and rm; ns and lsns show namespaces; network rm removes the",
+            "bridge --network made, gc what killed containers left. Each command has --help.",
             "Only the first word names a command: isolate -p ps runs ps.", ""},
         footerHeading = "%n",
         footer = {

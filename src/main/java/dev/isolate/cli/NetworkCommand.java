@@ -2,6 +2,7 @@ package dev.isolate.cli;
 
 import dev.isolate.exit.Failure;
 import dev.isolate.host.Caller;
+import dev.isolate.host.HostFacts;
 import dev.isolate.host.network.HostCleanup;
 import dev.isolate.spec.NetworkMode;
 import java.util.concurrent.Callable;
@@ -26,10 +27,11 @@ final class NetworkCommand {
 
         @Override
         public Integer call() {
-            if (!Caller.current().canCreate()) {
+            Caller caller = Caller.current();
+            if (!caller.canCreate()) {
                 throw Failure.input("network rm: needs root, as the bridge does");
             }
-            HostCleanup.removeBridge(name);
+            HostCleanup.removeBridge(name, caller.uid(), HostFacts.callerEnvironment());
             System.out.println(name);
             return 0;
         }

@@ -10,14 +10,25 @@ public final class Programs {
     private Programs() {
     }
 
-    /** The first executable {@code name} in the PATH of {@code environment}. */
+    /**
+     * The first executable {@code name} in the PATH of {@code environment}; a name with a
+     * slash is a path already, as for the shell.
+     */
     public static Optional<String> onPath(String name, Map<String, String> environment) {
+        if (name.contains("/")) {
+            return Optional.of(name).filter(Programs::isExecutableFile);
+        }
         for (String dir : environment.getOrDefault("PATH", "/usr/bin:/bin").split(":")) {
             Path candidate = Path.of(dir.isEmpty() ? "." : dir, name);
-            if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) {
+            if (isExecutableFile(candidate.toString())) {
                 return Optional.of(candidate.toString());
             }
         }
         return Optional.empty();
+    }
+
+    private static boolean isExecutableFile(String path) {
+        Path file = Path.of(path);
+        return Files.isRegularFile(file) && Files.isExecutable(file);
     }
 }

@@ -263,6 +263,24 @@ class NetworkIT {
     }
 
     @Test
+    void aBadIpFailsBeforeTheBridgeIsMade() throws Exception {
+        String forwarding = networks.in(host, "cat", "/proc/sys/net/ipv4/ip_forward");
+        String[][] cases = {
+            {"--ip 10.99.0.5: not in the bridge's subnet 10.88.0.0/16", "10.99.0.5"},
+            {"--ip 10.88.0.1: is the subnet's own, its broadcast or the bridge's address", "10.88.0.1"},
+        };
+        for (String[] c : cases) {
+            Result r = isolate("--network", "bridge", "--ip", c[1], "true");
+            assertEquals(125, r.exit(), r.err());
+            assertEquals("isolate: " + c[0] + "\n", r.err());
+        }
+        assertFalse(networks.in(host, "ip", "-o", "link").contains("isolate0"), "no bridge");
+        assertFalse(networks.in(host, "nft", "list", "tables").contains(" isolate"), "no nft table");
+        assertEquals(forwarding, networks.in(host, "cat", "/proc/sys/net/ipv4/ip_forward"), "ip_forward unchanged");
+        assertEquals(List.of(), ledger());
+    }
+
+    @Test
     void dnsMacAndMtuReachARootFilesystem() throws Exception {
         Path image = TestImages.fresh(false);
         try {
@@ -293,6 +311,35 @@ class NetworkIT {
         assertEquals(125, r.exit(), r.err());
         assertEquals("isolate: --network bridge: needs root, to add interfaces to the host (without privilege,"
                 + " --network slirp gives a network)\n", r.err());
+    }
+
+    /**
+     * CAP_SYS_ADMIN is what lets a caller make veth pairs and bridges: a user other than root
+     * who has it (and CAP_NET_ADMIN, for ip and nft) keeps the ledger in its own runtime
+     * directory, as it does its containers' state.
+     */
+    @Test
+    void aUserWithTheCapabilitiesKeepsItsLedgerInItsOwnRuntimeDirectory() throws Exception {
+        Path runtime = Files.createTempDirectory(Path.of("/tmp"), "isolate-runtime");
+        try {
+            TestImages.run(List.of("chown", "65534:65534", runtime.toString()));
+            List<String> command = new ArrayList<>(Isolate.AS_NOBODY);
+            command.addAll(List.of("--inh-caps=+sys_admin,+net_admin", "--ambient-caps=+sys_admin,+net_admin",
+                    "env", "XDG_RUNTIME_DIR=" + runtime, RootlessCopy.script().toString()));
+            command.addAll(List.of("--network", "bridge", "-P", "8094:80", "-p", "sh", "-c",
+                    "id -u; ip -o -4 addr show eth0"));
+            Result r = Isolate.exec(TestNetworks.command(host, command.toArray(String[]::new)), null);
+            assertEquals(0, r.exit(), r.err());
+            assertTrue(r.out().startsWith("65534\n") && r.out().contains("inet 10.88.0.2/16"), r.out());
+            long inode = (Long) Files.getAttribute(Path.of("/run/netns", host), "unix:ino");
+            Path own = runtime.resolve("isolate/network/net-" + inode);
+            assertEquals(65534, Files.getAttribute(own, "unix:uid"));
+            assertEquals(List.of(), Files.readAllLines(own.resolve("attachments")));
+            assertFalse(Files.exists(TestNetworks.stateOf(host)), "root's ledger was not used");
+            assertNothingLeft();
+        } finally {
+            TestImages.delete(runtime);
+        }
     }
 
     static ProcessHandle awaitDescendant(Process process, String command) throws InterruptedException {

@@ -21,15 +21,29 @@ import org.junit.jupiter.api.Test;
  * runs isolate in it), linked to an "upstream" namespace that serves the outbound test.
  */
 class RootlessNetworkIT {
+    /** The PATH nobody runs isolate with. */
+    private static final String PATH = Isolate.AS_NOBODY.stream().filter(a -> a.startsWith("PATH="))
+            .map(a -> a.substring("PATH=".length())).findFirst().orElseThrow();
+    /**
+     * An isolate killed with SIGKILL leaves its --dns resolv.conf, slirp4netns's log and its
+     * overlay's scratch directory.
+     */
+    private static final List<String> LEAVES_FILES = List.of("--overlay", "--dns", "10.0.0.53", "--network", "slirp");
+    private static final List<String> SUBDIRECTORIES = List.of("overlay", "resolv", "slirp");
+
     private TestNetworks networks;
     private String host;
     private String upstream;
+    /** nobody's runtime directory is this test's, so that what isolate leaves there can be seen. */
+    private Path runtime;
     private final List<Process> started = new ArrayList<>();
 
     @BeforeEach
-    void namespaces() {
+    void namespaces() throws IOException {
         Privileged.requireRoot();
         requireTunForEveryone();
+        runtime = Files.createTempDirectory(Path.of("/tmp"), "isolate-runtime");
+        TestImages.run(List.of("chown", "65534:65534", runtime.toString()));
         networks = new TestNetworks();
         host = networks.add("h");
         upstream = networks.add("u");
@@ -58,13 +72,36 @@ class RootlessNetworkIT {
     void cleanUp() {
         started.forEach(Process::destroyForcibly);
         networks.close();
+        TestImages.delete(runtime);
     }
 
     private List<String> asNobody(String... args) {
+        return asNobodyWithPath(PATH, args);
+    }
+
+    /** isolate as nobody in the host namespace, with this PATH and the test's runtime directory. */
+    private List<String> asNobodyWithPath(String path, String... args) {
         List<String> command = new ArrayList<>(Isolate.AS_NOBODY);
+        command.addAll(List.of("env", "PATH=" + path, "XDG_RUNTIME_DIR=" + runtime));
         command.add(RootlessCopy.script().toString());
         command.addAll(List.of(args));
         return TestNetworks.command(host, command.toArray(String[]::new));
+    }
+
+    /** What isolate keeps for slirp4netns in nobody's runtime directory. */
+    private List<Path> slirpFiles() throws IOException {
+        return entries("slirp");
+    }
+
+    /** The entries of a subdirectory of nobody's runtime directory. */
+    private List<Path> entries(String subdirectory) throws IOException {
+        Path dir = runtime.resolve("isolate").resolve(subdirectory);
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (var files = Files.list(dir)) {
+            return files.sorted().toList();
+        }
     }
 
     private Process start(List<String> command) throws IOException {
@@ -96,6 +133,7 @@ class RootlessNetworkIT {
         assertEquals("0\ntap0 10.0.2.100/24\nfrom-upstream\n", new String(container.getInputStream().readAllBytes()));
         assertEquals(0, container.exitValue());
         awaitNoSlirp();
+        assertEquals(List.of(), slirpFiles());
     }
 
     @Test
@@ -112,6 +150,94 @@ class RootlessNetworkIT {
         Isolate.kill(jvm.pid(), "KILL");
         assertTrue(container.waitFor(30, TimeUnit.SECONDS));
         awaitNoSlirp();
+    }
+
+    @Test
+    void aSlirp4netnsThatNeverGetsReadyIsKilledAndTheLaunchFails() throws Exception {
+        Path fake = runtime.resolve("fake");
+        Files.createDirectory(fake);
+        Path program = Files.writeString(fake.resolve("slirp4netns"), "#!/bin/sh\n"
+                + "echo $$ > " + fake.resolve("pid") + "\n"
+                + "trap '' TERM\n" // only SIGKILL ends it: it ignores its exit pipe, and sleep inherits this
+                + "exec sleep 600\n");
+        Files.setPosixFilePermissions(program, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        TestImages.run(List.of("chown", "-R", "65534:65534", fake.toString()));
+        long start = System.nanoTime();
+        Result r = Isolate.exec(asNobodyWithPath(fake + ":" + PATH, "--network", "slirp", "-p", "sleep", "300"), null);
+        long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start);
+        assertEquals(125, r.exit(), r.err());
+        assertEquals("isolate: --network slirp: " + program + ": not ready within 5 s (killed it)\n", r.err());
+        assertTrue(seconds < 30, seconds + " s");
+        long pid = Long.parseLong(Files.readString(fake.resolve("pid")).strip());
+        for (int i = 0; i < 100 && ProcessHandle.of(pid).isPresent(); i++) {
+            TimeUnit.MILLISECONDS.sleep(50);
+        }
+        assertTrue(ProcessHandle.of(pid).isEmpty(), "the fake slirp4netns was left running");
+        assertEquals(List.of(), slirpFiles());
+        String copy = RootlessCopy.script().getParent().getParent().toString();
+        assertEquals(List.of(), ProcessHandle.allProcesses().filter(p -> p.info().commandLine().orElse("")
+                .contains(copy)).map(p -> p.pid() + " " + p.info().commandLine().orElse("")).toList(),
+                "isolate or its child was left");
+    }
+
+    @Test
+    void gcRemovesWhatAKilledIsolateLeft() throws Exception {
+        Path image = TestImages.fresh(true);
+        try {
+            List<Path> left = killedWhileRunning(image);
+            assertEquals(3, left.size(), left.toString());
+            Result gc = Isolate.exec(asNobody("gc"), null);
+            assertEquals(0, gc.exit(), gc.err());
+            assertEquals(left.stream().map(path -> "removed " + path).sorted().toList(),
+                    gc.out().lines().sorted().toList());
+            assertNothingLeftIn(SUBDIRECTORIES);
+        } finally {
+            TestImages.delete(image);
+        }
+    }
+
+    @Test
+    void theNextLaunchRemovesWhatAKilledIsolateLeft() throws Exception {
+        Path image = TestImages.fresh(true);
+        try {
+            List<Path> left = killedWhileRunning(image);
+            assertEquals(3, left.size(), left.toString());
+            List<String> next = new ArrayList<>(List.of("-R", image.toString()));
+            next.addAll(LEAVES_FILES);
+            next.addAll(List.of("cat", "/etc/resolv.conf"));
+            Result r = Isolate.exec(asNobody(next.toArray(String[]::new)), null);
+            assertEquals(0, r.exit(), r.err());
+            assertEquals("nameserver 10.0.0.53\n", r.out());
+            assertNothingLeftIn(SUBDIRECTORIES);
+        } finally {
+            TestImages.delete(image);
+        }
+    }
+
+    private void assertNothingLeftIn(List<String> subdirectories) throws IOException {
+        for (String subdirectory : subdirectories) {
+            assertEquals(List.of(), entries(subdirectory), subdirectory);
+        }
+    }
+
+    /** Runs sleep in the image with {@link #LEAVES_FILES}, kills isolate with SIGKILL, and returns what it left. */
+    private List<Path> killedWhileRunning(Path image) throws Exception {
+        List<String> args = new ArrayList<>(List.of("-R", image.toString()));
+        args.addAll(LEAVES_FILES);
+        args.addAll(List.of("sleep", "300"));
+        Process container = start(asNobody(args.toArray(String[]::new)));
+        for (int i = 0; i < 400 && container.descendants().noneMatch(p -> p.info().arguments()
+                .map(a -> List.of(a).equals(List.of("300"))).orElse(false)); i++) {
+            TimeUnit.MILLISECONDS.sleep(25);
+        }
+        Isolate.kill(container.pid(), "KILL"); // ip netns exec, env and setpriv became isolate's JVM
+        assertTrue(container.waitFor(30, TimeUnit.SECONDS));
+        awaitNoSlirp();
+        List<Path> left = new ArrayList<>();
+        for (String subdirectory : SUBDIRECTORIES) {
+            left.addAll(entries(subdirectory));
+        }
+        return left;
     }
 
     @Test

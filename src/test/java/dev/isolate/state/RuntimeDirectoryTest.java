@@ -9,6 +9,7 @@ import dev.isolate.exit.Failure;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -55,5 +56,30 @@ class RuntimeDirectoryTest {
                 Map.of("XDG_RUNTIME_DIR", linked.toString()), "containers"));
         assertFalse(Files.exists(theirs.resolve("containers"), LinkOption.NOFOLLOW_LINKS),
                 "nothing was created through the link");
+    }
+
+    @Test
+    void ownEntriesAreNamedAfterTheirIsolateAndSweptWhenItHasEnded() throws Exception {
+        own(temp);
+        Map<String, String> environment = Map.of("XDG_RUNTIME_DIR", temp.toString());
+        ProcessIdentity self = ProcessIdentity.of(ProcessHandle.current().pid()).orElseThrow();
+        Path resolv = Files.createDirectories(temp.resolve("isolate/resolv"));
+        Path dead = Files.createFile(resolv.resolve(self.pid() + "-" + (self.startTime() + 1) + ".conf"));
+        Path live = Files.createFile(resolv.resolve(self.pid() + "-" + self.startTime() + ".conf"));
+        Path unrelated = Files.createFile(resolv.resolve("notes-1.conf"));
+        Path overlay = Files.createDirectories(temp.resolve("isolate/overlay"));
+        // pid 1 is alive, but it is not the process that made this: its start time differs
+        Path pidReused = Files.createDirectory(overlay.resolve("1-" + self.startTime()));
+        Path notEmpty = Files.createDirectory(overlay.resolve(self.pid() + "-" + (self.startTime() + 1)));
+        Files.createFile(notEmpty.resolve("kept"));
+
+        assertEquals(List.of(pidReused, dead), RuntimeDirectory.sweep(user, environment));
+        assertTrue(Files.exists(live) && Files.exists(unrelated) && Files.exists(notEmpty));
+
+        Files.createFile(dead);
+        assertEquals(resolv.resolve(self.pid() + "-" + self.startTime()),
+                RuntimeDirectory.ownEntry(user, environment, RuntimeDirectory.Owned.RESOLV));
+        assertFalse(Files.exists(dead), "a launch that makes an entry sweeps the others");
+        assertTrue(Files.exists(live));
     }
 }

@@ -13,15 +13,26 @@ import java.util.stream.Collectors;
 
 /** The bridges containers share: made on first use, kept for the next, removed on request. */
 final class Bridges {
+    private static final String IP_FORWARD = "/proc/sys/net/ipv4/ip_forward";
+
     private Bridges() {
     }
 
     /**
-     * The bridge's own address with its prefix (the containers' gateway), after making the
-     * bridge, its masquerade rules and IPv4 forwarding if it did not exist. Called under the
-     * ledger's lock, so two first launches make it once.
+     * A bridge as a launch finds it.
+     *
+     * @param gateway the bridge's own address with its prefix (the containers' gateway): the
+     *                existing bridge's, or the one {@link #create} gives a new bridge
+     * @param exists  whether the bridge is there already
      */
-    static Cidr ensure(String name, Optional<Cidr> requested) {
+    record Bridge(String name, Cidr gateway, boolean exists) {
+    }
+
+    /**
+     * The bridge a container goes on, checked against what is there (its subnet, the routes)
+     * but not made: a launch checks the rest of its input before anything on the host changes.
+     */
+    static Bridge find(String name, Optional<Cidr> requested) {
         Optional<Cidr> existing = gateway(name);
         if (existing.isPresent()) {
             Cidr gateway = existing.get();
@@ -30,23 +41,38 @@ final class Bridges {
                 throw Failure.input("--subnet " + wanted + ": bridge " + name + " exists with " + subnet
                         + " (isolate network rm " + name + " removes it)");
             });
-            return gateway;
+            return new Bridge(name, gateway, true);
         }
         Cidr subnet = requested.orElse(Network.DEFAULT_BRIDGE_SUBNET);
         Allocation.requireUnrouted(subnet, Allocation.routes(read("/proc/self/net/route")),
                 "bridge " + name + ": subnet");
-        Cidr gateway = Allocation.gateway(subnet);
-        Tools.ip("create bridge " + name, Scripts.newBridge(name, gateway));
+        return new Bridge(name, Allocation.gateway(subnet), false);
+    }
+
+    /**
+     * Makes a bridge {@link #find} did not find, with its masquerade rules, and switches on
+     * IPv4 forwarding; a step that fails undoes the ones before. Called under the ledger's
+     * lock, so two first launches make it once.
+     */
+    static void create(Bridge bridge) {
+        String name = bridge.name();
+        Cidr subnet = new Cidr(bridge.gateway().network(), bridge.gateway().prefix());
+        Tools.ip("create bridge " + name, Scripts.newBridge(name, bridge.gateway()));
+        String forwarding = null;
         try {
-            write("/proc/sys/net/ipv4/ip_forward", "1");
             // Lets connections from the host's 127.0.0.1 to a published port leave for the bridge.
             write("/proc/sys/net/ipv4/conf/" + name + "/route_localnet", "1");
+            forwarding = read(IP_FORWARD).strip();
+            write(IP_FORWARD, "1");
+            // Last, as the one step that cannot half happen: nft -f is one transaction.
             Tools.nft("masquerade bridge " + name, Scripts.masquerade(name, subnet));
         } catch (RuntimeException e) {
+            if (forwarding != null && !forwarding.equals("1")) {
+                writeQuietly(IP_FORWARD, forwarding);
+            }
             Tools.runQuietly(List.of("ip", "link", "del", name), "");
             throw e;
         }
-        return gateway;
     }
 
     /** Removes the bridge and its masquerade rules. */
@@ -86,7 +112,7 @@ final class Bridges {
         try {
             return Files.readString(Path.of(file));
         } catch (IOException e) {
-            throw Failure.step(file + ": " + e.getMessage());
+            throw Failure.step(file + ": " + Failure.reason(e));
         }
     }
 
@@ -94,7 +120,15 @@ final class Bridges {
         try {
             Files.writeString(Path.of(file), value);
         } catch (IOException e) {
-            throw Failure.step(file + ": " + e.getMessage());
+            throw Failure.step(file + ": " + Failure.reason(e));
+        }
+    }
+
+    private static void writeQuietly(String file, String value) {
+        try {
+            write(file, value);
+        } catch (Failure e) {
+            // undoing a step that failed: the first failure is the one reported
         }
     }
 }

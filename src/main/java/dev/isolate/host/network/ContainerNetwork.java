@@ -16,6 +16,7 @@ import dev.isolate.sys.Syscall;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -54,8 +55,8 @@ public final class ContainerNetwork implements AutoCloseable {
                             + " (without privilege, --network slirp gives a network)");
                 }
                 ProcessIdentity self = ProcessIdentity.of(ProcessHandle.current().pid()).orElseThrow();
-                return new ContainerNetwork(Optional.of(VethPair.prepare(network, self)), OptionalInt.empty(),
-                        resolvConf);
+                return new ContainerNetwork(Optional.of(VethPair.prepare(network, self,
+                        Ledger.directory(caller.uid(), environment))), OptionalInt.empty(), resolvConf);
             }
             if (mode instanceof NetworkMode.Slirp) {
                 String program = Programs.onPath(Slirp.PROGRAM, environment).orElseThrow(() -> Failure.input(
@@ -111,16 +112,15 @@ public final class ContainerNetwork implements AutoCloseable {
     }
 
     private static Path resolvConf(List<Ipv4> servers, long uid, Map<String, String> environment) {
-        Path directory = RuntimeDirectory.subdirectory(uid, environment, "resolv");
+        Path file = Path.of(RuntimeDirectory.ownEntry(uid, environment, RuntimeDirectory.Owned.RESOLV) + ".conf");
         try {
-            Path file = Files.createTempFile(directory, "resolv", ".conf");
             Files.writeString(file, servers.stream().map(server -> "nameserver " + server + "\n")
-                    .collect(Collectors.joining()));
+                    .collect(Collectors.joining()), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
             // The container's users read it; only isolate's runtime directory is private.
             file.toFile().setReadable(true, false);
             return file;
         } catch (IOException e) {
-            throw Failure.step("--dns: " + e.getMessage());
+            throw Failure.step("--dns: " + file + ": " + Failure.reason(e));
         }
     }
 
@@ -128,7 +128,7 @@ public final class ContainerNetwork implements AutoCloseable {
         try {
             Files.deleteIfExists(file);
         } catch (IOException e) {
-            // a leftover file in isolate's own runtime directory harms no one
+            // one left behind is named after this isolate: the next launch or gc removes it
         }
     }
 }

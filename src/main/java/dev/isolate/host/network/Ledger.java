@@ -63,15 +63,17 @@ final class Ledger {
         this.entries = entries;
     }
 
-    /** The directory of this network namespace's state, named after its inode. */
-    static Path directory() {
+    /**
+     * The directory of this network namespace's state, named after its inode, in the caller's
+     * own runtime directory: the one whose ownership is checked for state and overlays too.
+     */
+    static Path directory(long uid, Map<String, String> environment) {
         long inode = NamespaceIds.own().get(Namespace.NET);
-        return RuntimeDirectory.subdirectory(0, Map.of(), "network/net-" + inode);
+        return RuntimeDirectory.subdirectory(uid, environment, "network/net-" + inode);
     }
 
     /** Runs {@code work} with the ledger locked against every other isolate; saves what it changed. */
-    static <T> T locked(Function<Ledger, T> work) {
-        Path directory = directory();
+    static <T> T locked(Path directory, Function<Ledger, T> work) {
         try (FileChannel lock = FileChannel.open(directory.resolve("lock"), StandardOpenOption.CREATE,
                 StandardOpenOption.WRITE); var held = lock.lock()) {
             Path file = directory.resolve("attachments");
@@ -85,7 +87,7 @@ final class Ledger {
             ledger.save();
             return result;
         } catch (IOException e) {
-            throw Failure.step("network state in " + directory + ": " + e.getMessage());
+            throw Failure.step("network state in " + directory + ": " + Failure.reason(e));
         }
     }
 

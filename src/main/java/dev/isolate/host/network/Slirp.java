@@ -5,6 +5,7 @@ import dev.isolate.spec.Network;
 import dev.isolate.spec.PublishedPort;
 import dev.isolate.state.RuntimeDirectory;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
@@ -16,7 +17,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * --network slirp: slirp4netns, an unprivileged user-mode TCP/IP stack, joins the
@@ -28,31 +32,33 @@ final class Slirp implements Attachment {
     static final String PROGRAM = "slirp4netns";
     /** slirp4netns's recommendation: fewer, larger packets through the user-mode stack. */
     static final int DEFAULT_MTU = 65520;
+    /**
+     * How long slirp4netns may take to say it is ready: measured, 15 to 200 ms; 5 s allows for
+     * a loaded machine, and one that hangs fails the launch soon instead of holding it forever.
+     */
+    private static final int READY_SECONDS = 5;
 
     private final Network network;
     private final String program;
-    private final Path directory;
-    private final String name;
+    private final Path socket;
+    private final Path log;
     private Process process;
 
-    private Slirp(Network network, String program, Path directory, String name) {
+    private Slirp(Network network, String program, Path entry) {
         this.network = network;
         this.program = program;
-        this.directory = directory;
-        this.name = name;
+        this.socket = Path.of(entry + ".sock");
+        this.log = Path.of(entry + ".log");
     }
 
     static Slirp prepare(Network network, String program, long uid, Map<String, String> environment) {
-        Path directory = RuntimeDirectory.subdirectory(uid, environment, "slirp");
-        return new Slirp(network, program, directory, Long.toString(ProcessHandle.current().pid()));
+        return new Slirp(network, program, RuntimeDirectory.ownEntry(uid, environment, RuntimeDirectory.Owned.SLIRP));
     }
 
     @Override
     public void attach(int pid) {
         List<String> command = new ArrayList<>(List.of(program, "--configure", "--disable-host-loopback",
                 "--mtu=" + network.mtu().orElse(DEFAULT_MTU), "--ready-fd=1", "--exit-fd=0"));
-        Path socket = directory.resolve(name + ".sock");
-        Path log = directory.resolve(name + ".log");
         if (!network.published().isEmpty()) {
             command.add("--api-socket=" + socket);
         }
@@ -60,13 +66,13 @@ final class Slirp implements Attachment {
         command.add("tap0");
         try {
             process = new ProcessBuilder(command).redirectError(log.toFile()).start();
-            int ready = process.getInputStream().read();
+            int ready = readyByte();
             if (ready != '1') {
                 process.waitFor(5, TimeUnit.SECONDS);
-                throw Failure.step("--network slirp: " + program + ": " + lastLine(log));
+                throw Failure.step("--network slirp: " + program + ": " + lastLine());
             }
             for (PublishedPort port : network.published()) {
-                forward(socket, port);
+                forward(port);
             }
         } catch (IOException e) {
             throw Failure.step("--network slirp: " + program + ": " + e.getMessage());
@@ -76,7 +82,34 @@ final class Slirp implements Attachment {
         }
     }
 
-    private void forward(Path socket, PublishedPort port) throws IOException {
+    /** The first byte on slirp4netns's ready descriptor (-1 if it closed it), within {@link #READY_SECONDS}. */
+    private int readyByte() throws InterruptedException {
+        InputStream readyPipe = process.getInputStream();
+        CompletableFuture<Integer> ready = CompletableFuture.supplyAsync(() -> {
+            try {
+                return readyPipe.read();
+            } catch (IOException e) {
+                return -1;
+            }
+        });
+        try {
+            return ready.get(READY_SECONDS, TimeUnit.SECONDS);
+        } catch (TimeoutException e) {
+            kill();
+            throw Failure.step("--network slirp: " + program + ": not ready within " + READY_SECONDS
+                    + " s (killed it)");
+        } catch (ExecutionException e) {
+            return -1;
+        }
+    }
+
+    /** SIGKILL for slirp4netns and what it started, when it does not heed its exit pipe. */
+    private void kill() {
+        process.descendants().forEach(ProcessHandle::destroyForcibly);
+        process.destroyForcibly().onExit().join();
+    }
+
+    private void forward(PublishedPort port) throws IOException {
         String request = "{\"execute\": \"add_hostfwd\", \"arguments\": {\"proto\": \"" + port.protocol().lowerCase()
                 + "\", \"host_addr\": \"0.0.0.0\", \"host_port\": " + port.hostPort() + ", \"guest_port\": "
                 + port.containerPort() + "}}";
@@ -96,7 +129,7 @@ final class Slirp implements Attachment {
         }
     }
 
-    private static String lastLine(Path log) {
+    private String lastLine() {
         try {
             return Files.readAllLines(log).stream().filter(line -> !line.isBlank()).reduce((a, b) -> b)
                     .orElse("exited before it was ready");
@@ -112,17 +145,17 @@ final class Slirp implements Attachment {
                 OutputStream exitPipe = process.getOutputStream();
                 exitPipe.close();
                 if (!process.waitFor(5, TimeUnit.SECONDS)) {
-                    process.destroyForcibly();
+                    kill();
                 }
             } catch (IOException | InterruptedException e) {
-                process.destroyForcibly();
+                kill();
             }
         }
-        for (String file : List.of(name + ".sock", name + ".log")) {
+        for (Path file : List.of(socket, log)) {
             try {
-                Files.deleteIfExists(directory.resolve(file));
+                Files.deleteIfExists(file);
             } catch (IOException e) {
-                // a leftover file in isolate's own runtime directory harms no one
+                // one left behind is named after this isolate: the next launch or gc removes it
             }
         }
     }

@@ -1,9 +1,11 @@
 package dev.isolate.host.network;
 
 import dev.isolate.exit.Failure;
+import dev.isolate.host.Programs;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -21,31 +23,53 @@ final class Tools {
 
     /**
      * @return what the tool printed
-     * @throws Failure naming {@code what} and the tool's last line of complaint
+     * @throws Failure naming {@code what} and the tool's last line of complaint, or its exit
+     *                 status; "not installed" only when the program is not on PATH
      */
     static String run(String what, List<String> command, String input) {
+        String program = command.get(0);
+        List<String> resolved = new ArrayList<>(command);
+        resolved.set(0, Programs.onPath(program, System.getenv()).orElseThrow(() -> Failure.step(what + ": "
+                + program + " is not installed (Debian package " + PACKAGES.getOrDefault(program, program) + ")")));
+        Process process;
         try {
-            Process process = new ProcessBuilder(command).start();
-            CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> readAll(process.getErrorStream()));
-            try (var stdin = process.getOutputStream()) {
-                stdin.write(input.getBytes(StandardCharsets.UTF_8));
-            }
-            String out = readAll(process.getInputStream());
-            int status = process.waitFor();
-            if (status != 0) {
-                String complaint = err.join().lines().filter(line -> !line.startsWith("Command failed"))
-                        .reduce((first, last) -> last).orElse("exit status " + status);
-                throw Failure.step(what + ": " + command.get(0) + ": " + complaint.strip());
-            }
-            return out;
+            process = new ProcessBuilder(resolved).start();
         } catch (IOException e) {
-            String program = command.get(0);
-            throw Failure.step(what + ": " + program + " is not installed (Debian package "
-                    + PACKAGES.getOrDefault(program, program) + ")");
+            throw Failure.step(what + ": " + program + ": cannot run it: " + startFailure(e));
+        }
+        CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> readAll(process.getErrorStream()));
+        // A tool that stops at a bad line exits without reading the rest: its complaint says more
+        // than the broken pipe, so it is waited for before this is reported.
+        IOException unwritten = null;
+        try (var stdin = process.getOutputStream()) {
+            stdin.write(input.getBytes(StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            unwritten = e;
+        }
+        String out = readAll(process.getInputStream());
+        int status;
+        try {
+            status = process.waitFor();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            process.destroyForcibly();
             throw Failure.step(what + ": interrupted");
         }
+        if (status != 0) {
+            String complaint = err.join().lines().filter(line -> !line.startsWith("Command failed"))
+                    .reduce((first, last) -> last).orElse("exit status " + status);
+            throw Failure.step(what + ": " + program + ": " + complaint.strip());
+        }
+        if (unwritten != null) {
+            throw Failure.step(what + ": " + program + ": writing its input: " + Failure.reason(unwritten));
+        }
+        return out;
+    }
+
+    /** ProcessBuilder's reason is its cause's message, after the errno's number. */
+    private static String startFailure(IOException e) {
+        return e.getCause() instanceof IOException cause && cause.getMessage() != null
+                ? cause.getMessage().replaceFirst("^error=\\d+, ", "") : Failure.reason(e);
     }
 
     /** For cleanup, where a thing already gone is no failure. */

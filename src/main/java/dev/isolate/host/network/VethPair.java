@@ -7,6 +7,7 @@ import dev.isolate.spec.Network;
 import dev.isolate.spec.NetworkMode;
 import dev.isolate.spec.PublishedPort;
 import dev.isolate.state.ProcessIdentity;
+import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.List;
@@ -22,6 +23,7 @@ import java.util.stream.Collectors;
  */
 final class VethPair implements Attachment {
     private final Network network;
+    private final Path ledgerDirectory;
     private final Ledger.Entry entry;
     private final Optional<String> bridge;
     /** The host end's address when it is not a bridge port. */
@@ -29,9 +31,10 @@ final class VethPair implements Attachment {
     private final Cidr containerAddress;
     private final Ipv4 gateway;
 
-    private VethPair(Network network, Ledger.Entry entry, Optional<String> bridge, Optional<Cidr> hostAddress,
-            Cidr containerAddress, Ipv4 gateway) {
+    private VethPair(Network network, Path ledgerDirectory, Ledger.Entry entry, Optional<String> bridge,
+            Optional<Cidr> hostAddress, Cidr containerAddress, Ipv4 gateway) {
         this.network = network;
+        this.ledgerDirectory = ledgerDirectory;
         this.entry = entry;
         this.bridge = bridge;
         this.hostAddress = hostAddress;
@@ -39,21 +42,27 @@ final class VethPair implements Attachment {
         this.gateway = gateway;
     }
 
-    static VethPair prepare(Network network, ProcessIdentity owner) {
-        String hostInterface = "iso" + HexFormat.of().formatHex(new SecureRandom().generateSeed(4));
-        return Ledger.locked(ledger -> {
+    /** @param ledgerDirectory the caller's {@link Ledger#directory} */
+    static VethPair prepare(Network network, ProcessIdentity owner, Path ledgerDirectory) {
+        byte[] random = new byte[4];
+        new SecureRandom().nextBytes(random);
+        String hostInterface = "iso" + HexFormat.of().formatHex(random);
+        return Ledger.locked(ledgerDirectory, ledger -> {
             reclaim(ledger.removeStale());
             requirePortsFree(network.published(), ledger.entries());
-            if (network.mode() instanceof NetworkMode.Bridge bridge) {
-                Cidr gateway = Bridges.ensure(bridge.name(), network.subnet());
-                Set<Ipv4> taken = ledger.entries().stream().filter(e -> e.network().equals(bridge.name()))
+            if (network.mode() instanceof NetworkMode.Bridge mode) {
+                Bridges.Bridge bridge = Bridges.find(mode.name(), network.subnet());
+                Set<Ipv4> taken = ledger.entries().stream().filter(e -> e.network().equals(mode.name()))
                         .map(e -> Ipv4.parse("ledger", e.address())).collect(Collectors.toSet());
-                Ipv4 address = Allocation.onBridge(gateway, network.address(), taken);
-                Ledger.Entry entry = new Ledger.Entry(owner, bridge.name(), hostInterface, address.toString(),
+                Ipv4 address = Allocation.onBridge(bridge.gateway(), network.address(), taken);
+                if (!bridge.exists()) {
+                    Bridges.create(bridge);
+                }
+                Ledger.Entry entry = new Ledger.Entry(owner, mode.name(), hostInterface, address.toString(),
                         network.published());
                 ledger.add(entry);
-                return new VethPair(network, entry, Optional.of(bridge.name()), Optional.empty(),
-                        gateway.at(address), gateway.address());
+                return new VethPair(network, ledgerDirectory, entry, Optional.of(mode.name()), Optional.empty(),
+                        bridge.gateway().at(address), bridge.gateway().address());
             }
             NetworkMode.Veth veth = (NetworkMode.Veth) network.mode();
             Cidr host;
@@ -73,7 +82,7 @@ final class VethPair implements Attachment {
             }
             Ledger.Entry entry = new Ledger.Entry(owner, Ledger.VETH, hostInterface, recorded, network.published());
             ledger.add(entry);
-            return new VethPair(network, entry, Optional.empty(), Optional.of(host), host.at(container),
+            return new VethPair(network, ledgerDirectory, entry, Optional.empty(), Optional.of(host), host.at(container),
                     host.address());
         });
     }
@@ -95,7 +104,7 @@ final class VethPair implements Attachment {
     @Override
     public void close() {
         reclaim(List.of(entry));
-        Ledger.locked(ledger -> {
+        Ledger.locked(ledgerDirectory, ledger -> {
             ledger.remove(entry.owner());
             return null;
         });

@@ -6,7 +6,6 @@ import dev.isolate.spec.Propagation;
 import dev.isolate.spec.RootFilesystem;
 import dev.isolate.state.RuntimeDirectory;
 import java.io.IOException;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -118,34 +117,15 @@ public final class Workspace implements AutoCloseable {
     }
 
     /**
-     * A fresh empty directory under /run/isolate (root) or $XDG_RUNTIME_DIR/isolate. Ones
-     * left by an isolate that was killed are removed on the way.
+     * A fresh empty directory under /run/isolate (root) or $XDG_RUNTIME_DIR/isolate, named
+     * after this isolate, so that one left by an isolate that was killed is found and removed.
      */
     private static Path scratchDirectory(long uid, Map<String, String> environment) {
-        Path base = RuntimeDirectory.subdirectory(uid, environment, "overlay");
+        Path dir = RuntimeDirectory.ownEntry(uid, environment, RuntimeDirectory.Owned.OVERLAY);
         try {
-            removeAbandoned(base);
-            return Files.createTempDirectory(base, ProcessHandle.current().pid() + "-");
+            return Files.createDirectory(dir);
         } catch (IOException e) {
-            throw Failure.step("overlay scratch directory " + base + ": " + Failure.reason(e));
-        }
-    }
-
-    /** Directories are named after the isolate that made them; a dead one's is empty and unused. */
-    private static void removeAbandoned(Path base) throws IOException {
-        try (DirectoryStream<Path> entries = Files.newDirectoryStream(base)) {
-            for (Path entry : entries) {
-                String name = entry.getFileName().toString();
-                int dash = name.indexOf('-');
-                if (dash > 0 && name.substring(0, dash).chars().allMatch(Character::isDigit)
-                        && ProcessHandle.of(Long.parseLong(name.substring(0, dash))).isEmpty()) {
-                    try {
-                        Files.deleteIfExists(entry);
-                    } catch (IOException notEmptyOrBusy) {
-                        // not ours to judge any further
-                    }
-                }
-            }
+            throw Failure.step("overlay scratch directory " + dir + ": " + Failure.reason(e));
         }
     }
 
@@ -172,7 +152,7 @@ public final class Workspace implements AutoCloseable {
             try {
                 Files.deleteIfExists(dir);
             } catch (IOException e) {
-                // An empty directory left behind is removed by the next run with an overlay.
+                // An empty directory left behind is removed by the next run with an overlay, or gc.
             }
         });
     }
