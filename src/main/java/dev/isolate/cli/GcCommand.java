@@ -14,7 +14,7 @@ import picocli.CommandLine.Command;
         versionProvider = Version.class,
         description = {"Remove what containers whose isolate was killed left behind: in your runtime",
             "directory, --dns's resolv.conf, slirp4netns's socket and log, overlay scratch",
-            "directories; and with the privilege that --network bridge needs, in this network",
+            "directories; and as root, in this network",
             "namespace: veth host ends, published ports, address leases. Prints one line per",
             "removal."})
 final class GcCommand implements Callable<Integer> {
@@ -23,9 +23,9 @@ final class GcCommand implements Callable<Integer> {
         Caller caller = Caller.current();
         Map<String, String> environment = HostFacts.callerEnvironment();
         RuntimeDirectory.sweep(caller.uid(), environment).forEach(entry -> System.out.println("removed " + entry));
-        // Without it, the caller cannot have made interfaces or rules, nor remove them.
-        if (caller.canCreate()) {
-            HostCleanup.collect(caller.uid(), environment).forEach(line -> System.out.println("removed " + line));
+        // Only root makes interfaces and rules on the host, and keeps their ledger.
+        if (caller.isRoot()) {
+            HostCleanup.collect().forEach(line -> System.out.println("removed " + line));
         }
         return 0;
     }

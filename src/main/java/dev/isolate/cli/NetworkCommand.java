@@ -2,7 +2,6 @@ package dev.isolate.cli;
 
 import dev.isolate.exit.Failure;
 import dev.isolate.host.Caller;
-import dev.isolate.host.HostFacts;
 import dev.isolate.host.network.HostCleanup;
 import dev.isolate.spec.NetworkMode;
 import java.util.concurrent.Callable;
@@ -28,10 +27,10 @@ final class NetworkCommand {
         @Override
         public Integer call() {
             Caller caller = Caller.current();
-            if (!caller.canCreate()) {
+            if (!caller.isRoot()) {
                 throw Failure.input("network rm: needs root, as the bridge does");
             }
-            HostCleanup.removeBridge(name, caller.uid(), HostFacts.callerEnvironment());
+            HostCleanup.removeBridge(name);
             System.out.println(name);
             return 0;
         }

@@ -20,6 +20,15 @@ public record Caller(long uid, long gid, String name, boolean canCreate, boolean
     private static final int CAP_SETUID = 7;
     private static final int CAP_SYS_ADMIN = 21;
 
+    /**
+     * Root with CAP_SYS_ADMIN: may change the host's network, whose state isolate keeps for
+     * every container in root's runtime directory (a user of its own would keep a ledger of its
+     * own, and two users could then hand out one address twice).
+     */
+    public boolean isRoot() {
+        return uid == 0 && canCreate;
+    }
+
     /** This process, from /proc/self/status. */
     public static Caller current() {
         try {

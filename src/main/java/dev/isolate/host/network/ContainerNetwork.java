@@ -49,14 +49,16 @@ public final class ContainerNetwork implements AutoCloseable {
                 : Optional.of(resolvConf(network.dns(), caller.uid(), environment));
         try {
             if (mode.usesVeth()) {
-                if (!caller.canCreate()) {
+                if (!caller.isRoot()) {
                     String name = mode instanceof NetworkMode.Bridge ? "bridge" : "veth";
                     throw Failure.input("--network " + name + ": needs root, to add interfaces to the host"
-                            + " (without privilege, --network slirp gives a network)");
+                            + (caller.canCreate() ? " and keep their state with every other container's, in root's"
+                            + " runtime directory (this is uid " + caller.uid() + ")"
+                            : " (without privilege, --network slirp gives a network)"));
                 }
                 ProcessIdentity self = ProcessIdentity.of(ProcessHandle.current().pid()).orElseThrow();
-                return new ContainerNetwork(Optional.of(VethPair.prepare(network, self,
-                        Ledger.directory(caller.uid(), environment))), OptionalInt.empty(), resolvConf);
+                return new ContainerNetwork(Optional.of(VethPair.prepare(network, self, Ledger.directory())),
+                        OptionalInt.empty(), resolvConf);
             }
             if (mode instanceof NetworkMode.Slirp) {
                 String program = Programs.onPath(Slirp.PROGRAM, environment).orElseThrow(() -> Failure.input(

@@ -3,7 +3,6 @@ package dev.isolate.host.network;
 import dev.isolate.exit.Failure;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -14,13 +13,13 @@ public final class HostCleanup {
 
     /**
      * Removes what containers whose isolate was killed left in this network namespace: host
-     * ends of veth pairs, published ports, address leases, as the caller's ledger names them;
-     * and rules whose isolate has ended, whoever's they were.
+     * ends of veth pairs, published ports, address leases, as the ledger names them; and rules
+     * whose isolate has ended.
      *
      * @return one line per removed thing
      */
-    public static List<String> collect(long uid, Map<String, String> environment) {
-        return Ledger.locked(Ledger.directory(uid, environment), ledger -> {
+    public static List<String> collect() {
+        return Ledger.locked(Ledger.directory(), ledger -> {
             List<String> removed = new ArrayList<>();
             List<Ledger.Entry> stale = ledger.removeStale();
             Set<String> interfaces = Bridges.interfaces();
@@ -44,11 +43,10 @@ public final class HostCleanup {
     }
 
     /**
-     * Removes a bridge isolate made, and its masquerade rules, once no container in the
-     * caller's ledger uses it.
+     * Removes a bridge isolate made, and its masquerade rules, once no container uses it.
      */
-    public static void removeBridge(String name, long uid, Map<String, String> environment) {
-        Ledger.locked(Ledger.directory(uid, environment), ledger -> {
+    public static void removeBridge(String name) {
+        Ledger.locked(Ledger.directory(), ledger -> {
             VethPair.reclaim(ledger.removeStale());
             long users = ledger.entries().stream().filter(entry -> entry.network().equals(name)).count();
             if (users > 0) {

@@ -64,12 +64,12 @@ final class Ledger {
     }
 
     /**
-     * The directory of this network namespace's state, named after its inode, in the caller's
-     * own runtime directory: the one whose ownership is checked for state and overlays too.
+     * The directory of this network namespace's state, named after its inode, in root's
+     * runtime directory: one for every container there (see {@link dev.isolate.host.Caller#isRoot}).
      */
-    static Path directory(long uid, Map<String, String> environment) {
+    static Path directory() {
         long inode = NamespaceIds.own().get(Namespace.NET);
-        return RuntimeDirectory.subdirectory(uid, environment, "network/net-" + inode);
+        return RuntimeDirectory.subdirectory(0, Map.of(), "network/net-" + inode);
     }
 
     /** Runs {@code work} with the ledger locked against every other isolate; saves what it changed. */

@@ -42,7 +42,7 @@ final class VethPair implements Attachment {
         this.gateway = gateway;
     }
 
-    /** @param ledgerDirectory the caller's {@link Ledger#directory} */
+    /** @param ledgerDirectory {@link Ledger#directory} */
     static VethPair prepare(Network network, ProcessIdentity owner, Path ledgerDirectory) {
         byte[] random = new byte[4];
         new SecureRandom().nextBytes(random);
