@@ -74,17 +74,13 @@ public final class Launcher {
                 "no privilege to create namespaces: adding a user namespace where root is uid "
                         + facts.caller().uid() + " (--no-user-auto turns this off)"));
         Planner.check(spec, facts);
-        StateStore store = null;
-        if (naming.name().isPresent() || naming.detach()) {
-            store = StateStore.of(facts.caller().uid(), facts.environment());
-        }
         if (naming.detach() && !naming.superviseDetached()) {
+            StateStore store = store();
             Recorder claim = Recorder.claim(store, naming.name().orElseGet(Detach::randomName), spec);
             return Detach.start(naming.arguments(), store, claim.record(), naming.name().isPresent());
         }
-        StateStore records = store;
         Optional<Recorder> recorder = naming.name().map(name -> naming.superviseDetached()
-                ? Recorder.adopt(records, name) : Recorder.claim(records, name, spec));
+                ? Recorder.adopt(store(), name) : Recorder.claim(store(), name, spec));
         try {
             int status = launch(spec, recorder);
             recorder.ifPresent(r -> r.exited(status));
@@ -126,12 +122,16 @@ public final class Launcher {
      * @param target NAME|PID
      */
     public int exec(JoinSpec spec, String target) {
-        StateStore store = StateStore.of(facts.caller().uid(), facts.environment());
-        try (PinnedProcess process = PinnedProcess.pin(store.resolve(target));
+        try (PinnedProcess process = PinnedProcess.pin(store().resolve(target));
                 TargetDescriptors descriptors = new TargetDescriptors(process, spec.namespaces(),
                         facts.caller().canCreate())) {
             return Supervisor.create(facts.caller(), diagnostics)
                     .run(Planner.planJoin(spec, facts, descriptors.target()), ChildEvents.NONE);
         }
+    }
+
+    /** The caller's named containers. */
+    private StateStore store() {
+        return StateStore.of(facts.caller().uid(), facts.environment());
     }
 }
