@@ -22,9 +22,9 @@ final class Recorder {
 
     /** Takes the name for a container about to start. */
     static Recorder claim(StateStore store, String name, ContainerSpec spec) {
-        ContainerRecord record = new ContainerRecord(StateStore.requireValidName(name), Optional.empty(), self(),
-                spec.namespaces().stream().map(Namespace::procName).toList(), spec.command(), Instant.now(),
-                Optional.empty());
+        ContainerRecord record = new ContainerRecord(StateStore.requireValidName(name), Optional.empty(),
+                ProcessIdentity.self(), spec.namespaces().stream().map(Namespace::procName).toList(), spec.command(),
+                Instant.now(), Optional.empty());
         store.claim(record);
         return new Recorder(store, record);
     }
@@ -32,8 +32,8 @@ final class Recorder {
     /** Takes over the name that the isolate which ran run -d claimed for this one. */
     static Recorder adopt(StateStore store, String name) {
         ContainerRecord claimed = store.get(StateStore.requireValidName(name));
-        ContainerRecord record = new ContainerRecord(name, Optional.empty(), self(), claimed.namespaces(),
-                claimed.argv(), claimed.started(), Optional.empty());
+        ContainerRecord record = new ContainerRecord(name, Optional.empty(), ProcessIdentity.self(),
+                claimed.namespaces(), claimed.argv(), claimed.started(), Optional.empty());
         if (!store.replace(claimed, record)) {
             throw Failure.step("name \"" + name + "\": the claim of the isolate that ran run -d is gone");
         }
@@ -62,9 +62,5 @@ final class Recorder {
         } else {
             store.save(record.exited(ExitStatus.SETUP_FAILED));
         }
-    }
-
-    private static ProcessIdentity self() {
-        return ProcessIdentity.of(ProcessHandle.current().pid()).orElseThrow();
     }
 }

@@ -16,6 +16,11 @@ public record ProcessIdentity(long pid, long startTime) {
         return stat(procDirectory(pid)).map(stat -> new ProcessIdentity(pid, stat.startTime()));
     }
 
+    /** This isolate. */
+    public static ProcessIdentity self() {
+        return of(ProcessHandle.current().pid()).orElseThrow();
+    }
+
     /** This very process exists and has not ended (a zombie has). */
     public boolean alive() {
         return stat(procDirectory(pid)).map(this::matches).orElse(false);

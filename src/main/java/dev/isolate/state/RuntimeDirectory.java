@@ -83,7 +83,7 @@ public final class RuntimeDirectory {
     public static Path ownEntry(long uid, Map<String, String> environment, Owned kind) {
         Path directory = subdirectory(uid, environment, kind.directory());
         sweep(directory);
-        ProcessIdentity self = ProcessIdentity.of(ProcessHandle.current().pid()).orElseThrow();
+        ProcessIdentity self = ProcessIdentity.self();
         return directory.resolve(self.pid() + "-" + self.startTime());
     }
 

@@ -44,7 +44,7 @@ class DetachTest {
     @Test
     void aSupervisorThatRanTheCommandAndEndedMeanwhileIsASuccess() throws Exception {
         StateStore store = new StateStore(containers);
-        ProcessIdentity self = ProcessIdentity.of(ProcessHandle.current().pid()).orElseThrow();
+        ProcessIdentity self = ProcessIdentity.self();
         ContainerRecord claim = new ContainerRecord("quick", Optional.empty(), self, List.of(), List.of("true"),
                 Instant.now(), Optional.empty());
         store.claim(claim);

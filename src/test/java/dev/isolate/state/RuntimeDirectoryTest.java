@@ -62,7 +62,7 @@ class RuntimeDirectoryTest {
     void ownEntriesAreNamedAfterTheirIsolateAndSweptWhenItHasEnded() throws Exception {
         own(temp);
         Map<String, String> environment = Map.of("XDG_RUNTIME_DIR", temp.toString());
-        ProcessIdentity self = ProcessIdentity.of(ProcessHandle.current().pid()).orElseThrow();
+        ProcessIdentity self = ProcessIdentity.self();
         Path resolv = Files.createDirectories(temp.resolve("isolate/resolv"));
         Path dead = Files.createFile(resolv.resolve(self.pid() + "-" + (self.startTime() + 1) + ".conf"));
         Path live = Files.createFile(resolv.resolve(self.pid() + "-" + self.startTime() + ".conf"));

@@ -40,7 +40,7 @@ class StateStoreTest {
 
     /** A supervisor that has ended: this process, as it would be with another start time. */
     private static ProcessIdentity deadSupervisor() {
-        ProcessIdentity self = ProcessIdentity.of(ProcessHandle.current().pid()).orElseThrow();
+        ProcessIdentity self = ProcessIdentity.self();
         return new ProcessIdentity(self.pid(), self.startTime() + 1);
     }
 

@@ -56,8 +56,7 @@ public final class ContainerNetwork implements AutoCloseable {
                             + " runtime directory (this is uid " + caller.uid() + ")"
                             : " (without privilege, --network slirp gives a network)"));
                 }
-                ProcessIdentity self = ProcessIdentity.of(ProcessHandle.current().pid()).orElseThrow();
-                return new ContainerNetwork(Optional.of(VethPair.prepare(network, self, Ledger.directory())),
+                return new ContainerNetwork(Optional.of(VethPair.prepare(network, ProcessIdentity.self())),
                         OptionalInt.empty(), resolvConf);
             }
             if (mode instanceof NetworkMode.Slirp) {

@@ -19,7 +19,7 @@ public final class HostCleanup {
      * @return one line per removed thing
      */
     public static List<String> collect() {
-        return Ledger.locked(Ledger.directory(), ledger -> {
+        return Ledger.locked(ledger -> {
             List<String> removed = new ArrayList<>();
             List<Ledger.Entry> stale = ledger.removeStale();
             Set<String> interfaces = Bridges.interfaces();
@@ -46,7 +46,7 @@ public final class HostCleanup {
      * Removes a bridge isolate made, and its masquerade rules, once no container uses it.
      */
     public static void removeBridge(String name) {
-        Ledger.locked(Ledger.directory(), ledger -> {
+        Ledger.locked(ledger -> {
             VethPair.reclaim(ledger.removeStale());
             long users = ledger.entries().stream().filter(entry -> entry.network().equals(name)).count();
             if (users > 0) {

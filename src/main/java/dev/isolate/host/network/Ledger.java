@@ -67,13 +67,14 @@ final class Ledger {
      * The directory of this network namespace's state, named after its inode, in root's
      * runtime directory: one for every container there (see {@link dev.isolate.host.Caller#isRoot}).
      */
-    static Path directory() {
+    private static Path directory() {
         long inode = NamespaceIds.own().get(Namespace.NET);
         return RuntimeDirectory.subdirectory(0, Map.of(), "network/net-" + inode);
     }
 
     /** Runs {@code work} with the ledger locked against every other isolate; saves what it changed. */
-    static <T> T locked(Path directory, Function<Ledger, T> work) {
+    static <T> T locked(Function<Ledger, T> work) {
+        Path directory = directory();
         try (FileChannel lock = FileChannel.open(directory.resolve("lock"), StandardOpenOption.CREATE,
                 StandardOpenOption.WRITE); var held = lock.lock()) {
             Path file = directory.resolve("attachments");

@@ -7,7 +7,6 @@ import dev.isolate.spec.Network;
 import dev.isolate.spec.NetworkMode;
 import dev.isolate.spec.PublishedPort;
 import dev.isolate.state.ProcessIdentity;
-import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.List;
@@ -23,7 +22,6 @@ import java.util.stream.Collectors;
  */
 final class VethPair implements Attachment {
     private final Network network;
-    private final Path ledgerDirectory;
     private final Ledger.Entry entry;
     private final Optional<String> bridge;
     /** The host end's address when it is not a bridge port. */
@@ -31,10 +29,9 @@ final class VethPair implements Attachment {
     private final Cidr containerAddress;
     private final Ipv4 gateway;
 
-    private VethPair(Network network, Path ledgerDirectory, Ledger.Entry entry, Optional<String> bridge,
+    private VethPair(Network network, Ledger.Entry entry, Optional<String> bridge,
             Optional<Cidr> hostAddress, Cidr containerAddress, Ipv4 gateway) {
         this.network = network;
-        this.ledgerDirectory = ledgerDirectory;
         this.entry = entry;
         this.bridge = bridge;
         this.hostAddress = hostAddress;
@@ -42,12 +39,11 @@ final class VethPair implements Attachment {
         this.gateway = gateway;
     }
 
-    /** @param ledgerDirectory {@link Ledger#directory} */
-    static VethPair prepare(Network network, ProcessIdentity owner, Path ledgerDirectory) {
+    static VethPair prepare(Network network, ProcessIdentity owner) {
         byte[] random = new byte[4];
         new SecureRandom().nextBytes(random);
         String hostInterface = "iso" + HexFormat.of().formatHex(random);
-        return Ledger.locked(ledgerDirectory, ledger -> {
+        return Ledger.locked(ledger -> {
             reclaim(ledger.removeStale());
             requirePortsFree(network.published(), ledger.entries());
             if (network.mode() instanceof NetworkMode.Bridge mode) {
@@ -61,7 +57,7 @@ final class VethPair implements Attachment {
                 Ledger.Entry entry = new Ledger.Entry(owner, mode.name(), hostInterface, address.toString(),
                         network.published());
                 ledger.add(entry);
-                return new VethPair(network, ledgerDirectory, entry, Optional.of(mode.name()), Optional.empty(),
+                return new VethPair(network, entry, Optional.of(mode.name()), Optional.empty(),
                         bridge.gateway().at(address), bridge.gateway().address());
             }
             NetworkMode.Veth veth = (NetworkMode.Veth) network.mode();
@@ -82,7 +78,7 @@ final class VethPair implements Attachment {
             }
             Ledger.Entry entry = new Ledger.Entry(owner, Ledger.VETH, hostInterface, recorded, network.published());
             ledger.add(entry);
-            return new VethPair(network, ledgerDirectory, entry, Optional.empty(), Optional.of(host), host.at(container),
+            return new VethPair(network, entry, Optional.empty(), Optional.of(host), host.at(container),
                     host.address());
         });
     }
@@ -104,7 +100,7 @@ final class VethPair implements Attachment {
     @Override
     public void close() {
         reclaim(List.of(entry));
-        Ledger.locked(ledgerDirectory, ledger -> {
+        Ledger.locked(ledger -> {
             ledger.remove(entry.owner());
             return null;
         });
