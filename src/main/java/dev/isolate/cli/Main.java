@@ -57,7 +57,6 @@ public final class Main {
             // Otherwise picocli would take COMMAND for one wherever it stands: isolate -p ps.
             List.copyOf(cli.getSubcommands().keySet()).forEach(cli.getCommandSpec()::removeSubcommand);
         }
-        cli.setStopAtPositional(true); // options after COMMAND are COMMAND's
         cli.setPosixClusteredShortOptionsAllowed(true);
         cli.setCaseInsensitiveEnumValuesAllowed(true); // --propagation private, as unshare spells it
         cli.setOut(new PrintWriter(System.out, true));
@@ -78,9 +77,12 @@ public final class Main {
             }
             return ExitStatus.SETUP_FAILED;
         });
-        // Options after COMMAND are COMMAND's; the other commands take theirs anywhere.
+        // Options after COMMAND are COMMAND's; the other commands take theirs anywhere. Set on
+        // each command's own parser: CommandLine.setStopAtPositional would reach them all.
+        cli.getCommandSpec().parser().stopAtPositional(true);
         for (String name : List.of("run", "exec")) {
-            Optional.ofNullable(cli.getSubcommands().get(name)).ifPresent(sub -> sub.setStopAtPositional(true));
+            Optional.ofNullable(cli.getSubcommands().get(name))
+                    .ifPresent(sub -> sub.getCommandSpec().parser().stopAtPositional(true));
         }
         return cli;
     }
