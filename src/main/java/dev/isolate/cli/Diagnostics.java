@@ -21,6 +21,6 @@ final class Diagnostics {
         System.setProperty("org.slf4j.simpleLogger.showShortLogName", "true");
         System.setProperty("org.slf4j.simpleLogger.levelInBrackets", "true");
         Logger log = LoggerFactory.getLogger("isolate");
-        return message -> log.debug(message.get());
+        return message -> log.debug(Messages.line(message.get()));
     }
 }

@@ -1,5 +1,6 @@
 package dev.isolate.cli;
 
+import dev.isolate.exit.Failure;
 import dev.isolate.launch.Launcher;
 import dev.isolate.spec.Environments;
 import dev.isolate.spec.JoinSpec;
@@ -55,6 +56,12 @@ final class ExecCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Main.verbosity = verbose.length;
+        // Parsing stops at NAME|PID, so the "--" of "exec NAME -- COMMAND" arrives here.
+        List<String> command = this.command.get(0).equals("--") ? this.command.subList(1, this.command.size())
+                : this.command;
+        if (command.isEmpty()) {
+            throw Failure.input("exec " + target + ": no command given: see isolate exec --help");
+        }
         Set<Namespace> types = EnumSet.noneOf(Namespace.class);
         Map.of(Namespace.NET, net, Namespace.PID, pid, Namespace.UTS, uts, Namespace.MOUNT, mount, Namespace.IPC, ipc,
                 Namespace.USER, user, Namespace.CGROUP, cgroup, Namespace.TIME, time)

@@ -1,13 +1,14 @@
 package dev.isolate.cli;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.HelpCommand;
 
 /** {@code isolate [OPTIONS] COMMAND...}: the shorthand for {@code isolate run}. */
 @Command(name = "isolate",
         mixinStandardHelpOptions = true,
         versionProvider = Version.class,
         subcommands = {RunCommand.class, ExecCommand.class, PsCommand.class, LogsCommand.class, StopCommand.class, KillCommand.class, RmCommand.class,
-            NsCommand.class, LsnsCommand.class, NetworkCommand.class, GcCommand.class},
+            NsCommand.class, LsnsCommand.class, NetworkCommand.class, GcCommand.class, HelpCommand.class, VersionCommand.class},
         synopsisHeading = "Usage: ",
         customSynopsis = {
             "isolate [OPTIONS] [--] COMMAND [ARG...]",

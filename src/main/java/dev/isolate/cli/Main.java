@@ -2,12 +2,15 @@ package dev.isolate.cli;
 
 import dev.isolate.exit.ExitStatus;
 import dev.isolate.exit.Failure;
+import dev.isolate.spec.Spelling;
 import dev.isolate.sys.Trampoline;
 import java.io.PrintWriter;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import picocli.CommandLine.Command;
 import picocli.CommandLine;
+import picocli.CommandLine.UnmatchedArgumentException;
 
 /** Entry point: parse, run, and exit with the status the user's scripts rely on. */
 public final class Main {
@@ -31,47 +34,53 @@ public final class Main {
                     + System.getProperty("os.arch") + ": isolate runs on x86-64 Linux only");
             return ExitStatus.SETUP_FAILED;
         }
-        boolean launches = args.length == 0 || args[0].equals("run") || !isCommand(args[0]);
-        String[] expanded = launches ? Clusters.expand(args) : args; // exec's -u takes no hostname
-        CommandLine cli = commandLine(expanded);
+        CommandLine cli = commandLine(args);
+        String[] expanded = Clusters.expand(args, cli.getCommandSpec());
         // run -d starts a second isolate with the arguments as given: the launching command keeps them.
         CommandLine run = cli.getSubcommands().getOrDefault("run", cli);
         ((LaunchCommand) run.getCommand()).arguments = List.of(args);
         return cli.execute(expanded);
     }
 
-    /** Whether a word names one of isolate's commands (read off the annotation: no parser needed). */
-    static boolean isCommand(String word) {
-        for (Class<?> command : IsolateCommand.class.getAnnotation(Command.class).subcommands()) {
-            if (command.getAnnotation(Command.class).name().equals(word)) {
-                return true;
-            }
-        }
-        return false;
+    /** What {@link #execute} parses these arguments into, without running anything. */
+    static CommandLine.ParseResult parse(String... args) {
+        CommandLine cli = commandLine(args);
+        return cli.parseArgs(Clusters.expand(args, cli.getCommandSpec()));
+    }
+
+    /** isolate's own command names, read off the annotation: no parser needed. */
+    static List<String> commandNames() {
+        return Arrays.stream(IsolateCommand.class.getAnnotation(Command.class).subcommands())
+                .map(command -> command.getAnnotation(Command.class).name()).toList();
     }
 
     /** The parser for these arguments: a command of isolate's is only ever their first word. */
     static CommandLine commandLine(String... args) {
         CommandLine cli = new CommandLine(new IsolateCommand());
-        if (args.length == 0 || !isCommand(args[0])) {
+        if (args.length == 0 || !commandNames().contains(args[0])) {
             // Otherwise picocli would take COMMAND for one wherever it stands: isolate -p ps.
             List.copyOf(cli.getSubcommands().keySet()).forEach(cli.getCommandSpec()::removeSubcommand);
         }
         cli.setPosixClusteredShortOptionsAllowed(true);
-        cli.setCaseInsensitiveEnumValuesAllowed(true); // --propagation private, as unshare spells it
+        cli.setCaseInsensitiveEnumValuesAllowed(true); // --setgroups DENY, as --propagation PRIVATE
         cli.setOut(new PrintWriter(System.out, true));
         cli.setErr(new PrintWriter(System.err, true));
         cli.setParameterExceptionHandler((e, rejected) -> {
-            e.getCommandLine().getErr().println("isolate: " + e.getMessage() + " (see isolate --help)");
+            CommandLine command = e.getCommandLine();
+            String hint = e instanceof UnmatchedArgumentException unmatched && !unmatched.getSuggestions().isEmpty()
+                    ? " (did you mean " + String.join(" or ", unmatched.getSuggestions()) + "?)" : "";
+            command.getErr().println(Messages.line("isolate: " + e.getMessage() + hint + "; see "
+                    + command.getCommandSpec().qualifiedName() + " --help"));
             return ExitStatus.SETUP_FAILED;
         });
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             PrintWriter err = commandLine.getErr();
             if (e instanceof Failure failure) {
-                err.println("isolate: " + failure.getMessage());
+                err.println(Messages.line("isolate: " + failure.getMessage() + notACommand(failure, commandLine)));
                 return failure.exitStatus();
             }
-            err.println("isolate: internal error: " + e + (verbosity > 1 ? "" : " (use -vv for details)"));
+            err.println(Messages.line("isolate: internal error: " + e
+                    + (verbosity > 1 ? "" : " (use -vv for details)")));
             if (verbosity > 1) {
                 e.printStackTrace(err);
             }
@@ -85,5 +94,15 @@ public final class Main {
                     .ifPresent(sub -> sub.getCommandSpec().parser().stopAtPositional(true));
         }
         return cli;
+    }
+
+    /** isolate stpo web: the user meant a command of isolate's, not a program. */
+    private static String notACommand(Failure failure, CommandLine commandLine) {
+        if (failure.exitStatus() != ExitStatus.NOT_FOUND || !(commandLine.getCommand() instanceof IsolateCommand bare)
+                || bare.options.command.isEmpty()) {
+            return "";
+        }
+        return Spelling.nearest(bare.options.command.get(0), commandNames())
+                .map(name -> " (not an isolate command either; did you mean " + name + "?)").orElse("");
     }
 }

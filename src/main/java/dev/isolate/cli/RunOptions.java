@@ -26,8 +26,10 @@ import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
 import java.util.Stack;
-import java.util.regex.Pattern;
 import picocli.CommandLine.IParameterPreprocessor;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.TypeConversionException;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Model.ArgSpec;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -35,13 +37,13 @@ import picocli.CommandLine.Parameters;
 
 /** The options of {@code isolate run}, shared by the {@code isolate COMMAND} shorthand. */
 final class RunOptions {
-    @Option(names = {"-n", "--net"}, description = "New network namespace. Its lo is brought up, as bubblewrap and docker do. Same as --network none.")
+    @Option(names = {"-n", "--net"}, preprocessor = NetTakesNoValue.class, description = "New network namespace. Its lo is brought up, as bubblewrap and docker do. Same as --network none.")
     boolean net;
 
     @Option(names = "--network", preprocessor = DefaultNetworkMode.class, paramLabel = "MODE", description = {
         "none: a new namespace with only lo (as -n). host: the caller's network.",
         "veth[:HOSTADDR/PREFIX,CONTAINERADDR]: a veth pair, eth0 inside with a default route via the host end (without addresses, a free /30 of 10.89.0.0/16).",
-        "bridge[=NAME] (the default for a bare --network): eth0 on a bridge (isolate0, made on first use), a free address of its subnet, outbound traffic masqueraded.",
+        "bridge[=NAME] (what a bare --network followed by another option means): eth0 on a bridge (isolate0, made on first use), a free address of its subnet, outbound traffic masqueraded.",
         "ns:NAME: the namespace of ip netns add NAME. pid:PID: that process's network.",
         "slirp: user-mode networking through slirp4netns, without privilege."})
     String network;
@@ -149,7 +151,7 @@ final class RunOptions {
         addMountOptions("--tmpfs", values);
     }
 
-    @Option(names = "--propagation", paramLabel = "private|slave|shared|unchanged", description = "How mounts flow between the host and the new mount namespace (default private: not at all).")
+    @Option(names = "--propagation", converter = PropagationValue.class, paramLabel = "private|slave|shared|unchanged", description = "How mounts flow between the host and the new mount namespace (default private: not at all).")
     Propagation propagation;
 
     @Option(names = {"-e", "--env"}, paramLabel = "NAME[=VALUE]", description = "Set a variable in COMMAND's environment; a bare NAME copies isolate's value. Repeatable.")
@@ -247,16 +249,41 @@ final class RunOptions {
     }
 
     /**
-     * A bare --network means bridge. picocli would take COMMAND for its value, so the value is
-     * filled in unless the next word is a mode.
+     * A bare --network means bridge when another option or nothing follows it. Any other word
+     * after it is its value, so that a mistyped mode (--network brige true) is refused with
+     * the rest of the command line instead of running "brige" on a bridge made for it.
      */
     static final class DefaultNetworkMode implements IParameterPreprocessor {
-        private static final Pattern MODE = Pattern.compile("none|host|slirp|bridge(=.*)?|veth(:.*)?|ns:.*|pid:.*");
-
         @Override
         public boolean preprocess(Stack<String> args, CommandSpec command, ArgSpec option, Map<String, Object> info) {
-            if (" ".equals(info.get("separator")) && (args.isEmpty() || !MODE.matcher(args.peek()).matches())) {
+            if (" ".equals(info.get("separator")) && (args.isEmpty() || args.peek().startsWith("-"))) {
                 args.push("bridge");
+            }
+            return false;
+        }
+    }
+
+    /** --propagation in unshare's lower case, listed so in the error too (picocli would list the constants). */
+    static final class PropagationValue implements ITypeConverter<Propagation> {
+        @Override
+        public Propagation convert(String value) {
+            for (Propagation propagation : Propagation.values()) {
+                if (propagation.name().equalsIgnoreCase(value)) {
+                    return propagation;
+                }
+            }
+            throw new TypeConversionException("expected private, slave, shared or unchanged, but was '" + value + "'");
+        }
+    }
+
+    /** -n takes no value; docker users write --net=MODE, which is --network MODE here. */
+    static final class NetTakesNoValue implements IParameterPreprocessor {
+        @Override
+        public boolean preprocess(Stack<String> args, CommandSpec command, ArgSpec option, Map<String, Object> info) {
+            if ("=".equals(info.get("separator"))) {
+                String value = args.isEmpty() ? "" : args.peek();
+                throw new ParameterException(command.commandLine(), "--net=" + value
+                        + ": -n/--net takes no value; for docker's --net=MODE write --network " + value);
             }
             return false;
         }

@@ -1,6 +1,7 @@
 package dev.isolate.spec;
 
 import dev.isolate.exit.Failure;
+import java.util.List;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
@@ -67,6 +68,9 @@ public sealed interface NetworkMode {
     record Slirp() implements NetworkMode {
     }
 
+    /** The words that begin a mode. */
+    List<String> MODES = List.of("none", "host", "veth", "bridge", "ns", "pid", "slirp");
+
     public static NetworkMode parse(String text) {
         int colon = text.indexOf(':');
         int equals = text.indexOf('=');
@@ -110,8 +114,9 @@ public sealed interface NetworkMode {
                 }
                 return new Joined("/proc/" + value + "/ns/net", "the network namespace of process " + value);
             }
-            default -> throw Failure.input(what + ": expected none, host, veth, bridge, ns:NAME, pid:PID"
-                    + " or slirp");
+            default -> throw Failure.input(what + ": not a network mode"
+                    + Spelling.nearest(kind, MODES).map(mode -> " (did you mean " + mode + "?)").orElse("")
+                    + ": expected none, host, veth, bridge, ns:NAME, pid:PID or slirp");
         }
     }
 

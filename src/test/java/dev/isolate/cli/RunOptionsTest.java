@@ -24,10 +24,9 @@ class RunOptionsTest {
     private static final Map<String, String> CALLER = Map.of("PATH", "/bin", "HOME", "/root");
 
     private static ContainerSpec parse(String... args) {
-        String[] expanded = Clusters.expand(args);
-        CommandLine cli = Main.commandLine(expanded);
-        ParseResult result = cli.parseArgs(expanded);
-        CommandLine target = result.hasSubcommand() ? result.subcommand().commandSpec().commandLine() : cli;
+        ParseResult result = Main.parse(args);
+        CommandLine target = result.hasSubcommand() ? result.subcommand().commandSpec().commandLine()
+                : result.commandSpec().commandLine();
         return ((LaunchCommand) target.getCommand()).options.toSpec(Fixtures.facts().environment(CALLER).build());
     }
 
@@ -145,12 +144,30 @@ class RunOptionsTest {
     void aBareNetworkMeansBridgeAndLeavesTheCommandAlone() {
         ContainerSpec bare = parse("--network", "-p", "sh");
         assertEquals(new NetworkMode.Bridge("isolate0"), bare.network().mode());
-        assertEquals(List.of("sh"), parse("--network", "sh").command());
+        assertEquals(List.of("sh"), parse("--network", "--", "sh").command());
         assertEquals(new NetworkMode.Slirp(), parse("--network", "slirp", "sh").network().mode());
         assertEquals(new NetworkMode.Bridge("br1"), parse("--network=bridge=br1", "sh").network().mode());
         assertTrue(bare.namespaces().contains(Namespace.NET));
         assertEquals(new NetworkMode.Isolated(), parse("-n", "sh").network().mode());
         assertEquals(new NetworkMode.Shared(), parse("sh").network().mode());
+    }
+
+    @Test
+    void aWordAfterNetworkThatIsNoModeIsRefusedNotRun() {
+        Failure typo = assertThrows(Failure.class, () -> parse("--network", "brige", "true"));
+        assertEquals("--network brige: not a network mode (did you mean bridge?): expected none, host, veth,"
+                + " bridge, ns:NAME, pid:PID or slirp", typo.getMessage());
+        assertTrue(assertThrows(Failure.class, () -> parse("--network", "slirp4netns", "-p", "true"))
+                .getMessage().contains("(did you mean slirp?)"));
+        assertThrows(Failure.class, () -> parse("--network", "sh"));
+    }
+
+    @Test
+    void dockersNetEqualsModeSaysWhatToWrite() {
+        CommandLine.ParameterException e = assertThrows(CommandLine.ParameterException.class,
+                () -> parse("--net=host", "true"));
+        assertEquals("--net=host: -n/--net takes no value; for docker's --net=MODE write --network host",
+                e.getMessage());
     }
 
     @Test
