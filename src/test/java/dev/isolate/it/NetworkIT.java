@@ -296,8 +296,24 @@ class NetworkIT {
     }
 
     @Test
+    void aMistypedModeChangesNothingOnTheHost() throws Exception {
+        String forwarding = networks.in(host, "sysctl", "-n", "net.ipv4.ip_forward");
+        Result typo = isolate("--network", "brige", "true");
+        assertEquals(125, typo.exit(), typo.err());
+        assertEquals("isolate: --network brige: not a network mode (did you mean bridge?): expected none, host, veth,"
+                + " bridge, ns:NAME, pid:PID or slirp\n", typo.err());
+        Result program = isolate("--network", "slirp4netns", "-p", "true");
+        assertEquals(125, program.exit(), program.err());
+        assertTrue(program.err().contains("(did you mean slirp?)"), program.err());
+        assertFalse(networks.in(host, "ip", "-o", "link").contains("isolate0"));
+        Result rules = Isolate.exec(TestNetworks.command(host, "nft", "list", "ruleset"), null);
+        assertFalse(rules.out().contains("isolate"), rules.out());
+        assertEquals(forwarding, networks.in(host, "sysctl", "-n", "net.ipv4.ip_forward"));
+    }
+
+    @Test
     void networkRmRemovesTheBridgeAndItsRules() throws Exception {
-        assertEquals(0, isolate("--network", "true").exit());
+        assertEquals(0, isolate("--network", "bridge", "true").exit());
         Result rm = isolate("network", "rm");
         assertEquals(0, rm.exit(), rm.err());
         assertFalse(networks.in(host, "ip", "-o", "link").contains("isolate0"));
@@ -307,7 +323,7 @@ class NetworkIT {
 
     @Test
     void bridgeNeedsRootAndSaysWhatWorksWithout() {
-        Result r = Isolate.asNobody(RootlessCopy.script()).run("--network", "true");
+        Result r = Isolate.asNobody(RootlessCopy.script()).run("--network", "bridge", "true");
         assertEquals(125, r.exit(), r.err());
         assertEquals("isolate: --network bridge: needs root, to add interfaces to the host (without privilege,"
                 + " --network slirp gives a network)\n", r.err());
