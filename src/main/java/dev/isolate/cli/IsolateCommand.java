@@ -22,7 +22,9 @@ import picocli.CommandLine.HelpCommand;
             "       isolate ns [--json] [PID|NAME...]",
             "       isolate lsns [-t TYPE] [--json]",
             "       isolate network rm [NAME]",
-            "       isolate gc"},
+            "       isolate gc",
+            "       isolate help [COMMAND]",
+            "       isolate version"},
         description = {"", "Run COMMAND in new Linux namespaces. run --name and -d record it for exec, ps,",
             "logs, stop, kill and rm; ns and lsns show namespaces; network rm removes the",
             "bridge --network made, gc what killed containers left. Each command has --help.",
@@ -40,8 +42,10 @@ import picocli.CommandLine.HelpCommand;
             "  sudo isolate --network -P 8080:80 -p sh   eth0 on a bridge, host port 8080",
             "  isolate --network slirp -p ip addr       without sudo: tap0 via slirp4netns",
             "",
-            "Exit status: COMMAND's own; 128+N if signal N killed it; 125 if isolate",
-            "failed; 126 if COMMAND cannot be executed; 127 if it was not found.",
+            HelpText.EXIT_STATUS,
+            HelpText.LAUNCH_STATUS_1,
+            HelpText.LAUNCH_STATUS_2,
+            "",
             "Signals sent to isolate (HUP INT QUIT USR1 USR2 TERM CONT WINCH) are",
             "passed on to COMMAND."})
 final class IsolateCommand extends LaunchCommand {

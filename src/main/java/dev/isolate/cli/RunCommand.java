@@ -8,6 +8,17 @@ import picocli.CommandLine.Command;
         versionProvider = Version.class,
         synopsisHeading = "Usage: ",
         customSynopsis = "isolate run [OPTIONS] [--] COMMAND [ARG...]",
-        description = "Run COMMAND in new Linux namespaces (what isolate does without \"run\").")
+        description = {"Run COMMAND in new Linux namespaces: what isolate does without \"run\",",
+            "and the way to run a program that has the name of one of isolate's commands.", ""},
+        footerHeading = "%n",
+        footer = {
+            "Examples:",
+            "  sudo isolate run -npu myhost bash   the same as isolate -npu myhost bash",
+            "  sudo isolate run -p ps              ps as PID 1 (isolate ps lists containers)",
+            "  sudo isolate run -d --name web -p sleep 300; sudo isolate ps",
+            "",
+            HelpText.EXIT_STATUS,
+            HelpText.LAUNCH_STATUS_1,
+            HelpText.LAUNCH_STATUS_2})
 final class RunCommand extends LaunchCommand {
 }

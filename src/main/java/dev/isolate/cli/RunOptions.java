@@ -42,19 +42,20 @@ final class RunOptions {
 
     @Option(names = "--network", preprocessor = DefaultNetworkMode.class, paramLabel = "MODE", description = {
         "none: a new namespace with only lo (as -n). host: the caller's network.",
-        "veth[:HOSTADDR/PREFIX,CONTAINERADDR]: a veth pair, eth0 inside with a default route via the host end (without addresses, a free /30 of 10.89.0.0/16).",
+        "veth[:HOSTADDR/PREFIX,CONTAINERADDR]: a veth pair, eth0 inside with a default route via the host end (without addresses, a free /30 of the --subnet pool).",
         "bridge[=NAME] (what a bare --network followed by another option means): eth0 on a bridge (isolate0, made on first use), a free address of its subnet, outbound traffic masqueraded.",
-        "ns:NAME: the namespace of ip netns add NAME. pid:PID: that process's network.",
+        "ns:NAME: the namespace of ip netns add NAME.",
+        "pid:PID: the network of that process.",
         "slirp: user-mode networking through slirp4netns, without privilege."})
     String network;
 
-    @Option(names = "--subnet", paramLabel = "CIDR", description = "The subnet of a bridge isolate creates (default 10.88.0.0/16), or the pool of veth pairs without addresses.")
+    @Option(names = "--subnet", paramLabel = "CIDR", description = "The subnet of a bridge isolate creates (default 10.88.0.0/16), or the pool of veth pairs without addresses (default 10.89.0.0/16).")
     String subnet;
 
     @Option(names = "--ip", paramLabel = "ADDR", description = "The container's address on the bridge, instead of the first free one.")
     String ip;
 
-    @Option(names = "--dns", paramLabel = "ADDR", description = "A name server for the container's /etc/resolv.conf, which isolate replaces (needs -R). Repeatable.")
+    @Option(names = "--dns", paramLabel = "ADDR", description = "A name server for the container (needs -R): isolate replaces its /etc/resolv.conf. Repeatable.")
     List<String> dns = new ArrayList<>();
 
     @Option(names = "--mac", paramLabel = "MAC", description = "The hardware address of the container's eth0.")
