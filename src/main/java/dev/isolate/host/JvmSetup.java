@@ -49,7 +49,7 @@ public final class JvmSetup {
 
     private static Failure refused(String why) {
         return Failure.input("this JVM was not started as isolate needs: " + why
-                + "; run isolate through scripts/isolate");
+                + "; run isolate through its launcher (bin/isolate as installed, scripts/isolate in a checkout)");
     }
 
     /** Module.isNativeAccessEnabled exists from JDK 22 on; before it there is nothing to grant. */

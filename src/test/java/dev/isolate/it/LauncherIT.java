@@ -198,7 +198,7 @@ class LauncherIT {
                 "-cp", jar.toString(), "dev.isolate.cli.Main", "-p", "true"), null);
         assertEquals(125, plain.exit());
         assertEquals("isolate: this JVM was not started as isolate needs: the JVM handles SIGINT (start the JVM with"
-                + " -Xrs); run isolate through scripts/isolate\n", plain.err());
+                + " -Xrs); run isolate through its launcher (bin/isolate as installed, scripts/isolate in a checkout)\n", plain.err());
         Result jarRun = Isolate.exec(List.of(java, "-jar", jar.toString(), "true"), null);
         assertEquals(1, jarRun.exit(), "java -jar is not a way in");
         assertTrue(jarRun.err().contains("no main manifest attribute"), jarRun.err());
