@@ -1,11 +1,16 @@
 package dev.isolate.cli;
 
-/** Lines that several commands' --help share; constants, so that annotations can use them. */
+/** Parts of --help that several commands share; constants, so that annotations can use them. */
 final class HelpText {
-    static final String EXIT_STATUS = "Exit status:";
+    static final String EXAMPLES = "%nExamples:%n";
+    static final String EXIT_STATUS = "%nExit status:%n";
+
     /** run, exec and the bare form: the docker run / env convention. */
-    static final String LAUNCH_STATUS_1 = "  COMMAND's own; 128+N if signal N killed it; 125 if isolate failed;";
-    static final String LAUNCH_STATUS_2 = "  126 if COMMAND cannot be executed; 127 if it was not found.";
+    static final String COMMANDS_OWN = "COMMAND's own:COMMAND exited";
+    static final String SIGNALLED = "128+N:signal N killed COMMAND (137: SIGKILL)";
+    static final String FAILED = "125:isolate failed: bad option, missing privilege, a setup step";
+    static final String CANNOT_EXECUTE = "126:COMMAND was found but cannot be executed";
+    static final String NOT_FOUND = "127:COMMAND was not found";
 
     private HelpText() {
     }

@@ -65,8 +65,8 @@ class HelpTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("commands")
     void everyCommandHasExamplesAndItsExitStatus(String name, CommandLine command) {
-        String help = command.getUsageMessage();
-        assertTrue(help.contains("Examples:"), command.getCommandName() + "\n" + help);
-        assertTrue(help.contains("Exit status:"), command.getCommandName() + "\n" + help);
+        var usage = command.getCommandSpec().usageMessage();
+        assertTrue(usage.footerHeading().contains("Examples:") && usage.footer().length > 0, name);
+        assertTrue(usage.exitCodeListHeading().contains("Exit status:") && !usage.exitCodeList().isEmpty(), name);
     }
 }
