@@ -36,12 +36,16 @@ final class CredentialSteps {
     }
 
     /**
-     * What can be told from the command line alone: numbers that the container's user
-     * namespace does not map, and --group-add where setgroups is denied. Names are checked
+     * What can be told from the command line alone: a caller who may not change ids, numbers
+     * that the container's user namespace does not map, and --group-add where setgroups is denied. Names are checked
      * by {@link #check} once they are looked up.
      */
     static void checkNumbers(ContainerSpec spec, HostFacts facts) {
         RunAs runAs = spec.runAs();
+        if (runAs.changes() && spec.user().isEmpty() && !facts.caller().canMapAny()) {
+            throw Failure.input("-S, -G, --group-add: changing ids needs CAP_SETUID and CAP_SETGID: run isolate"
+                    + " as root, or in a new user namespace (-U)");
+        }
         List<Id> ids = new ArrayList<>();
         runAs.user().ifPresent(value -> RunAs.number(value).ifPresent(id -> ids.add(new Id("uid", "-S " + value, id))));
         runAs.group().ifPresent(value -> RunAs.number(value).ifPresent(id -> ids.add(new Id("gid", "-G " + value, id))));

@@ -145,6 +145,16 @@ class CredentialStepsTest {
     }
 
     @Test
+    void withoutPrivilegeIdsChangeOnlyInANewUserNamespace() {
+        ContainerSpec none = Fixtures.spec().runAs(new RunAs(Optional.of("0"), Optional.empty(), List.of(), true))
+                .build();
+        assertEquals("-S, -G, --group-add: changing ids needs CAP_SETUID and CAP_SETGID: run isolate as root,"
+                + " or in a new user namespace (-U)",
+                assertThrows(Failure.class, () -> Planner.check(none, ALICE, Optional.empty())).getMessage());
+        Planner.check(none, ROOT, Optional.empty());
+    }
+
+    @Test
     void credentialsComeExactlyWithOptionsThatAskForThem() {
         assertThrows(IllegalArgumentException.class, () -> Planner.plan(Fixtures.spec().runAs(NOBODY).build(), ROOT,
                 Prepared.NOTHING));
