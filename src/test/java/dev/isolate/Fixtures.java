@@ -10,6 +10,7 @@ import dev.isolate.spec.Network;
 import dev.isolate.spec.NetworkMode;
 import dev.isolate.spec.Propagation;
 import dev.isolate.spec.RootFilesystem;
+import dev.isolate.spec.RunAs;
 import dev.isolate.spec.TimeOffsets;
 import dev.isolate.spec.UserNamespace;
 import java.util.EnumSet;
@@ -113,6 +114,7 @@ public final class Fixtures {
         private Optional<RootFilesystem> rootfs = Optional.empty();
         private Map<String, String> environment = Map.of();
         private Optional<String> workdir = Optional.empty();
+        private RunAs runAs = RunAs.UNCHANGED;
         private List<String> command = List.of("true");
 
         /**
@@ -175,6 +177,11 @@ public final class Fixtures {
             return this;
         }
 
+        public Spec runAs(RunAs runAs) {
+            this.runAs = runAs;
+            return this;
+        }
+
         public Spec command(String... command) {
             this.command = List.of(command);
             return this;
@@ -185,7 +192,7 @@ public final class Fixtures {
             Optional<UserNamespace> users = user.isPresent() || !namespaces.contains(Namespace.USER) ? user
                     : Optional.of(UserNamespace.rootMapping(1000, 1000, false));
             return new ContainerSpec(namespaces, net, users, hostname, timeOffsets, propagation, rootfs, environment,
-                    workdir, command);
+                    workdir, runAs, command);
         }
     }
 }

@@ -15,6 +15,7 @@ import dev.isolate.spec.NetworkMode;
 import dev.isolate.spec.Propagation;
 import dev.isolate.spec.PublishedPort;
 import dev.isolate.spec.RootFilesystem;
+import dev.isolate.spec.RunAs;
 import dev.isolate.spec.TimeOffsets;
 import dev.isolate.spec.UserNamespace;
 import java.util.ArrayList;
@@ -164,6 +165,22 @@ final class RunOptions {
     @Option(names = {"-w", "--workdir"}, paramLabel = "DIR", description = "Working directory of COMMAND.")
     String workdir;
 
+    @Option(names = {"-S", "--setuid"}, paramLabel = "UID|USER", description = "Run COMMAND as this user inside: a number, or a name in the passwd file COMMAND sees (the image's with -R). Without -G, the user's primary group; HOME becomes the user's home unless -e sets it.")
+    String setuid;
+
+    @Option(names = {"-G", "--setgid"}, paramLabel = "GID|GROUP", description = "Run COMMAND with this group inside: a number, or a name in the group file COMMAND sees.")
+    String setgid;
+
+    @Option(names = "--group-add", paramLabel = "GID|GROUP", description = "A supplementary group of COMMAND (otherwise, with -S or -G, it has none). Repeatable.")
+    List<String> groupAdd = new ArrayList<>();
+
+    /** -S, -G and --group-add; a HOME given with -e, or no environment at all, is left alone. */
+    private RunAs runAs() {
+        boolean homeGiven = clearEnv || env.stream().anyMatch(value -> value.equals("HOME") || value.startsWith("HOME="));
+        return new RunAs(Optional.ofNullable(setuid), Optional.ofNullable(setgid), groupAdd,
+                setuid != null && !homeGiven);
+    }
+
     @Option(names = "--name", paramLabel = "NAME", description = "Record the container under this name, for isolate ps, ns, stop, kill and rm (letters, digits, '_', '.', '-').")
     String name;
 
@@ -233,7 +250,8 @@ final class RunOptions {
         }
         return new ContainerSpec(namespaces, network, userNamespace, Optional.ofNullable(hostname), offsets,
                 propagation == null ? Propagation.PRIVATE : propagation, rootFilesystem(),
-                Environments.compose(facts.environment(), clearEnv, env), Optional.ofNullable(workdir), command);
+                Environments.compose(facts.environment(), clearEnv, env), Optional.ofNullable(workdir), runAs(),
+                command);
     }
 
     private Network network() {

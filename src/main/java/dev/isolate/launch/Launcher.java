@@ -1,13 +1,16 @@
 package dev.isolate.launch;
 
+import dev.isolate.host.Accounts;
 import dev.isolate.host.HostFacts;
 import dev.isolate.host.JvmSetup;
 import dev.isolate.host.join.TargetDescriptors;
 import dev.isolate.host.network.ContainerNetwork;
+import dev.isolate.host.rootfs.RootfsLayout;
 import dev.isolate.host.rootfs.Workspace;
 import dev.isolate.plan.Planner;
 import dev.isolate.plan.Prepared;
 import dev.isolate.spec.ContainerSpec;
+import dev.isolate.spec.Credentials;
 import dev.isolate.spec.JoinSpec;
 import dev.isolate.spec.RootFilesystem;
 import dev.isolate.spec.UserNamespace;
@@ -73,7 +76,10 @@ public final class Launcher {
         spec.user().filter(UserNamespace::automatic).ifPresent(ns -> diagnostics.accept(() ->
                 "no privilege to create namespaces: adding a user namespace where root is uid "
                         + facts.caller().uid() + " (--no-user-auto turns this off)"));
-        Planner.check(spec, facts);
+        // Without a root filesystem the names are the host's, known before anything is made.
+        Optional<Credentials> hostCredentials = spec.runAs().changes() && spec.rootfs().isEmpty()
+                ? Optional.of(Accounts.ofHost().resolve(spec.runAs())) : Optional.empty();
+        Planner.check(spec, facts, hostCredentials);
         if (naming.detach() && !naming.superviseDetached()) {
             StateStore store = store();
             Recorder claim = Recorder.claim(store, naming.name().orElseGet(Detach::randomName), spec);
@@ -82,7 +88,7 @@ public final class Launcher {
         Optional<Recorder> recorder = naming.name().map(name -> naming.superviseDetached()
                 ? Recorder.adopt(store(), name) : Recorder.claim(store(), name, spec));
         try {
-            int status = launch(spec, recorder);
+            int status = launch(spec, hostCredentials, recorder);
             recorder.ifPresent(r -> r.exited(status));
             return status;
         } catch (RuntimeException e) {
@@ -92,14 +98,18 @@ public final class Launcher {
         }
     }
 
-    private int launch(ContainerSpec spec, Optional<Recorder> recorder) {
+    private int launch(ContainerSpec spec, Optional<Credentials> hostCredentials, Optional<Recorder> recorder) {
         try (ContainerNetwork network = ContainerNetwork.prepare(spec.network(), facts.caller(),
                 facts.environment())) {
             Optional<RootFilesystem> rootfs = spec.rootfs().map(root -> root.withMountsFirst(network.mounts()));
             try (Workspace workspace = rootfs.isPresent() ? Workspace.prepare(rootfs.get(), spec.propagation(),
                     facts.caller().uid(), facts.environment()) : null) {
-                LaunchPlan plan = Planner.plan(spec, facts, new Prepared(
-                        Optional.ofNullable(workspace).map(Workspace::layout), network.joinedNamespace()));
+                Optional<RootfsLayout> layout = Optional.ofNullable(workspace).map(Workspace::layout);
+                // In an image, only once it is there (unpacked, its overlay layers known).
+                Optional<Credentials> credentials = layout.isPresent() && spec.runAs().changes()
+                        ? Optional.of(Accounts.inRoot(layers(layout.get())).resolve(spec.runAs())) : hostCredentials;
+                LaunchPlan plan = Planner.plan(spec, facts, new Prepared(layout, network.joinedNamespace(),
+                        credentials));
                 return Supervisor.create(facts.caller(), diagnostics).run(plan, new ChildEvents() {
                     @Override
                     public void waiting(int pid) {
@@ -128,6 +138,15 @@ public final class Launcher {
             return Supervisor.create(facts.caller(), diagnostics)
                     .run(Planner.planJoin(spec, facts, descriptors.target()), ChildEvents.NONE);
         }
+    }
+
+    /**
+     * The directories the container's root is made of, uppermost first: a kept overlay upper
+     * layer, then the image (a throw-away overlay's upper layer starts empty).
+     */
+    private static List<String> layers(RootfsLayout layout) {
+        return layout.overlay().filter(overlay -> overlay.scratch().isEmpty())
+                .map(overlay -> List.of(overlay.upper(), layout.image())).orElse(List.of(layout.image()));
     }
 
     /** The caller's named containers. */

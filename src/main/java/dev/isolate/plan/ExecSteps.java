@@ -31,7 +31,13 @@ final class ExecSteps {
         }
     }
 
-    /** execve, or execvp's PATH walk when the name has no slash. */
+    /**
+     * execve, or execvp's PATH walk when the name has no slash: one execve per path, named
+     * after it, then one of the empty path. That last one always fails with ENOENT, so a name
+     * found nowhere is reported under the name itself; a path that was there but could not be
+     * executed (EACCES, which the walk remembers, or any other error, which ends it) is
+     * reported under that path.
+     */
     static void exec(List<String> command, Map<String, String> environment, List<Step> steps) {
         String name = command.get(0);
         Arg argv = new Arg.CStringArray(command);
@@ -42,8 +48,9 @@ final class ExecSteps {
             return;
         }
         for (String candidate : searchPath(name, environment.getOrDefault("PATH", DEFAULT_PATH))) {
-            steps.add(Step.of(Call.EXECVE, Check.EXEC_CANDIDATE, what, Arg.of(candidate), argv, envp));
+            steps.add(Step.of(Call.EXECVE, Check.EXEC_CANDIDATE, "exec " + candidate, Arg.of(candidate), argv, envp));
         }
+        steps.add(Step.of(Call.EXECVE, Check.EXEC_CANDIDATE, what, Arg.of(""), argv, envp));
     }
 
     /** The paths execvp tries, in order; an empty PATH entry means the working directory. */

@@ -7,6 +7,7 @@ import dev.isolate.host.HostFacts;
 import dev.isolate.host.KernelVersion;
 import dev.isolate.host.join.JoinTarget;
 import dev.isolate.spec.ContainerSpec;
+import dev.isolate.spec.Credentials;
 import dev.isolate.spec.JoinSpec;
 import dev.isolate.spec.Namespace;
 import dev.isolate.spec.NetworkMode;
@@ -18,6 +19,7 @@ import dev.isolate.step.ParentStep;
 import dev.isolate.step.Step;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Turns a spec into everything a launch does, in order: the clone flags, the child's system
@@ -38,14 +40,19 @@ public final class Planner {
 
     /**
      * Whether the host can do what the spec asks: the kernel is recent enough, and the id maps
-     * can be written. Called before anything on the host is prepared, so that a launch that
-     * cannot be planned changes nothing; {@link #plan} checks the same.
+     * can be written, and the ids of -S, -G and --group-add that are numbers are mapped inside.
+     * Called before anything on the host is prepared, so that a launch that cannot be planned
+     * changes nothing; {@link #plan} checks the same.
      *
+     * @param credentials -S, -G and --group-add looked up, when they could be before anything
+     *                    was prepared (without a root filesystem: in the host's files)
      * @throws Failure when it cannot
      */
-    public static void check(ContainerSpec spec, HostFacts facts) {
+    public static void check(ContainerSpec spec, HostFacts facts, Optional<Credentials> credentials) {
         requireKernel(spec, facts.kernel());
         parentSteps(spec, facts);
+        CredentialSteps.checkNumbers(spec, facts);
+        credentials.ifPresent(known -> CredentialSteps.check(spec, facts, known));
     }
 
     /**
@@ -61,6 +68,10 @@ public final class Planner {
         if (joinsNetwork != prepared.joinedNetwork().isPresent()) {
             throw new IllegalArgumentException("a network namespace must be opened exactly when the spec joins one");
         }
+        if (spec.runAs().changes() != prepared.credentials().isPresent()) {
+            throw new IllegalArgumentException("credentials must be looked up exactly when the spec changes them");
+        }
+        prepared.credentials().ifPresent(credentials -> CredentialSteps.check(spec, facts, credentials));
         List<Step> steps = new ArrayList<>();
         HandshakeSteps.leaveIsolatesState(facts.handledSignals(), steps);
         HandshakeSteps.armAndWait(steps);
@@ -70,10 +81,15 @@ public final class Planner {
                 Arg.of(fd), Arg.of(CLONE_NEWNET))));
         NamespaceSteps.mounts(spec, prepared.rootfs(), steps);
         NamespaceSteps.others(spec, steps);
+        // As root of the container, as util-linux unshare and runc do: a directory that the
+        // user of -S may not reach from / is still where the command starts.
         spec.workdir().ifPresent(dir -> steps.add(Step.of(Call.CHDIR, Check.SUCCESS,
                 "chdir \"" + dir + "\"", Arg.of(dir))));
+        prepared.credentials().ifPresent(credentials -> CredentialSteps.steps(spec, facts, credentials, steps));
         ExecSteps.descriptors(facts.passedFds(), steps);
-        ExecSteps.exec(spec.command(), spec.environment(), steps);
+        ExecSteps.exec(spec.command(), prepared.credentials()
+                .map(credentials -> CredentialSteps.environment(spec.environment(), credentials))
+                .orElse(spec.environment()), steps);
         return new LaunchPlan(cloneFlags(spec), true, steps, parentSteps(spec, facts));
     }
 

@@ -23,6 +23,7 @@ import java.util.regex.Pattern;
  * @param rootfs      the root filesystem to switch to; it comes with new mount and PID namespaces
  * @param environment the command's complete environment, in order
  * @param workdir     directory to change to before running the command
+ * @param runAs       the user and groups to become after the set-up, before the command
  * @param command     the command and its arguments; the first is looked up in PATH unless it has a slash
  */
 public record ContainerSpec(
@@ -35,6 +36,7 @@ public record ContainerSpec(
         Optional<RootFilesystem> rootfs,
         Map<String, String> environment,
         Optional<String> workdir,
+        RunAs runAs,
         List<String> command) {
 
     /** RFC 1123 host names: dot-separated labels of letters, digits and inner hyphens. */

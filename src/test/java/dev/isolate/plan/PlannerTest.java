@@ -41,7 +41,7 @@ class PlannerTest {
 
     private static final RootfsLayout BUSYBOX = new RootfsLayout("/images/busybox", false, Optional.empty(),
             List.of(), Set.of(), List.of(), Set.of());
-    private static final Prepared WITH_ROOTFS = new Prepared(Optional.of(BUSYBOX), OptionalInt.empty());
+    private static final Prepared WITH_ROOTFS = new Prepared(Optional.of(BUSYBOX), OptionalInt.empty(), Optional.empty());
 
     private static LaunchPlan plan(ContainerSpec spec) {
         return Planner.plan(spec, FACTS, Prepared.NOTHING);
@@ -157,7 +157,7 @@ class PlannerTest {
     void aJoinedNetworkIsEnteredRightAfterTheReleaseBeforeAnyMountAndLoIsLeftAlone() {
         ContainerSpec spec = Fixtures.spec().namespaces(Namespace.MOUNT, Namespace.PID)
                 .network(Fixtures.network(NetworkMode.parse("ns:blue"))).build();
-        LaunchPlan plan = Planner.plan(spec, FACTS, new Prepared(Optional.empty(), OptionalInt.of(9)));
+        LaunchPlan plan = Planner.plan(spec, FACTS, new Prepared(Optional.empty(), OptionalInt.of(9), Optional.empty()));
         int setns = calls(plan).indexOf(Call.SETNS);
         assertEquals(calls(plan).indexOf(Call.READ) + 1, setns);
         assertEquals(List.of(new Arg.Value(9), new Arg.Value(CLONE_NEWNET)), plan.childSteps().get(setns).args());
@@ -195,9 +195,12 @@ class PlannerTest {
     void bareNamesWalkThePathOfTheCommandsEnvironment() {
         LaunchPlan plan = plan(spec(Set.of(), "ls", "-l"));
         List<Step> execs = plan.childSteps().stream().filter(s -> s.call() == Call.EXECVE).toList();
-        assertEquals(2, execs.size());
+        assertEquals(3, execs.size());
         assertEquals(new Arg.CString("/a/ls"), execs.get(0).args().get(0));
         assertEquals(new Arg.CString("/b/ls"), execs.get(1).args().get(0));
+        assertEquals(List.of("exec /a/ls", "exec /b/ls", "exec \"ls\""), execs.stream().map(Step::what).toList(),
+                "-v names each path tried; a name found nowhere is reported under the name");
+        assertEquals(new Arg.CString(""), execs.get(2).args().get(0), "the empty path fails with ENOENT");
         assertTrue(execs.stream().allMatch(s -> s.check().equals(Check.EXEC_CANDIDATE)));
         assertEquals(new Arg.CStringArray(List.of("ls", "-l")), execs.get(0).args().get(1));
         assertEquals(new Arg.CStringArray(List.of("PATH=/a:/b/")), execs.get(0).args().get(2));
@@ -217,7 +220,7 @@ class PlannerTest {
                 () -> Planner.plan(rootfsSpec(Propagation.PRIVATE, Optional.empty()),
                         Fixtures.facts().kernel(5, 11).build(), WITH_ROOTFS)).getMessage());
         assertEquals("Linux 5.10: isolate needs Linux 5.11 or later",
-                assertThrows(Failure.class, () -> Planner.check(time, linux510)).getMessage(),
+                assertThrows(Failure.class, () -> Planner.check(time, linux510, Optional.empty())).getMessage(),
                 "the check before preparation refuses what planning would");
     }
 
@@ -234,7 +237,7 @@ class PlannerTest {
         assertEquals(List.of("/x/sh", "sh", "/y/sh"), ExecSteps.searchPath("sh", "/x::/y/"));
         ContainerSpec noPath = Fixtures.spec().command("sh").build();
         long candidates = plan(noPath).childSteps().stream().filter(s -> s.call() == Call.EXECVE).count();
-        assertEquals(ExecSteps.DEFAULT_PATH.split(":").length, candidates);
+        assertEquals(ExecSteps.DEFAULT_PATH.split(":").length + 1, candidates);
     }
 
     @Test
@@ -276,9 +279,9 @@ class PlannerTest {
         ContainerSpec ranges = Fixtures.spec().user(new UserNamespace(List.of(new IdMapping(0, 5000, 10)),
                 List.of(new IdMapping(0, 5000, 10)), null, false)).build();
         HostFacts user = Fixtures.facts().caller(Fixtures.USER).helpers().build();
-        Failure refused = assertThrows(Failure.class, () -> Planner.check(ranges, user));
+        Failure refused = assertThrows(Failure.class, () -> Planner.check(ranges, user, Optional.empty()));
         assertEquals(Failure.Kind.INPUT, refused.kind());
         assertTrue(refused.getMessage().startsWith("uid range 0:5000:10: outside ids 5000-5009"), refused.getMessage());
-        Planner.check(ranges, FACTS);
+        Planner.check(ranges, FACTS, Optional.empty());
     }
 }

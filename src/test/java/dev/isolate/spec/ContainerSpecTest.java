@@ -15,7 +15,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class ContainerSpecTest {
     private static ContainerSpec withHostname(String name) {
         return new ContainerSpec(EnumSet.of(Namespace.UTS), Fixtures.HOST_NETWORK, Optional.empty(), Optional.of(name), TimeOffsets.NONE, Propagation.PRIVATE, Optional.empty(), Map.of(),
-                Optional.empty(), List.of("true"));
+                Optional.empty(), RunAs.UNCHANGED, List.of("true"));
     }
 
     @ParameterizedTest
@@ -37,6 +37,7 @@ class ContainerSpecTest {
     @ValueSource(strings = {"", "a\0b"})
     void badCommands(String name) {
         assertThrows(Failure.class, () -> new ContainerSpec(EnumSet.noneOf(Namespace.class), Fixtures.HOST_NETWORK, Optional.empty(),
-                Optional.empty(), TimeOffsets.NONE, Propagation.PRIVATE, Optional.empty(), Map.of(), Optional.empty(), List.of(name)));
+                Optional.empty(), TimeOffsets.NONE, Propagation.PRIVATE, Optional.empty(), Map.of(), Optional.empty(),
+                RunAs.UNCHANGED, List.of(name)));
     }
 }
