@@ -42,15 +42,13 @@ final class ExecSteps {
         String name = command.get(0);
         Arg argv = new Arg.CStringArray(command);
         Arg envp = new Arg.CStringArray(environ(environment));
-        String what = "exec \"" + name + "\"";
         if (name.contains("/")) {
-            steps.add(Step.of(Call.EXECVE, Check.SUCCESS, what, Arg.of(name), argv, envp));
+            steps.add(Step.of(Call.EXECVE, Check.SUCCESS, "exec \"" + name + "\"", Arg.of(name), argv, envp));
             return;
         }
         for (String candidate : searchPath(name, environment.getOrDefault("PATH", DEFAULT_PATH))) {
             steps.add(Step.of(Call.EXECVE, Check.EXEC_CANDIDATE, "exec " + candidate, Arg.of(candidate), argv, envp));
         }
-        steps.add(Step.of(Call.EXECVE, Check.EXEC_CANDIDATE, what, Arg.of(""), argv, envp));
     }
 
     /** The paths execvp tries, in order; an empty PATH entry means the working directory. */

@@ -5,7 +5,9 @@ import static dev.isolate.linux.Linux.*;
 import dev.isolate.exit.ExitStatus;
 import dev.isolate.exit.Failure;
 import dev.isolate.host.Caller;
+import dev.isolate.step.Arg;
 import dev.isolate.step.Call;
+import dev.isolate.step.Check;
 import dev.isolate.step.Handshake;
 import dev.isolate.step.LaunchPlan;
 import dev.isolate.step.ParentStep;
@@ -188,7 +190,12 @@ public final class Supervisor {
             int index = (int) (report.getAsLong() >>> LaunchPlan.FAILED_STEP_SHIFT);
             int errno = (int) report.getAsLong();
             Step step = plan.childSteps().get(index);
-            String message = step.what() + ": " + (errno == 0 ? "unexpected result" : sys.errorText(errno));
+            String what = step.what();
+            if (step.check() == Check.EXEC_CANDIDATE && ExitStatus.ofExecError(errno) == ExitStatus.NOT_FOUND
+                    && step.args().get(1) instanceof Arg.CStringArray argv) {
+                what = "exec \"" + argv.values().get(0) + "\""; // found in no PATH entry: say the name, not the last path
+            }
+            String message = what + ": " + (errno == 0 ? "unexpected result" : sys.errorText(errno));
             throw step.call() == Call.EXECVE ? Failure.exec(message, errno) : Failure.step(message);
         }
 
