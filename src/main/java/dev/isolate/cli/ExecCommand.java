@@ -4,6 +4,7 @@ import dev.isolate.launch.Launcher;
 import dev.isolate.spec.Environments;
 import dev.isolate.spec.JoinSpec;
 import dev.isolate.spec.Namespace;
+import dev.isolate.state.StateStore;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
@@ -55,6 +56,7 @@ final class ExecCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Main.verbosity = verbose.length;
+        StateStore.requireValidTarget(target);
         Set<Namespace> types = EnumSet.noneOf(Namespace.class);
         Map.of(Namespace.NET, net, Namespace.PID, pid, Namespace.UTS, uts, Namespace.MOUNT, mount, Namespace.IPC, ipc,
                 Namespace.USER, user, Namespace.CGROUP, cgroup, Namespace.TIME, time)
