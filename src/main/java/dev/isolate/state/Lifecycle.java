@@ -37,15 +37,20 @@ public final class Lifecycle {
         long now = System.nanoTime();
         long killAt = now + grace.toNanos();
         Optional<Long> giveUpAt = Optional.empty();
+        List<ContainerRecord> stuck = new ArrayList<>();
         while (true) {
             for (Stopping stopping : List.copyOf(pending)) {
                 stopping.settled(store, now).ifPresent(record -> {
                     pending.remove(stopping);
                     ended.accept(record);
                 });
+                if (!stopping.gone() && giveUpAt.filter(at -> System.nanoTime() >= at).isPresent()) {
+                    pending.remove(stopping);
+                    stuck.add(stopping.container);
+                }
             }
-            if (pending.isEmpty() || giveUpAt.filter(at -> System.nanoTime() >= at).isPresent()) {
-                return pending.stream().map(stopping -> stopping.container).toList();
+            if (pending.isEmpty()) {
+                return stuck;
             }
             if (giveUpAt.isEmpty() && System.nanoTime() >= killAt) {
                 pending.forEach(stopping -> stopping.signal(SIGKILL));
@@ -84,6 +89,11 @@ public final class Lifecycle {
             ContainerRecord record = store.load(container.name()).orElse(container);
             boolean recorded = record.exitStatus().isPresent() || !record.supervisor().alive();
             return recorded || now - goneAt.get() >= AFTER_KILL.toNanos() ? Optional.of(record) : Optional.empty();
+        }
+
+        /** Whether its process has been seen gone (or it never had one). */
+        boolean gone() {
+            return goneAt.isPresent();
         }
     }
 
