@@ -5,6 +5,7 @@ import dev.isolate.launch.Launcher;
 import dev.isolate.spec.Environments;
 import dev.isolate.spec.JoinSpec;
 import dev.isolate.spec.Namespace;
+import dev.isolate.state.StateStore;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
@@ -56,6 +57,7 @@ final class ExecCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Main.verbosity = verbose.length;
+        StateStore.requireValidTarget(target);
         // Parsing stops at NAME|PID, so the "--" of "exec NAME -- COMMAND" arrives here.
         List<String> command = this.command.get(0).equals("--") ? this.command.subList(1, this.command.size())
                 : this.command;

@@ -2,6 +2,7 @@ package dev.isolate.cli;
 
 import dev.isolate.exit.Failure;
 import dev.isolate.state.Signals;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
@@ -21,7 +22,7 @@ final class KillCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         int number = Signals.parse(signal);
-        if (!Signals.send(Containers.store().running(name), number)) {
+        if (!Signals.send(Containers.store(List.of(name)).running(name), number)) {
             throw Failure.input(name + ": not running");
         }
         return 0;

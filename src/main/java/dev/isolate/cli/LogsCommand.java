@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -26,7 +27,7 @@ final class LogsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException, InterruptedException {
-        StateStore store = Containers.store();
+        StateStore store = Containers.store(List.of(name));
         store.get(name);
         try (InputStream log = Files.newInputStream(store.log(name))) {
             byte[] buffer = new byte[8192];

@@ -22,7 +22,7 @@ final class LsnsCommand implements Callable<Integer> {
     @Option(names = {"-t", "--type"}, paramLabel = "TYPE", description = "Only this type: mnt, net, ipc, user, pid, uts, cgroup or time. Repeatable.")
     List<String> types = List.of();
 
-    @Option(names = "--json", description = "Print JSON instead of a table.")
+    @Option(names = {"-J", "--json"}, description = "Print JSON instead of a table.")
     boolean json;
 
     @Override

@@ -19,7 +19,7 @@ import picocli.CommandLine.Parameters;
             "one): type, inode, and whether it differs from isolate's. Processes in the",
             "same namespace show the same inode."})
 final class NsCommand implements Callable<Integer> {
-    @Option(names = "--json", description = "Print JSON instead of a table.")
+    @Option(names = {"-J", "--json"}, description = "Print JSON instead of a table.")
     boolean json;
 
     @Parameters(paramLabel = "PID|NAME", arity = "0..*", description = "Process ids, or names of running containers.")
@@ -32,6 +32,7 @@ final class NsCommand implements Callable<Integer> {
         if (pids.isEmpty()) {
             processes.add(new Reports.ProcessNamespaces(Long.toString(ProcessHandle.current().pid()), own, own));
         }
+        pids.forEach(StateStore::requireValidTarget);
         StateStore store = pids.isEmpty() ? null : Containers.store();
         for (String target : pids) {
             try (PinnedProcess process = PinnedProcess.pin(store.resolve(target))) {

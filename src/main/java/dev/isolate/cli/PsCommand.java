@@ -1,5 +1,6 @@
 package dev.isolate.cli;
 
+import dev.isolate.exit.Failure;
 import dev.isolate.inspect.Reports;
 import dev.isolate.state.ContainerRecord;
 import java.util.List;
@@ -19,10 +20,20 @@ final class PsCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print JSON instead of a table.")
     boolean json;
 
+    @Option(names = {"-q", "--quiet"}, description = "Print only the names, one a line.")
+    boolean quiet;
+
     @Override
     public Integer call() {
+        if (quiet && json) {
+            throw Failure.input("-q and --json: use one of them");
+        }
         List<ContainerRecord> containers = Containers.store().all().stream().filter(c -> all || c.live()).toList();
-        System.out.print(json ? Reports.psJson(containers) : Reports.psTable(containers));
+        if (quiet) {
+            containers.forEach(c -> System.out.println(c.name()));
+        } else {
+            System.out.print(json ? Reports.psJson(containers) : Reports.psTable(containers));
+        }
         return 0;
     }
 }

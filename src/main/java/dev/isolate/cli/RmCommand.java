@@ -31,7 +31,7 @@ final class RmCommand implements Callable<Integer> {
                 if (!force) {
                     throw Failure.input(name + ": running: stop it first, or use rm -f");
                 }
-                Lifecycle.stop(store, container.get(), Duration.ZERO);
+                Lifecycle.stop(store, List.of(container.get()), Duration.ZERO, ended -> { });
             }
             if (!store.forget(name)) {
                 throw Failure.input("no container named \"" + name + "\"");

@@ -1,7 +1,11 @@
 package dev.isolate.cli;
 
+import dev.isolate.exit.Failure;
+import dev.isolate.state.ContainerRecord;
 import dev.isolate.state.Lifecycle;
+import dev.isolate.state.StateStore;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -23,7 +27,19 @@ final class StopCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        return Containers.forEach(names, (store, name) ->
-                Lifecycle.stop(store, store.get(name), Duration.ofSeconds(Math.max(seconds, 0))));
+        StateStore store = Containers.store(names);
+        Containers.Outcomes outcomes = new Containers.Outcomes();
+        List<ContainerRecord> containers = new ArrayList<>();
+        for (String name : names) {
+            try {
+                containers.add(store.get(name));
+            } catch (Failure missing) {
+                outcomes.failed(missing);
+            }
+        }
+        Lifecycle.stop(store, containers, Duration.ofSeconds(Math.max(seconds, 0)),
+                        ended -> outcomes.done(ended.name()))
+                .forEach(stuck -> outcomes.failed(Failure.step(stuck.name() + ": still running after SIGKILL")));
+        return outcomes.status();
     }
 }

@@ -4,9 +4,12 @@ import static dev.isolate.linux.Linux.SIGKILL;
 import static dev.isolate.linux.Linux.SIGTERM;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 
-/** Stopping and killing recorded containers, and waiting for isolate to record how they ended. */
+/** Stopping recorded containers, and waiting for isolate to record how they ended. */
 public final class Lifecycle {
     /** How long to wait for a process after SIGKILL, and for its isolate to write the record. */
     private static final Duration AFTER_KILL = Duration.ofSeconds(5);
@@ -14,39 +17,84 @@ public final class Lifecycle {
     private Lifecycle() {
     }
 
-    /** SIGTERM, then SIGKILL after {@code grace}, as docker stop does; returns the final record. */
-    public static ContainerRecord stop(StateStore store, ContainerRecord container, Duration grace) {
-        Optional<ProcessIdentity> process = container.command();
-        if (process.isPresent() && container.live()) {
-            Signals.send(process.get(), SIGTERM);
-            if (!waitUntilGone(process.get(), grace)) {
-                Signals.send(process.get(), SIGKILL);
-                waitUntilGone(process.get(), AFTER_KILL);
-            }
+    /**
+     * docker stop of several containers at once: SIGTERM to each, one grace period for all of
+     * them together, then SIGKILL to those still running. Stopping them one after the other
+     * would make the grace periods add up.
+     *
+     * @param ended gets each container's final record as soon as it has ended and its isolate
+     *              has recorded the end (or has died itself)
+     * @return the containers still running {@link #AFTER_KILL} after SIGKILL
+     */
+    public static List<ContainerRecord> stop(StateStore store, List<ContainerRecord> containers, Duration grace,
+            Consumer<ContainerRecord> ended) {
+        List<Stopping> pending = new ArrayList<>();
+        for (ContainerRecord container : containers) {
+            Stopping stopping = new Stopping(container);
+            stopping.signal(SIGTERM);
+            pending.add(stopping);
         }
-        return settled(store, container);
+        long now = System.nanoTime();
+        long killAt = now + grace.toNanos();
+        Optional<Long> giveUpAt = Optional.empty();
+        List<ContainerRecord> stuck = new ArrayList<>();
+        while (true) {
+            for (Stopping stopping : List.copyOf(pending)) {
+                stopping.settled(store, now).ifPresent(record -> {
+                    pending.remove(stopping);
+                    ended.accept(record);
+                });
+                if (!stopping.gone() && giveUpAt.filter(at -> System.nanoTime() >= at).isPresent()) {
+                    pending.remove(stopping);
+                    stuck.add(stopping.container);
+                }
+            }
+            if (pending.isEmpty()) {
+                return stuck;
+            }
+            if (giveUpAt.isEmpty() && System.nanoTime() >= killAt) {
+                pending.forEach(stopping -> stopping.signal(SIGKILL));
+                giveUpAt = Optional.of(System.nanoTime() + AFTER_KILL.toNanos());
+            }
+            pause();
+            now = System.nanoTime();
+        }
     }
 
-    /** The record once the container's isolate has written its exit status, or has died itself. */
-    public static ContainerRecord settled(StateStore store, ContainerRecord container) {
-        long deadline = System.nanoTime() + AFTER_KILL.toNanos();
-        ContainerRecord now = store.load(container.name()).orElse(container);
-        while (now.exitStatus().isEmpty() && now.supervisor().alive() && System.nanoTime() < deadline) {
-            pause();
-            now = store.load(container.name()).orElse(now);
-        }
-        return now;
-    }
+    /** One container on its way out. */
+    private static final class Stopping {
+        private final ContainerRecord container;
+        /** When its process was first seen gone: from then on its isolate has AFTER_KILL to record the end. */
+        private Optional<Long> goneAt = Optional.empty();
 
-    private static boolean waitUntilGone(ProcessIdentity process, Duration limit) {
-        long deadline = System.nanoTime() + limit.toNanos();
-        while (process.alive()) {
-            if (System.nanoTime() >= deadline) {
-                return false;
-            }
-            pause();
+        Stopping(ContainerRecord container) {
+            this.container = container;
         }
-        return true;
+
+        /** A container that is still starting has no process yet: it is only waited for. */
+        void signal(int signal) {
+            if (container.live()) {
+                container.command().ifPresent(process -> Signals.send(process, signal));
+            }
+        }
+
+        /** The final record, once the process is gone and its isolate has written the end or died. */
+        Optional<ContainerRecord> settled(StateStore store, long now) {
+            if (goneAt.isEmpty()) {
+                if (container.command().map(ProcessIdentity::alive).orElse(false)) {
+                    return Optional.empty();
+                }
+                goneAt = Optional.of(now);
+            }
+            ContainerRecord record = store.load(container.name()).orElse(container);
+            boolean recorded = record.exitStatus().isPresent() || !record.supervisor().alive();
+            return recorded || now - goneAt.get() >= AFTER_KILL.toNanos() ? Optional.of(record) : Optional.empty();
+        }
+
+        /** Whether its process has been seen gone (or it never had one). */
+        boolean gone() {
+            return goneAt.isPresent();
+        }
     }
 
     private static void pause() {

@@ -50,12 +50,34 @@ public final class StateStore {
         return new StateStore(RuntimeDirectory.subdirectory(uid, environment, "containers"));
     }
 
+    /**
+     * The one rule for every NAME isolate is given, run --name's and every other command's:
+     * a name that passes it is one file name, never a path.
+     */
     public static String requireValidName(String name) {
-        if (!NAME.matcher(name).matches()) {
-            throw Failure.input("name \"" + name + "\": use up to 64 letters, digits, '_', '.' and '-',"
-                    + " starting with a letter or digit");
+        if (!isName(name)) {
+            throw Failure.input("\"" + name + "\": not a container name (up to 64 letters, digits, '_', '.'"
+                    + " and '-', starting with a letter or digit)");
         }
         return name;
+    }
+
+    /** NAME|PID as exec and ns take it: digits are a pid, anything else must be a name. */
+    public static String requireValidTarget(String target) {
+        return isPid(target) ? target : requireValidName(target);
+    }
+
+    private static boolean isName(String name) {
+        return NAME.matcher(name).matches();
+    }
+
+    private static boolean isPid(String target) {
+        return !target.isEmpty() && target.chars().allMatch(c -> c >= '0' && c <= '9');
+    }
+
+    /** The directory of a container: the only place a path is made from a name, after the rule. */
+    private Path directory(String name) {
+        return containers.resolve(requireValidName(name));
     }
 
     /**
@@ -65,7 +87,7 @@ public final class StateStore {
     public void claim(ContainerRecord starting) {
         String name = starting.name();
         locked(() -> {
-            Path dir = containers.resolve(name);
+            Path dir = directory(name);
             if (Files.isDirectory(dir)) {
                 Optional<ContainerRecord> holder = load(name);
                 if (holder.isPresent() && holder.get().live()) {
@@ -118,7 +140,7 @@ public final class StateStore {
             if (!holds(holder)) {
                 return false;
             }
-            deleteTree(containers.resolve(holder.name()));
+            deleteTree(directory(holder.name()));
             return true;
         });
     }
@@ -132,7 +154,7 @@ public final class StateStore {
      */
     public boolean forget(String name) {
         return locked(() -> {
-            Path dir = containers.resolve(name);
+            Path dir = directory(name);
             if (!Files.isDirectory(dir)) {
                 return false;
             }
@@ -150,7 +172,7 @@ public final class StateStore {
     }
 
     private void write(ContainerRecord record) {
-        Path dir = containers.resolve(record.name());
+        Path dir = directory(record.name());
         Properties p = new Properties();
         p.setProperty("name", record.name());
         record.command().ifPresent(c -> {
@@ -178,7 +200,7 @@ public final class StateStore {
 
     public Optional<ContainerRecord> load(String name) {
         Properties p = new Properties();
-        try (Reader in = Files.newBufferedReader(containers.resolve(name).resolve(RECORD))) {
+        try (Reader in = Files.newBufferedReader(directory(name).resolve(RECORD))) {
             p.load(in);
         } catch (NoSuchFileException e) {
             return Optional.empty();
@@ -209,7 +231,7 @@ public final class StateStore {
         try (DirectoryStream<Path> dirs = Files.newDirectoryStream(containers)) {
             for (Path dir : dirs) {
                 String name = dir.getFileName().toString();
-                if (NAME.matcher(name).matches()) {
+                if (isName(name)) {
                     load(name).ifPresent(records::add);
                 }
             }
@@ -222,7 +244,7 @@ public final class StateStore {
 
     /** Where a detached container's output goes: its isolate's and its command's. */
     public Path log(String name) {
-        return containers.resolve(name).resolve("log");
+        return directory(name).resolve("log");
     }
 
     /** The container of this name, or a one-line error. */
@@ -244,7 +266,7 @@ public final class StateStore {
      * with that pid now.
      */
     public ProcessIdentity resolve(String target) {
-        if (!target.isEmpty() && target.chars().allMatch(Character::isDigit)) {
+        if (isPid(target)) {
             try {
                 return ProcessIdentity.of(Long.parseLong(target))
                         .orElseThrow(() -> Failure.input("process " + target + ": no such process"));

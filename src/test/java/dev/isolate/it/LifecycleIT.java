@@ -26,10 +26,15 @@ class LifecycleIT {
             + " \"exitCode\": (\\d+|null)}");
     private final List<Process> started = new ArrayList<>();
     private final String prefix = "it" + ProcessHandle.current().pid() + "-" + System.nanoTime() % 100000 + "-";
-    private Path runtime;
+    Path runtime;
 
     Isolate isolate() {
         return Isolate.AS_ROOT;
+    }
+
+    /** Where the store keeps its containers: root's is always under /run/isolate. */
+    Path containersDirectory() {
+        return Path.of("/run/isolate/containers");
     }
 
     /** Runs isolate with its state in a directory of this test's (root's is always /run/isolate). */
@@ -162,11 +167,11 @@ class LifecycleIT {
     }
 
     @Test
-    void twentyContainersStartedInParallelAreAllListed() throws Exception {
+    void twentyContainersStartedInParallelAreAllListedAndStoppedInOneGracePeriod() throws Exception {
         List<String> names = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
             names.add(prefix + "p" + i);
-            start(names.get(i), "-p", "sleep", "300");
+            start(names.get(i), "-p", "sh", "-c", "trap '' TERM; sleep 300 & wait");
         }
         List<String> pids = new ArrayList<>();
         for (String name : names) {
@@ -175,10 +180,155 @@ class LifecycleIT {
         Map<String, String[]> listed = ps(false);
         assertEquals(names.stream().sorted().toList(), List.copyOf(listed.keySet()));
         assertEquals(20, pids.stream().distinct().count());
-        List<String> stop = new ArrayList<>(List.of("stop", "-t", "0"));
+        List<String> stop = new ArrayList<>(List.of("stop", "-t", "2"));
         stop.addAll(names);
-        assertEquals(0, withState().run(stop.toArray(String[]::new)).exit());
+        long before = System.nanoTime();
+        Result stopped = withState().run(stop.toArray(String[]::new));
+        long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - before);
+        System.out.println("stop -t 2 of 20 containers that ignore SIGTERM: " + millis + " ms");
+        assertEquals(0, stopped.exit(), stopped.err());
+        assertEquals(names.stream().sorted().toList(), stopped.out().lines().sorted().toList());
+        assertTrue(millis >= 2000, "waited the grace period: " + millis + " ms");
+        // One after the other, their grace periods alone would take 40 s.
+        assertTrue(millis < 15000, "one grace period for all: " + millis + " ms");
         assertEquals(Map.of(), ps(false));
+        ps(true).values().forEach(entry -> assertEquals("137", entry[2], "killed after the grace period"));
+    }
+
+    @Test
+    void stopAndRmActOnEveryNameAndReportEachMissingOne() throws Exception {
+        String a = prefix + "a";
+        String b = prefix + "b";
+        String missing = prefix + "nosuch";
+        Process first = start(a, "sh", "-c", "trap 'exit 3' TERM; sleep 300 & wait");
+        Process second = start(b, "sh", "-c", "trap 'exit 4' TERM; sleep 300 & wait");
+        awaitRunning(a);
+        awaitRunning(b);
+        Result stop = withState().run("stop", a, missing, b);
+        assertEquals(1, stop.exit(), "docker stop's status when a name failed");
+        assertEquals(List.of(a, b), stop.out().lines().sorted().toList());
+        assertEquals("isolate: no container named \"" + missing + "\"\n", stop.err());
+        assertTrue(first.waitFor(10, TimeUnit.SECONDS) && second.waitFor(10, TimeUnit.SECONDS));
+        assertEquals(List.of(3, 4), List.of(first.exitValue(), second.exitValue()), "both got SIGTERM");
+
+        start(a, "sleep", "300");
+        awaitRunning(a);
+        Result rm = withState().run("rm", "-f", a, missing, b);
+        assertEquals(1, rm.exit());
+        assertEquals(a + "\n" + b + "\n", rm.out());
+        assertEquals("isolate: no container named \"" + missing + "\"\n", rm.err());
+        assertEquals(Map.of(), ps(true), "the running one was killed, both were removed");
+
+        start(a, "sleep", "300");
+        awaitRunning(a);
+        Result busy = withState().run("rm", a, missing);
+        assertEquals(1, busy.exit());
+        assertEquals("", busy.out());
+        assertEquals("isolate: " + a + ": running: stop it first, or use rm -f\n"
+                + "isolate: no container named \"" + missing + "\"\n", busy.err());
+    }
+
+    @Test
+    void optionsMayFollowTheNames() throws Exception {
+        String name = prefix + "late";
+        Result run = withState().run("run", "-d", "--name", name, "-p", "sh", "-c", "echo hello; sleep 300");
+        assertEquals(0, run.exit(), run.err());
+        Result stop = withState().run("stop", name, "-t", "1");
+        assertEquals(List.of(0, name + "\n"), List.of(stop.exit(), stop.out()), stop.err());
+        assertEquals("137", ps(true).get(name)[2], "PID 1 ignored TERM, and -t 1 was the grace period");
+        assertEquals("hello\n", withState().run("logs", name, "-f").out(), "-f ends with the container");
+        start(name, "sleep", "300");
+        awaitRunning(name);
+        Result rm = withState().run("rm", name, "-f");
+        assertEquals(List.of(0, name + "\n"), List.of(rm.exit(), rm.out()), rm.err());
+        assertEquals(Map.of(), ps(true));
+    }
+
+    @Test
+    void psQuietPrintsNamesOnly() throws Exception {
+        String running = prefix + "q-running";
+        String exited = prefix + "q-exited";
+        start(running, "sleep", "300");
+        awaitRunning(running);
+        assertEquals(0, withState().run("run", "--name", exited, "true").exit());
+        assertEquals(List.of(running), ours(withState().run("ps", "-q")));
+        assertEquals(List.of(exited, running), ours(withState().run("ps", "-a", "-q")).stream().sorted().toList());
+        assertEquals(List.of(exited, running), ours(withState().run("ps", "-aq")).stream().sorted().toList());
+        Result both = withState().run("ps", "-q", "--json");
+        assertEquals(List.of(125, "", "isolate: -q and --json: use one of them\n"),
+                List.of(both.exit(), both.out(), both.err()));
+    }
+
+    /** This test's names among ps -q's lines, which are names and nothing else. */
+    private List<String> ours(Result ps) {
+        assertEquals(0, ps.exit(), ps.err());
+        ps.out().lines().forEach(line -> assertTrue(line.matches("[a-zA-Z0-9][a-zA-Z0-9_.-]*"), line));
+        return ps.out().lines().filter(line -> line.startsWith(prefix)).toList();
+    }
+
+    @Test
+    void aNameThatClimbsOutOfTheStoreTouchesNothing() throws Exception {
+        // Records that parse, outside the store, where anyone may write in /tmp: one of an
+        // exited container and one whose command is a process of the caller's.
+        Path exited = record("exited", null);
+        List<String> sleep = new ArrayList<>(Isolate.AS_NOBODY);
+        sleep.addAll(List.of("sleep", "300"));
+        Process victim = new ProcessBuilder(sleep).start();
+        started.add(victim);
+        Path live = record("live", victim);
+        String exitedName = containersDirectory().relativize(exited).toString();
+        String liveName = containersDirectory().relativize(live).toString();
+        assertTrue(exitedName.startsWith("../../"), exitedName);
+        String good = prefix + "good";
+        start(good, "sleep", "300");
+        awaitRunning(good);
+        List<List<String>> cases = List.of(List.of("rm", exitedName), List.of("rm", "-f", good, exitedName),
+                List.of("stop", good, liveName), List.of("kill", liveName, "TERM"), List.of("logs", exitedName),
+                List.of("exec", liveName, "true"), List.of("ns", liveName));
+        for (List<String> args : cases) {
+            String bad = args.contains(liveName) ? liveName : exitedName;
+            Result r = withState().run(args.toArray(String[]::new));
+            assertEquals(List.of(125, "", "isolate: \"" + bad + "\": not a container name (up to 64 letters, digits,"
+                    + " '_', '.' and '-', starting with a letter or digit)\n"), List.of(r.exit(), r.out(), r.err()),
+                    args.toString());
+        }
+        assertTrue(Files.exists(exited.resolve("record")), "rm left it alone");
+        assertTrue(victim.isAlive(), "kill and stop signalled nothing");
+        assertEquals("running", ps(false).get(good)[1], "a bad name among good ones fails before anything is done");
+    }
+
+    /** A container record in the test's runtime directory (outside the store), owned by nobody. */
+    private Path record(String name, Process command) throws IOException {
+        Path dir = Files.createDirectory(runtime.resolve(name));
+        String started = "started=2026-12-01T00\\:00\\:00Z\nname=" + name + "\nnamespaces=\nargv.0=sleep\n";
+        if (command == null) {
+            Files.writeString(dir.resolve("record"), started + "supervisor.pid=1\nsupervisor.start=1\nexit=0\n");
+        } else {
+            String pid = Long.toString(command.pid());
+            String stat = Files.readString(Path.of("/proc", pid, "stat"));
+            String start = stat.substring(stat.lastIndexOf(')') + 2).split(" ")[19];
+            Files.writeString(dir.resolve("record"), started + "command.pid=" + pid + "\ncommand.start=" + start
+                    + "\nsupervisor.pid=" + pid + "\nsupervisor.start=" + start + "\n");
+        }
+        TestImages.run(List.of("chown", "-R", "65534:65534", dir.toString()));
+        return dir;
+    }
+
+    @Test
+    void namesNoFileCouldHaveAreOneLineErrors() {
+        // The bytes go through sh's printf: the test JVM's own locale must not decide how they are passed.
+        String rightToLeft = " \"$(printf '\\342\\200\\256x')\"";
+        String umlaut = " \"$(printf '\\303\\274')\"";
+        for (String line : List.of(withState().shellCommand("logs") + rightToLeft,
+                "LC_ALL=C " + withState().shellCommand("kill") + umlaut + " KILL",
+                "LC_ALL=C " + withState().shellCommand("stop") + umlaut,
+                withState().shellCommand("exec") + rightToLeft + " true")) {
+            Result r = Isolate.exec(List.of("sh", "-c", line), null);
+            assertEquals(125, r.exit(), line + ": " + r.err());
+            assertEquals(1, r.err().lines().count(), r.err());
+            assertTrue(r.err().startsWith("isolate: \"") && r.err().endsWith("\": not a container name (up to 64"
+                    + " letters, digits, '_', '.' and '-', starting with a letter or digit)\n"), r.err());
+        }
     }
 
     @Test
@@ -247,10 +397,10 @@ class LifecycleIT {
     @Test
     void badInputIsOneLine() throws Exception {
         Map<List<String>, String> cases = Map.of(
-                List.of("stop", prefix + "nothing"), "isolate: no container named \"" + prefix + "nothing\"",
+                List.of("kill", prefix + "nothing"), "isolate: no container named \"" + prefix + "nothing\"",
                 List.of("ns", prefix + "nothing"), "isolate: no container named \"" + prefix + "nothing\"",
-                List.of("run", "--name", "_bad", "true"), "isolate: name \"_bad\": use up to 64 letters, digits,"
-                        + " '_', '.' and '-', starting with a letter or digit");
+                List.of("run", "--name", "_bad", "true"), "isolate: \"_bad\": not a container name (up to 64 letters,"
+                        + " digits, '_', '.' and '-', starting with a letter or digit)");
         cases.forEach((args, message) -> {
             Result r = withState().run(args.toArray(String[]::new));
             assertEquals(125, r.exit(), args.toString());
@@ -259,8 +409,11 @@ class LifecycleIT {
         String name = prefix + "busy";
         start(name, "sleep", "300");
         awaitRunning(name);
+        Result stop = withState().run("stop", prefix + "nothing");
+        assertEquals(List.of(1, "isolate: no container named \"" + prefix + "nothing\"\n"),
+                List.of(stop.exit(), stop.err()), "a name not found is a name that failed, as with several");
         Result rm = withState().run("rm", name);
-        assertEquals(125, rm.exit());
+        assertEquals(1, rm.exit());
         assertEquals("isolate: " + name + ": running: stop it first, or use rm -f\n", rm.err());
         Result kill = withState().run("kill", name, "NOPE");
         assertEquals(125, kill.exit());

@@ -98,6 +98,9 @@ class NamespacesIT {
         assertEquals(List.of("PID", "TYPE", "NS", "DIFFERS"), List.of(lines.get(0).trim().split("\\s+")));
         assertEquals(9, lines.size());
         assertTrue(lines.get(3).trim().matches(pid + " +uts +" + inode(pid, "uts") + " +yes"), lines.get(3));
+
+        assertEquals(r.out(), isolate().run("ns", "-J", pid).out(), "-J is --json, as util-linux spells it");
+        assertEquals(r.out(), isolate().run("ns", pid, "--json").out(), "options may follow the PIDs");
     }
 
     @Test
@@ -129,6 +132,11 @@ class NamespacesIT {
                     "util-linux lsns knows namespace " + inode);
         }
 
+        Result shortForm = isolate().run("lsns", "-J", "-t", "uts");
+        assertEquals(0, shortForm.exit(), shortForm.err());
+        assertTrue(parse(shortForm.out()).get(inode(Long.toString(pid), "uts")).contains("\"nprocs\": 3"),
+                "-J is --json: " + shortForm.out());
+
         Result pids = isolate().run("lsns", "-t", "pid", "--json");
         assertFalse(parse(pids.out()).values().stream().anyMatch(v -> !v.contains("\"type\": \"pid\"")));
         Result bad = isolate().run("lsns", "-t", "bogus");
@@ -146,6 +154,10 @@ class NamespacesIT {
         Result name = isolate().run("ns", unknown);
         assertEquals(125, name.exit());
         assertEquals("isolate: no container named \"" + unknown + "\"\n", name.err());
+        Result path = isolate().run("ns", "../" + unknown);
+        assertEquals(List.of(125, "", "isolate: \"../" + unknown + "\": not a container name (up to 64 letters,"
+                + " digits, '_', '.' and '-', starting with a letter or digit)\n"),
+                List.of(path.exit(), path.out(), path.err()));
     }
 
     /** util-linux lsns --json, flattened (it nests by process ancestry), as inode -> our JSON object's text. */

@@ -155,4 +155,38 @@ class StateStoreTest {
         assertEquals("process 99999999999: no such process",
                 assertThrows(Failure.class, () -> store.resolve("99999999999")).getMessage());
     }
+
+    @Test
+    void everyNameGoesThroughTheNameRuleBeforeAnyFileIsTouched() throws Exception {
+        // A record that parses, one level up from the store: what ../D would reach.
+        new StateStore(containers).claim(starting("D", deadSupervisor()).exited(0));
+        StateStore store = new StateStore(Files.createDirectory(containers.resolve("inner")));
+        for (String bad : List.of("../D", "..", ".", "", "_x", "-x", ".hidden", "a/b", "\u202ex", "\u00fc", "a\nb",
+                "x".repeat(65))) {
+            String message = "\"" + bad + "\": not a container name (up to 64 letters, digits, '_', '.' and '-',"
+                    + " starting with a letter or digit)";
+            for (Runnable use : List.<Runnable>of(() -> store.load(bad), () -> store.get(bad), () -> store.forget(bad),
+                    () -> store.running(bad), () -> store.resolve(bad), () -> store.log(bad),
+                    () -> store.claim(starting(bad, deadSupervisor())), () -> StateStore.requireValidTarget(bad))) {
+                assertEquals(message, assertThrows(Failure.class, use::run).getMessage());
+            }
+        }
+        assertTrue(Files.exists(containers.resolve("D/record")), "../D was left alone");
+        assertEquals(List.of(), store.all());
+        for (String good : List.of("a", "0", "web.1_b-c", "x".repeat(64))) {
+            assertEquals(good, StateStore.requireValidName(good));
+            assertEquals(Optional.empty(), store.load(good));
+        }
+    }
+
+    @Test
+    void aPidIsAsciiDigitsAndAnythingElseIsAName() {
+        StateStore store = new StateStore(containers);
+        assertEquals("12", StateStore.requireValidTarget("12"));
+        assertEquals("web", StateStore.requireValidTarget("web"));
+        // Character.isDigit would take these for a pid, and Long.parseLong would agree.
+        assertEquals("\"\u0663\": not a container name (up to 64 letters, digits, '_', '.' and '-',"
+                + " starting with a letter or digit)", assertThrows(Failure.class, () -> store.resolve("\u0663"))
+                .getMessage());
+    }
 }
