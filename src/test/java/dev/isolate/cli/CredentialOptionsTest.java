@@ -18,10 +18,9 @@ import picocli.CommandLine.ParseResult;
 /** -S, -G and --group-add into the spec's {@link RunAs}. */
 class CredentialOptionsTest {
     private static ContainerSpec parse(String... args) {
-        String[] expanded = Clusters.expand(args);
-        CommandLine cli = Main.commandLine(expanded);
-        ParseResult result = cli.parseArgs(expanded);
-        CommandLine target = result.hasSubcommand() ? result.subcommand().commandSpec().commandLine() : cli;
+        ParseResult result = Main.parse(args);
+        CommandLine target = result.hasSubcommand() ? result.subcommand().commandSpec().commandLine()
+                : result.commandSpec().commandLine();
         return ((LaunchCommand) target.getCommand()).options.toSpec(
                 Fixtures.facts().environment(Map.of("HOME", "/root")).build());
     }
