@@ -1,5 +1,7 @@
 package dev.isolate.launch;
 
+import dev.isolate.dryrun.DryRun;
+import dev.isolate.dryrun.HostAction;
 import dev.isolate.host.HostFacts;
 import dev.isolate.host.JvmSetup;
 import dev.isolate.host.join.TargetDescriptors;
@@ -9,13 +11,14 @@ import dev.isolate.plan.Planner;
 import dev.isolate.plan.Prepared;
 import dev.isolate.spec.ContainerSpec;
 import dev.isolate.spec.JoinSpec;
-import dev.isolate.spec.RootFilesystem;
 import dev.isolate.spec.UserNamespace;
+import dev.isolate.state.ContainerRecord;
 import dev.isolate.state.PinnedProcess;
 import dev.isolate.state.StateStore;
 import dev.isolate.step.LaunchPlan;
 import dev.isolate.supervise.ChildEvents;
 import dev.isolate.supervise.Supervisor;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -95,9 +98,9 @@ public final class Launcher {
     private int launch(ContainerSpec spec, Optional<Recorder> recorder) {
         try (ContainerNetwork network = ContainerNetwork.prepare(spec.network(), facts.caller(),
                 facts.environment())) {
-            Optional<RootFilesystem> rootfs = spec.rootfs().map(root -> root.withMountsFirst(network.mounts()));
-            try (Workspace workspace = rootfs.isPresent() ? Workspace.prepare(rootfs.get(), spec.propagation(),
-                    facts.caller().uid(), facts.environment()) : null) {
+            Optional<Workspace.Decision> rootfs = rootfs(spec, network);
+            try (Workspace workspace = rootfs.isPresent() ? Workspace.prepare(rootfs.get(), facts.caller().uid(),
+                    facts.environment()) : null) {
                 LaunchPlan plan = Planner.plan(spec, facts, new Prepared(
                         Optional.ofNullable(workspace).map(Workspace::layout), network.joinedNamespace()));
                 return Supervisor.create(facts.caller(), diagnostics).run(plan, new ChildEvents() {
@@ -112,6 +115,67 @@ public final class Launcher {
                     }
                 });
             }
+        }
+    }
+
+    private Optional<Workspace.Decision> rootfs(ContainerSpec spec, ContainerNetwork network) {
+        return spec.rootfs().map(root -> Workspace.decide(root.withMountsFirst(network.mounts()), spec.propagation(),
+                facts.caller().uid(), facts.environment()));
+    }
+
+    /**
+     * isolate run --dry-run: everything {@link #run} checks, checked the same way, and what it
+     * would do, decided as it decides, with nothing made: no record, file, mount, link or rule.
+     *
+     * @throws dev.isolate.exit.Failure when the launch would be refused
+     */
+    public DryRun dryRun(ContainerSpec spec, Naming naming) {
+        Planner.check(spec, facts);
+        List<HostAction> host = new ArrayList<>();
+        Optional<String> name = naming.detach() ? Optional.of(naming.name().orElseGet(Detach::randomName))
+                : naming.name();
+        if (name.isPresent()) {
+            StateStore store = StateStore.existing(facts.caller().uid(), facts.environment());
+            ContainerRecord record = Recorder.starting(name.get(), spec);
+            store.requireClaimable(record.name());
+            host.add(HostAction.before("claim the name \"" + record.name() + "\" (under the store's lock): "
+                    + store.record(record.name()), StateStore.text(record).lines().toList()));
+            if (naming.detach()) {
+                host.add(HostAction.before("run -d: start a second isolate (setsid, stdin /dev/null, output to "
+                        + store.log(record.name()) + ") that supervises the container; print the name once"
+                        + " the command runs", List.of()));
+            }
+        }
+        try (ContainerNetwork network = ContainerNetwork.dryRun(spec.network(), facts.caller(),
+                facts.environment())) {
+            host.addAll(network.actions());
+            Optional<Workspace.Decision> rootfs = rootfs(spec, network);
+            rootfs.ifPresent(decision -> host.addAll(decision.actions()));
+            LaunchPlan plan = Planner.plan(spec, facts, new Prepared(rootfs.map(Workspace.Decision::layout),
+                    network.joinedNamespace()));
+            return new DryRun(spec.command(), host, plan);
+        }
+    }
+
+    /**
+     * isolate exec --dry-run: the target is pinned and its descriptors opened (reading), and
+     * the join is planned, not run.
+     */
+    public DryRun dryRunExec(JoinSpec spec, String target) {
+        StateStore store = StateStore.existing(facts.caller().uid(), facts.environment());
+        try (PinnedProcess process = PinnedProcess.pin(store.resolve(target));
+                TargetDescriptors descriptors = new TargetDescriptors(process, spec.namespaces(),
+                        facts.caller().canCreate())) {
+            long pid = process.identity().pid();
+            List<String> opened = new ArrayList<>();
+            descriptors.target().namespaceFds().forEach((type, fd) ->
+                    opened.add("descriptor " + fd + ": /proc/" + pid + "/ns/" + type.procName()));
+            descriptors.target().rootFd().ifPresent(fd -> opened.add("descriptor " + fd + ": /proc/" + pid + "/root"));
+            descriptors.target().cwdFd().ifPresent(fd -> opened.add("descriptor " + fd + ": /proc/" + pid + "/cwd"));
+            List<HostAction> host = List.of(HostAction.before("pin process " + pid + " (start time "
+                    + process.identity().startTime() + ") by its /proc directory and open, through it, what the"
+                    + " child enters (this dry run's numbers; the launch's may differ)", opened));
+            return new DryRun(spec.command(), host, Planner.planJoin(spec, facts, descriptors.target()));
         }
     }
 

@@ -72,6 +72,26 @@ final class Ledger {
         return RuntimeDirectory.subdirectory(0, Map.of(), "network/net-" + inode);
     }
 
+    /** The ledger's file, made nowhere. */
+    static Path file() {
+        long inode = NamespaceIds.own().get(Namespace.NET);
+        return RuntimeDirectory.existing(0, Map.of(), "network/net-" + inode).resolve("attachments");
+    }
+
+    /**
+     * The entries as they are now, read without the lock and without making anything (a dry
+     * run): a ledger is replaced by a rename, so a reader never sees half of one.
+     */
+    static List<Entry> read() {
+        Path file = file();
+        try {
+            return Files.exists(file) ? Files.readAllLines(file).stream().filter(line -> !line.isBlank())
+                    .map(Entry::parse).toList() : List.of();
+        } catch (IOException e) {
+            throw Failure.step("network state in " + file.getParent() + ": " + Failure.reason(e));
+        }
+    }
+
     /** Runs {@code work} with the ledger locked against every other isolate; saves what it changed. */
     static <T> T locked(Function<Ledger, T> work) {
         Path directory = directory();
