@@ -11,6 +11,7 @@ import dev.isolate.plan.Planner;
 import dev.isolate.plan.Prepared;
 import dev.isolate.spec.ContainerSpec;
 import dev.isolate.spec.JoinSpec;
+import dev.isolate.spec.Mount;
 import dev.isolate.spec.UserNamespace;
 import dev.isolate.state.ContainerRecord;
 import dev.isolate.state.PinnedProcess;
@@ -21,6 +22,8 @@ import dev.isolate.supervise.Supervisor;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
@@ -119,8 +122,10 @@ public final class Launcher {
     }
 
     private Optional<Workspace.Decision> rootfs(ContainerSpec spec, ContainerNetwork network) {
+        Set<String> ownFiles = network.mounts().stream().map(mount -> ((Mount.Bind) mount).source())
+                .collect(Collectors.toSet());
         return spec.rootfs().map(root -> Workspace.decide(root.withMountsFirst(network.mounts()), spec.propagation(),
-                facts.caller().uid(), facts.environment()));
+                facts.caller().uid(), facts.environment(), ownFiles));
     }
 
     /**

@@ -67,17 +67,22 @@ public final class Workspace implements AutoCloseable {
      * @param uid         the caller's uid: root keeps its cache and scratch space under /var/lib
      *                    and /run, others under their XDG directories
      * @param environment isolate's own environment, for those XDG directories
+     * @param ownFiles    bind sources that the launch makes itself, files at these very paths
+     *                    (--dns's resolv.conf), which a dry run does not make
      * @throws Failure when the image or a bind source is missing or unusable
      */
     public static Decision decide(RootFilesystem rootfs, Propagation propagation, long uid,
-            Map<String, String> environment) {
+            Map<String, String> environment, Set<String> ownFiles) {
         Path path = Path.of(rootfs.image());
         Optional<ImageCache.Entry> archive = archive(path, uid, environment);
         String image = archive.map(entry -> entry.rootfs().toString()).orElseGet(() -> directory(path));
         List<Mount> mounts = new ArrayList<>();
         Set<String> fileSources = new HashSet<>();
         for (Mount mount : rootfs.mounts()) {
-            if (mount instanceof Mount.Bind bind) {
+            if (mount instanceof Mount.Bind bind && ownFiles.contains(bind.source())) {
+                fileSources.add(bind.source());
+                mounts.add(bind);
+            } else if (mount instanceof Mount.Bind bind) {
                 String source = realPath(Path.of(bind.source()), "bind source " + bind.source());
                 if (!Files.isDirectory(Path.of(source))) {
                     fileSources.add(source);
