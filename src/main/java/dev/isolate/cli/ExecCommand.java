@@ -1,5 +1,6 @@
 package dev.isolate.cli;
 
+import dev.isolate.dryrun.DryRun;
 import dev.isolate.exit.Failure;
 import dev.isolate.launch.Launcher;
 import dev.isolate.spec.Environments;
@@ -45,6 +46,10 @@ final class ExecCommand implements Callable<Integer> {
     List<String> env = new ArrayList<>();
     @Option(names = {"-w", "--workdir"}, paramLabel = "DIR", description = "Working directory of COMMAND, inside the target's root.")
     String workdir;
+    @Option(names = "--dry-run", description = "Pin the target and print the join on stdout instead of making it.")
+    boolean dryRun;
+    @Option(names = "--json", description = "With --dry-run: print it as one JSON document.")
+    boolean json;
     @Option(names = {"-v", "--verbose"}, description = "Print what isolate does on stderr.")
     boolean[] verbose = new boolean[0];
 
@@ -75,6 +80,15 @@ final class ExecCommand implements Callable<Integer> {
         Launcher launcher = Launcher.forThisProcess(Diagnostics.of(verbose.length));
         JoinSpec spec = new JoinSpec(types, Environments.compose(launcher.facts().environment(), false, env),
                 Optional.ofNullable(workdir), command);
+        if (json && !dryRun) {
+            throw Failure.input("--json: only with --dry-run");
+        }
+        if (dryRun) {
+            DryRun plan = launcher.dryRunExec(spec, target);
+            System.out.print(json ? plan.json() : plan.text());
+            System.out.flush();
+            return 0;
+        }
         return launcher.exec(spec, target);
     }
 }

@@ -1,5 +1,6 @@
 package dev.isolate.cli;
 
+import dev.isolate.dryrun.DryRun;
 import dev.isolate.launch.Launcher;
 import java.util.List;
 import java.util.Optional;
@@ -17,8 +18,16 @@ abstract class LaunchCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Main.verbosity = options.verbosity();
+        boolean dryRun = options.dryRun();
         Launcher launcher = Launcher.forThisProcess(Diagnostics.of(options.verbosity()));
-        return launcher.run(options.toSpec(launcher.facts()), new Launcher.Naming(Optional.ofNullable(options.name),
-                options.detach, options.superviseDetached, arguments));
+        Launcher.Naming naming = new Launcher.Naming(Optional.ofNullable(options.name), options.detach,
+                options.superviseDetached, arguments);
+        if (dryRun) {
+            DryRun plan = launcher.dryRun(options.toSpec(launcher.facts()), naming);
+            System.out.print(options.json ? plan.json() : plan.text());
+            System.out.flush();
+            return 0;
+        }
+        return launcher.run(options.toSpec(launcher.facts()), naming);
     }
 }

@@ -191,6 +191,20 @@ final class RunOptions {
     @Option(names = Launcher.SUPERVISE_DETACHED_OPTION, hidden = true)
     boolean superviseDetached;
 
+    @Option(names = "--dry-run", description = "Check everything, make nothing, and print on stdout what the launch would do: the host's set-up, the clone, the parent's steps and every child step as a system call, in strace's notation.")
+    boolean dryRun;
+
+    @Option(names = "--json", description = "With --dry-run: print it as one JSON document.")
+    boolean json;
+
+    /** --json belongs to --dry-run. */
+    boolean dryRun() {
+        if (json && !dryRun) {
+            throw Failure.input("--json: only with --dry-run");
+        }
+        return dryRun;
+    }
+
     @Option(names = {"-v", "--verbose"}, description = "Print what isolate does on stderr. Repeat for stack traces.")
     boolean[] verbose = new boolean[0];
 

@@ -1,5 +1,8 @@
 package dev.isolate.launch;
 
+import dev.isolate.dryrun.DryRun;
+import dev.isolate.dryrun.HostAction;
+import dev.isolate.exit.Failure;
 import dev.isolate.host.Accounts;
 import dev.isolate.host.HostFacts;
 import dev.isolate.host.JvmSetup;
@@ -12,15 +15,21 @@ import dev.isolate.plan.Prepared;
 import dev.isolate.spec.ContainerSpec;
 import dev.isolate.spec.Credentials;
 import dev.isolate.spec.JoinSpec;
-import dev.isolate.spec.RootFilesystem;
+import dev.isolate.spec.Mount;
 import dev.isolate.spec.UserNamespace;
+import dev.isolate.state.ContainerRecord;
 import dev.isolate.state.PinnedProcess;
 import dev.isolate.state.StateStore;
 import dev.isolate.step.LaunchPlan;
 import dev.isolate.supervise.ChildEvents;
 import dev.isolate.supervise.Supervisor;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
@@ -76,9 +85,7 @@ public final class Launcher {
         spec.user().filter(UserNamespace::automatic).ifPresent(ns -> diagnostics.accept(() ->
                 "no privilege to create namespaces: adding a user namespace where root is uid "
                         + facts.caller().uid() + " (--no-user-auto turns this off)"));
-        // Without a root filesystem the names are the host's, known before anything is made.
-        Optional<Credentials> hostCredentials = spec.runAs().changes() && spec.rootfs().isEmpty()
-                ? Optional.of(Accounts.ofHost().resolve(spec.runAs())) : Optional.empty();
+        Optional<Credentials> hostCredentials = hostCredentials(spec);
         Planner.check(spec, facts, hostCredentials);
         if (naming.detach() && !naming.superviseDetached()) {
             StateStore store = store();
@@ -101,15 +108,12 @@ public final class Launcher {
     private int launch(ContainerSpec spec, Optional<Credentials> hostCredentials, Optional<Recorder> recorder) {
         try (ContainerNetwork network = ContainerNetwork.prepare(spec.network(), facts.caller(),
                 facts.environment())) {
-            Optional<RootFilesystem> rootfs = spec.rootfs().map(root -> root.withMountsFirst(network.mounts()));
-            try (Workspace workspace = rootfs.isPresent() ? Workspace.prepare(rootfs.get(), spec.propagation(),
-                    facts.caller().uid(), facts.environment()) : null) {
+            Optional<Workspace.Decision> rootfs = rootfs(spec, network);
+            try (Workspace workspace = rootfs.isPresent() ? Workspace.prepare(rootfs.get(), facts.caller().uid(),
+                    facts.environment()) : null) {
                 Optional<RootfsLayout> layout = Optional.ofNullable(workspace).map(Workspace::layout);
-                // In an image, only once it is there (unpacked, its overlay layers known).
-                Optional<Credentials> credentials = layout.isPresent() && spec.runAs().changes()
-                        ? Optional.of(Accounts.inRoot(layers(layout.get())).resolve(spec.runAs())) : hostCredentials;
                 LaunchPlan plan = Planner.plan(spec, facts, new Prepared(layout, network.joinedNamespace(),
-                        credentials));
+                        credentials(spec, layout, hostCredentials)));
                 return Supervisor.create(facts.caller(), diagnostics).run(plan, new ChildEvents() {
                     @Override
                     public void waiting(int pid) {
@@ -122,6 +126,104 @@ public final class Launcher {
                     }
                 });
             }
+        }
+    }
+
+    /** Without a root filesystem the names are the host's, known before anything is made. */
+    private static Optional<Credentials> hostCredentials(ContainerSpec spec) {
+        return spec.runAs().changes() && spec.rootfs().isEmpty()
+                ? Optional.of(Accounts.ofHost().resolve(spec.runAs())) : Optional.empty();
+    }
+
+    /** In an image, the names are known only once it is there (unpacked, its overlay layers known). */
+    private static Optional<Credentials> credentials(ContainerSpec spec, Optional<RootfsLayout> layout,
+            Optional<Credentials> hostCredentials) {
+        return layout.isPresent() && spec.runAs().changes()
+                ? Optional.of(Accounts.inRoot(layers(layout.get())).resolve(spec.runAs())) : hostCredentials;
+    }
+
+    /**
+     * The directories the container's root is made of, uppermost first: a kept overlay upper
+     * layer, then the image (a throw-away overlay's upper layer starts empty).
+     */
+    private static List<String> layers(RootfsLayout layout) {
+        return layout.overlay().filter(overlay -> overlay.scratch().isEmpty())
+                .map(overlay -> List.of(overlay.upper(), layout.image())).orElse(List.of(layout.image()));
+    }
+
+    private Optional<Workspace.Decision> rootfs(ContainerSpec spec, ContainerNetwork network) {
+        Set<String> ownFiles = network.mounts().stream().map(mount -> ((Mount.Bind) mount).source())
+                .collect(Collectors.toSet());
+        return spec.rootfs().map(root -> Workspace.decide(root.withMountsFirst(network.mounts()), spec.propagation(),
+                facts.caller().uid(), facts.environment(), ownFiles));
+    }
+
+    /**
+     * isolate run --dry-run: everything {@link #run} checks, checked the same way, and what it
+     * would do, decided as it decides, with nothing made: no record, file, mount, link or rule.
+     *
+     * @throws dev.isolate.exit.Failure when the launch would be refused
+     */
+    public DryRun dryRun(ContainerSpec spec, Naming naming) {
+        Optional<Credentials> hostCredentials = hostCredentials(spec);
+        Planner.check(spec, facts, hostCredentials);
+        List<HostAction> host = new ArrayList<>();
+        Optional<String> name = naming.detach() ? Optional.of(naming.name().orElseGet(Detach::randomName))
+                : naming.name();
+        if (name.isPresent()) {
+            StateStore store = StateStore.existing(facts.caller().uid(), facts.environment());
+            ContainerRecord record = Recorder.starting(name.get(), spec);
+            store.requireClaimable(record.name());
+            host.add(HostAction.before("claim the name \"" + record.name() + "\" (under the store's lock): "
+                    + store.record(record.name()), StateStore.text(record).lines().toList()));
+            if (naming.detach()) {
+                host.add(HostAction.before("run -d: start a second isolate (setsid, stdin /dev/null, output to "
+                        + store.log(record.name()) + ") that supervises the container; print the name once"
+                        + " the command runs", List.of()));
+            }
+        }
+        try (ContainerNetwork network = ContainerNetwork.dryRun(spec.network(), facts.caller(),
+                facts.environment())) {
+            host.addAll(network.actions());
+            Optional<Workspace.Decision> rootfs = rootfs(spec, network);
+            rootfs.ifPresent(decision -> host.addAll(decision.actions()));
+            Optional<RootfsLayout> layout = rootfs.map(Workspace.Decision::layout);
+            LaunchPlan plan = Planner.plan(spec, facts, new Prepared(layout, network.joinedNamespace(),
+                    dryRunCredentials(spec, layout, hostCredentials)));
+            return new DryRun(spec.command(), host, plan);
+        }
+    }
+
+    /** Names in an image are read from it as a launch would, if it is there to read (an archive may not be unpacked yet). */
+    private static Optional<Credentials> dryRunCredentials(ContainerSpec spec, Optional<RootfsLayout> layout,
+            Optional<Credentials> hostCredentials) {
+        if (layout.isPresent() && spec.runAs().changes()
+                && !layers(layout.get()).stream().allMatch(layer -> Files.isDirectory(Path.of(layer)))) {
+            throw Failure.input("--dry-run: -S, -G and --group-add are looked up in the image, which is not"
+                    + " unpacked yet: give numbers, or run once to unpack it");
+        }
+        return credentials(spec, layout, hostCredentials);
+    }
+
+    /**
+     * isolate exec --dry-run: the target is pinned and its descriptors opened (reading), and
+     * the join is planned, not run.
+     */
+    public DryRun dryRunExec(JoinSpec spec, String target) {
+        StateStore store = StateStore.existing(facts.caller().uid(), facts.environment());
+        try (PinnedProcess process = PinnedProcess.pin(store.resolve(target));
+                TargetDescriptors descriptors = new TargetDescriptors(process, spec.namespaces(),
+                        facts.caller().canCreate())) {
+            long pid = process.identity().pid();
+            List<String> opened = new ArrayList<>();
+            descriptors.target().namespaceFds().forEach((type, fd) ->
+                    opened.add("descriptor " + fd + ": /proc/" + pid + "/ns/" + type.procName()));
+            descriptors.target().rootFd().ifPresent(fd -> opened.add("descriptor " + fd + ": /proc/" + pid + "/root"));
+            descriptors.target().cwdFd().ifPresent(fd -> opened.add("descriptor " + fd + ": /proc/" + pid + "/cwd"));
+            List<HostAction> host = List.of(HostAction.before("pin process " + pid + " (start time "
+                    + process.identity().startTime() + ") by its /proc directory and open, through it, what the"
+                    + " child enters (this dry run's numbers; the launch's may differ)", opened));
+            return new DryRun(spec.command(), host, Planner.planJoin(spec, facts, descriptors.target()));
         }
     }
 
@@ -138,15 +240,6 @@ public final class Launcher {
             return Supervisor.create(facts.caller(), diagnostics)
                     .run(Planner.planJoin(spec, facts, descriptors.target()), ChildEvents.NONE);
         }
-    }
-
-    /**
-     * The directories the container's root is made of, uppermost first: a kept overlay upper
-     * layer, then the image (a throw-away overlay's upper layer starts empty).
-     */
-    private static List<String> layers(RootfsLayout layout) {
-        return layout.overlay().filter(overlay -> overlay.scratch().isEmpty())
-                .map(overlay -> List.of(overlay.upper(), layout.image())).orElse(List.of(layout.image()));
     }
 
     /** The caller's named containers. */

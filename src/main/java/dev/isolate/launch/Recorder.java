@@ -22,11 +22,16 @@ final class Recorder {
 
     /** Takes the name for a container about to start. */
     static Recorder claim(StateStore store, String name, ContainerSpec spec) {
-        ContainerRecord record = new ContainerRecord(StateStore.requireValidName(name), Optional.empty(),
-                ProcessIdentity.self(), spec.namespaces().stream().map(Namespace::procName).toList(), spec.command(),
-                Instant.now(), Optional.empty());
+        ContainerRecord record = starting(name, spec);
         store.claim(record);
         return new Recorder(store, record);
+    }
+
+    /** The record a claim of the name writes first: this isolate supervises, no command yet. */
+    static ContainerRecord starting(String name, ContainerSpec spec) {
+        return new ContainerRecord(StateStore.requireValidName(name), Optional.empty(), ProcessIdentity.self(),
+                spec.namespaces().stream().map(Namespace::procName).toList(), spec.command(), Instant.now(),
+                Optional.empty());
     }
 
     /** Takes over the name that the isolate which ran run -d claimed for this one. */

@@ -81,10 +81,34 @@ public final class RuntimeDirectory {
      * whose isolate has ended are removed first.
      */
     public static Path ownEntry(long uid, Map<String, String> environment, Owned kind) {
-        Path directory = subdirectory(uid, environment, kind.directory());
-        sweep(directory);
+        sweep(subdirectory(uid, environment, kind.directory()));
+        return ownEntryPath(uid, environment, kind);
+    }
+
+    /** Where {@link #ownEntry} puts this isolate's entry, made nowhere: what a dry run shows. */
+    public static Path ownEntryPath(long uid, Map<String, String> environment, Owned kind) {
         ProcessIdentity self = ProcessIdentity.self();
-        return directory.resolve(self.pid() + "-" + self.startTime());
+        return of(uid, environment).resolve(kind.directory()).resolve(self.pid() + "-" + self.startTime());
+    }
+
+    /**
+     * {@code name} inside the runtime directory, made nowhere, for reading what is there (a
+     * dry run); a runtime directory that exists and is someone else's is refused, as by
+     * {@link #subdirectory}.
+     */
+    public static Path existing(long uid, Map<String, String> environment, String name) {
+        Path base = of(uid, environment);
+        try {
+            if (Files.exists(base, LinkOption.NOFOLLOW_LINKS)) {
+                int owner = (Integer) Files.getAttribute(base, "unix:uid", LinkOption.NOFOLLOW_LINKS);
+                if (owner != uid || Files.isSymbolicLink(base)) {
+                    throw Failure.input("runtime directory " + base + ": belongs to someone else");
+                }
+            }
+        } catch (IOException e) {
+            throw Failure.step("runtime directory " + base + ": " + Failure.reason(e));
+        }
+        return base.resolve(name);
     }
 
     /**

@@ -3,6 +3,7 @@ package dev.isolate.state;
 import dev.isolate.exit.Failure;
 import java.io.IOException;
 import java.io.Reader;
+import java.io.StringWriter;
 import java.io.Writer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -19,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.stream.Collectors;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
@@ -39,6 +41,7 @@ public final class StateStore {
     private static final String RECORD = "record";
     /** Cannot be a container's name: those start with a letter or digit. */
     private static final String LOCK = ".lock";
+    private static final String CONTAINERS = "containers";
 
     private final Path containers;
 
@@ -47,7 +50,26 @@ public final class StateStore {
     }
 
     public static StateStore of(long uid, Map<String, String> environment) {
-        return new StateStore(RuntimeDirectory.subdirectory(uid, environment, "containers"));
+        return new StateStore(RuntimeDirectory.subdirectory(uid, environment, CONTAINERS));
+    }
+
+    /** The store as it is, made nowhere: for reading only (a dry run); one that does not exist holds nothing. */
+    public static StateStore existing(long uid, Map<String, String> environment) {
+        return new StateStore(RuntimeDirectory.existing(uid, environment, CONTAINERS));
+    }
+
+    /** Where the record of a container of this name is kept. */
+    public Path record(String name) {
+        return directory(name).resolve(RECORD);
+    }
+
+    /** @throws Failure when a live container holds the name, which {@link #claim} would refuse */
+    public void requireClaimable(String name) {
+        Optional<ContainerRecord> holder = load(name);
+        if (holder.isPresent() && holder.get().live()) {
+            throw Failure.input("name \"" + name + "\": in use by a running container"
+                    + holder.get().command().map(p -> " (pid " + p.pid() + ")").orElse(""));
+        }
     }
 
     /**
@@ -89,11 +111,7 @@ public final class StateStore {
         locked(() -> {
             Path dir = directory(name);
             if (Files.isDirectory(dir)) {
-                Optional<ContainerRecord> holder = load(name);
-                if (holder.isPresent() && holder.get().live()) {
-                    throw Failure.input("name \"" + name + "\": in use by a running container"
-                            + holder.get().command().map(p -> " (pid " + p.pid() + ")").orElse(""));
-                }
+                requireClaimable(name);
                 deleteTree(dir);
             }
             try {
@@ -173,6 +191,19 @@ public final class StateStore {
 
     private void write(ContainerRecord record) {
         Path dir = directory(record.name());
+        try {
+            Path temporary = Files.createTempFile(dir, ".record", "");
+            try (Writer out = Files.newBufferedWriter(temporary)) {
+                out.write(text(record));
+            }
+            Files.move(temporary, dir.resolve(RECORD), StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw Failure.step("state of " + record.name() + ": " + Failure.reason(e));
+        }
+    }
+
+    /** A record as its file holds it (a properties file, without the date comment). */
+    public static String text(ContainerRecord record) {
         Properties p = new Properties();
         p.setProperty("name", record.name());
         record.command().ifPresent(c -> {
@@ -187,15 +218,14 @@ public final class StateStore {
         }
         p.setProperty("started", record.started().toString());
         record.exitStatus().ifPresent(status -> p.setProperty("exit", Integer.toString(status)));
+        StringWriter text = new StringWriter();
         try {
-            Path temporary = Files.createTempFile(dir, ".record", "");
-            try (Writer out = Files.newBufferedWriter(temporary)) {
-                p.store(out, null);
-            }
-            Files.move(temporary, dir.resolve(RECORD), StandardCopyOption.ATOMIC_MOVE);
+            p.store(text, null);
         } catch (IOException e) {
-            throw Failure.step("state of " + record.name() + ": " + Failure.reason(e));
+            throw new IllegalStateException("a StringWriter does not fail", e);
         }
+        return text.toString().lines().filter(line -> !line.startsWith("#"))
+                .map(line -> line + "\n").collect(Collectors.joining());
     }
 
     public Optional<ContainerRecord> load(String name) {

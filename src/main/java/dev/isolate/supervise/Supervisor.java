@@ -192,7 +192,7 @@ public final class Supervisor {
             Step step = plan.childSteps().get(index);
             String what = step.what();
             if (step.check() == Check.EXEC_CANDIDATE && ExitStatus.ofExecError(errno) == ExitStatus.NOT_FOUND
-                    && step.args().get(1) instanceof Arg.CStringArray argv) {
+                    && step.args().size() > 1 && step.args().get(1) instanceof Arg.CStringArray argv) {
                 what = "exec \"" + argv.values().get(0) + "\""; // found in no PATH entry: say the name, not the last path
             }
             String message = what + ": " + (errno == 0 ? "unexpected result" : sys.errorText(errno));

@@ -2,6 +2,7 @@ package dev.isolate.architecture;
 
 import static com.tngtech.archunit.base.DescribedPredicate.not;
 import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAPackage;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAnyPackage;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -48,6 +49,16 @@ class PackageRulesTest {
                     .dependOnClassesThat(resideInAPackage("dev.isolate..").and(not(resideInAPackage(leaf))))
                     .because(leaf + " is what everything else builds on").check(ISOLATE);
         }
+    }
+
+    @Test
+    void aDryRunIsShownFromThePlanAlone() {
+        noClasses().that().resideInAPackage("dev.isolate.dryrun").should()
+                .dependOnClassesThat(resideInAPackage("dev.isolate..").and(not(resideInAnyPackage(
+                        "dev.isolate.dryrun", "dev.isolate.step", "dev.isolate.linux"))))
+                .orShould().dependOnClassesThat().resideInAnyPackage("java.io..", "java.nio.file..", "java.net..")
+                .because("what a dry run prints is decided elsewhere; it only renders the plan and the host's"
+                        + " decisions").check(ISOLATE);
     }
 
     @Test

@@ -195,12 +195,11 @@ class PlannerTest {
     void bareNamesWalkThePathOfTheCommandsEnvironment() {
         LaunchPlan plan = plan(spec(Set.of(), "ls", "-l"));
         List<Step> execs = plan.childSteps().stream().filter(s -> s.call() == Call.EXECVE).toList();
-        assertEquals(3, execs.size());
+        assertEquals(2, execs.size());
         assertEquals(new Arg.CString("/a/ls"), execs.get(0).args().get(0));
         assertEquals(new Arg.CString("/b/ls"), execs.get(1).args().get(0));
-        assertEquals(List.of("exec /a/ls", "exec /b/ls", "exec \"ls\""), execs.stream().map(Step::what).toList(),
-                "-v names each path tried; a name found nowhere is reported under the name");
-        assertEquals(new Arg.CString(""), execs.get(2).args().get(0), "the empty path fails with ENOENT");
+        assertEquals(List.of("exec /a/ls", "exec /b/ls"), execs.stream().map(Step::what).toList(),
+                "-v names each path tried");
         assertTrue(execs.stream().allMatch(s -> s.check().equals(Check.EXEC_CANDIDATE)));
         assertEquals(new Arg.CStringArray(List.of("ls", "-l")), execs.get(0).args().get(1));
         assertEquals(new Arg.CStringArray(List.of("PATH=/a:/b/")), execs.get(0).args().get(2));

@@ -35,7 +35,7 @@ class NetworkTest {
 
     @Test
     void badModesSayWhatIsExpected() {
-        assertEquals("--network wifi: expected none, host, veth, bridge, ns:NAME, pid:PID or slirp",
+        assertEquals("--network wifi: not a network mode: expected none, host, veth, bridge, ns:NAME, pid:PID or slirp",
                 error(() -> NetworkMode.parse("wifi")));
         assertTrue(error(() -> NetworkMode.parse("ns:../etc")).contains("expected ns:NAME"));
         assertTrue(error(() -> NetworkMode.parse("pid:0")).contains("expected pid:PID"));

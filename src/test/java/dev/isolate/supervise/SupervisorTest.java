@@ -51,7 +51,8 @@ class SupervisorTest {
     private static final Step REPORT = Step.of(Call.WRITE, Check.exactly(8), "report to the parent");
     private static final Step WAIT = Step.of(Call.READ, Check.exactly(1), "wait for the parent (it exited)");
     private static final Step MOUNT_PROC = Step.of(Call.MOUNT, Check.SUCCESS, "mount proc on /proc");
-    private static final Step EXEC = Step.of(Call.EXECVE, Check.EXEC_CANDIDATE, "exec \"sh\"");
+    private static final Step EXEC = Step.of(Call.EXECVE, Check.EXEC_CANDIDATE, "exec /bin/sh", Arg.of("/bin/sh"),
+            new Arg.CStringArray(List.of("sh")), new Arg.CStringArray(List.of()));
     private static final Step FORK = Step.of(Call.CLONE, Check.CLONED, "start a process in the PID namespace",
             Arg.of(CLONE_PARENT | SIGCHLD));
     private static final Step CHROOT = Step.of(Call.CHROOT, Check.SUCCESS, "make it the root");
@@ -165,7 +166,7 @@ class SupervisorTest {
         sys.reports(LaunchPlan.ARMED).reports(failure(EXEC_STEP, EACCES)).ends(CHILD, exited(125));
         Failure failure = refused(run());
         assertEquals(Failure.Kind.EXEC, failure.kind());
-        assertEquals("exec \"sh\": Permission denied", failure.getMessage());
+        assertEquals("exec /bin/sh: Permission denied", failure.getMessage());
         assertEquals(126, failure.exitStatus());
     }
 

@@ -6,6 +6,7 @@ import dev.isolate.spec.Network;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -61,7 +62,7 @@ final class Bridges {
         String forwarding = null;
         try {
             // Lets connections from the host's 127.0.0.1 to a published port leave for the bridge.
-            write("/proc/sys/net/ipv4/conf/" + name + "/route_localnet", "1");
+            write(routeLocalnet(name), "1");
             forwarding = read(IP_FORWARD).strip();
             write(IP_FORWARD, "1");
             // Last, as the one step that cannot half happen: nft -f is one transaction.
@@ -73,6 +74,22 @@ final class Bridges {
             Tools.runQuietly(List.of("ip", "link", "del", name), "");
             throw e;
         }
+    }
+
+    /** What {@link #create} does, for a dry run: its commands and writes, in its order. */
+    static List<String> creation(Bridge bridge) {
+        String name = bridge.name();
+        Cidr subnet = new Cidr(bridge.gateway().network(), bridge.gateway().prefix());
+        List<String> lines = new ArrayList<>(Tools.Invocation.ip("create bridge " + name,
+                Scripts.newBridge(name, bridge.gateway())).lines());
+        lines.add("echo 1 > " + routeLocalnet(name));
+        lines.add("echo 1 > " + IP_FORWARD + " (put back if a later step fails)");
+        lines.addAll(Tools.Invocation.nft("masquerade bridge " + name, Scripts.masquerade(name, subnet)).lines());
+        return lines;
+    }
+
+    private static String routeLocalnet(String bridge) {
+        return "/proc/sys/net/ipv4/conf/" + bridge + "/route_localnet";
     }
 
     /** Removes the bridge and its masquerade rules. */

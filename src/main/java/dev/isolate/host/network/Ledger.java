@@ -54,6 +54,7 @@ final class Ledger {
     }
 
     static final String VETH = "-veth";
+    private static final String FILE = "attachments";
 
     private final Path file;
     private final List<Entry> entries;
@@ -68,8 +69,30 @@ final class Ledger {
      * runtime directory: one for every container there (see {@link dev.isolate.host.Caller#isRoot}).
      */
     private static Path directory() {
-        long inode = NamespaceIds.own().get(Namespace.NET);
-        return RuntimeDirectory.subdirectory(0, Map.of(), "network/net-" + inode);
+        return RuntimeDirectory.subdirectory(0, Map.of(), name());
+    }
+
+    private static String name() {
+        return "network/net-" + NamespaceIds.own().get(Namespace.NET);
+    }
+
+    /** The ledger's file, made nowhere. */
+    static Path file() {
+        return RuntimeDirectory.existing(0, Map.of(), name()).resolve(FILE);
+    }
+
+    /**
+     * The entries as they are now, read without the lock and without making anything (a dry
+     * run): a ledger is replaced by a rename, so a reader never sees half of one.
+     */
+    static List<Entry> read() {
+        Path file = file();
+        try {
+            return Files.exists(file) ? Files.readAllLines(file).stream().filter(line -> !line.isBlank())
+                    .map(Entry::parse).toList() : List.of();
+        } catch (IOException e) {
+            throw Failure.step("network state in " + file.getParent() + ": " + Failure.reason(e));
+        }
     }
 
     /** Runs {@code work} with the ledger locked against every other isolate; saves what it changed. */
@@ -77,7 +100,7 @@ final class Ledger {
         Path directory = directory();
         try (FileChannel lock = FileChannel.open(directory.resolve("lock"), StandardOpenOption.CREATE,
                 StandardOpenOption.WRITE); var held = lock.lock()) {
-            Path file = directory.resolve("attachments");
+            Path file = directory.resolve(FILE);
             List<Entry> entries = new ArrayList<>();
             if (Files.exists(file)) {
                 Files.readAllLines(file).stream().filter(line -> !line.isBlank()).map(Entry::parse)

@@ -1,5 +1,7 @@
 package dev.isolate.host.network;
 
+import dev.isolate.dryrun.HostAction;
+import dev.isolate.dryrun.StraceNotation;
 import dev.isolate.exit.Failure;
 import dev.isolate.spec.Network;
 import dev.isolate.spec.PublishedPort;
@@ -55,15 +57,33 @@ final class Slirp implements Attachment {
         return new Slirp(network, program, RuntimeDirectory.ownEntry(uid, environment, RuntimeDirectory.Owned.SLIRP));
     }
 
-    @Override
-    public void attach(int pid) {
+    /** What {@link #attach} would do, for a dry run; its files are named after this isolate. */
+    static List<HostAction> dryRun(Network network, String program, long uid, Map<String, String> environment) {
+        Slirp slirp = new Slirp(network, program, RuntimeDirectory.ownEntryPath(uid, environment,
+                RuntimeDirectory.Owned.SLIRP));
+        List<String> lines = new ArrayList<>();
+        lines.add(String.join(" ", slirp.command(StraceNotation.CHILD)) + " 2>" + slirp.log
+                + "  (stdin: a pipe only isolate holds; wait up to " + READY_SECONDS + " s for '1' on stdout)");
+        for (PublishedPort port : network.published()) {
+            lines.add("to " + slirp.socket + ": " + slirp.forwarding(port));
+        }
+        return List.of(HostAction.whileWaiting("start " + PROGRAM + " in the child's namespaces", lines));
+    }
+
+    private List<String> command(String pid) {
         List<String> command = new ArrayList<>(List.of(program, "--configure", "--disable-host-loopback",
                 "--mtu=" + network.mtu().orElse(DEFAULT_MTU), "--ready-fd=1", "--exit-fd=0"));
         if (!network.published().isEmpty()) {
             command.add("--api-socket=" + socket);
         }
-        command.add(Integer.toString(pid));
+        command.add(pid);
         command.add("tap0");
+        return command;
+    }
+
+    @Override
+    public void attach(int pid) {
+        List<String> command = command(Integer.toString(pid));
         try {
             process = new ProcessBuilder(command).redirectError(log.toFile()).start();
             int ready = readyByte();
@@ -110,9 +130,7 @@ final class Slirp implements Attachment {
     }
 
     private void forward(PublishedPort port) throws IOException {
-        String request = "{\"execute\": \"add_hostfwd\", \"arguments\": {\"proto\": \"" + port.protocol().lowerCase()
-                + "\", \"host_addr\": \"0.0.0.0\", \"host_port\": " + port.hostPort() + ", \"guest_port\": "
-                + port.containerPort() + "}}";
+        String request = forwarding(port);
         try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX)) {
             channel.connect(UnixDomainSocketAddress.of(socket));
             channel.write(ByteBuffer.wrap(request.getBytes(StandardCharsets.UTF_8)));
@@ -127,6 +145,13 @@ final class Slirp implements Attachment {
                 throw Failure.step("--publish " + port + ": " + program + ": " + why.strip());
             }
         }
+    }
+
+    /** The API request that publishes a port. */
+    private String forwarding(PublishedPort port) {
+        return "{\"execute\": \"add_hostfwd\", \"arguments\": {\"proto\": \"" + port.protocol().lowerCase()
+                + "\", \"host_addr\": \"0.0.0.0\", \"host_port\": " + port.hostPort() + ", \"guest_port\": "
+                + port.containerPort() + "}}";
     }
 
     private String lastLine() {

@@ -84,11 +84,41 @@ final class Tools {
 
     /** ip with its commands in a batch, in isolate's own network namespace. */
     static String ip(String what, String batch) {
-        return run(what, List.of("ip", "-batch", "-"), batch);
+        return Invocation.ip(what, batch).run();
     }
 
     static String nft(String what, String script) {
-        return run(what, List.of("nft", "-f", "-"), script);
+        return Invocation.nft(what, script).run();
+    }
+
+    /** One run of a tool with its input, decided before it is run (or shown by a dry run). */
+    record Invocation(String what, List<String> command, String input) {
+        Invocation {
+            command = List.copyOf(command);
+        }
+
+        static Invocation ip(String what, String batch) {
+            return new Invocation(what, List.of("ip", "-batch", "-"), batch);
+        }
+
+        static Invocation nft(String what, String script) {
+            return new Invocation(what, List.of("nft", "-f", "-"), script);
+        }
+
+        String run() {
+            return Tools.run(what, command, input);
+        }
+
+        /** As an administrator would type it: the command, then its input as a here-document. */
+        List<String> lines() {
+            List<String> lines = new ArrayList<>();
+            lines.add(String.join(" ", command) + (input.isEmpty() ? "" : " <<'EOF'"));
+            if (!input.isEmpty()) {
+                lines.addAll(input.lines().toList());
+                lines.add("EOF");
+            }
+            return lines;
+        }
     }
 
     private static String readAll(InputStream stream) {

@@ -1,5 +1,7 @@
 package dev.isolate.host.network;
 
+import dev.isolate.dryrun.HostAction;
+import dev.isolate.dryrun.StraceNotation;
 import dev.isolate.exit.Failure;
 import dev.isolate.spec.Cidr;
 import dev.isolate.spec.Ipv4;
@@ -8,6 +10,7 @@ import dev.isolate.spec.NetworkMode;
 import dev.isolate.spec.PublishedPort;
 import dev.isolate.state.ProcessIdentity;
 import java.security.SecureRandom;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
@@ -21,87 +24,126 @@ import java.util.stream.Collectors;
  * the container ends.
  */
 final class VethPair implements Attachment {
-    private final Network network;
-    private final Ledger.Entry entry;
-    private final Optional<String> bridge;
-    /** The host end's address when it is not a bridge port. */
-    private final Optional<Cidr> hostAddress;
-    private final Cidr containerAddress;
-    private final Ipv4 gateway;
+    private final Decision decision;
 
-    private VethPair(Network network, Ledger.Entry entry, Optional<String> bridge,
+    private VethPair(Decision decision) {
+        this.decision = decision;
+    }
+
+    /**
+     * A pair as decided from the ledger, before anything is made.
+     *
+     * @param entry       its ledger line
+     * @param newBridge   the bridge to make first, when it does not exist yet
+     * @param bridge      the bridge the host end becomes a port of
+     * @param hostAddress the host end's address when it is not a bridge port
+     */
+    record Decision(Network network, Ledger.Entry entry, Optional<Bridges.Bridge> newBridge, Optional<String> bridge,
             Optional<Cidr> hostAddress, Cidr containerAddress, Ipv4 gateway) {
-        this.network = network;
-        this.entry = entry;
-        this.bridge = bridge;
-        this.hostAddress = hostAddress;
-        this.containerAddress = containerAddress;
-        this.gateway = gateway;
+        /** What connects the child whose network namespace is {@code netns}, in order. */
+        List<Tools.Invocation> attachment(String netns) {
+            List<Tools.Invocation> commands = new ArrayList<>();
+            commands.add(Tools.Invocation.ip("connect the container (veth " + entry.hostInterface() + ")",
+                    Scripts.hostEnd(entry.hostInterface(), netns, bridge, hostAddress, network.mac(), network.mtu())));
+            commands.add(new Tools.Invocation("configure the container's " + Scripts.CONTAINER_INTERFACE,
+                    List.of("nsenter", "--net=" + netns, "ip", "-batch", "-"),
+                    Scripts.containerEnd(containerAddress, gateway)));
+            if (!network.published().isEmpty()) {
+                commands.add(Tools.Invocation.nft("publish ports", Scripts.publish(entry.owner(),
+                        containerAddress.address(), network.published())));
+            }
+            return commands;
+        }
     }
 
     static VethPair prepare(Network network, ProcessIdentity owner) {
-        byte[] random = new byte[4];
-        new SecureRandom().nextBytes(random);
-        String hostInterface = "iso" + HexFormat.of().formatHex(random);
+        String hostInterface = hostInterface();
         return Ledger.locked(ledger -> {
             reclaim(ledger.removeStale());
-            requirePortsFree(network.published(), ledger.entries());
-            if (network.mode() instanceof NetworkMode.Bridge mode) {
-                Bridges.Bridge bridge = Bridges.find(mode.name(), network.subnet());
-                Set<Ipv4> taken = ledger.entries().stream().filter(e -> e.network().equals(mode.name()))
-                        .map(e -> Ipv4.parse("ledger", e.address())).collect(Collectors.toSet());
-                Ipv4 address = Allocation.onBridge(bridge.gateway(), network.address(), taken);
-                if (!bridge.exists()) {
-                    Bridges.create(bridge);
-                }
-                Ledger.Entry entry = new Ledger.Entry(owner, mode.name(), hostInterface, address.toString(),
-                        network.published());
-                ledger.add(entry);
-                return new VethPair(network, entry, Optional.of(mode.name()), Optional.empty(),
-                        bridge.gateway().at(address), bridge.gateway().address());
-            }
-            NetworkMode.Veth veth = (NetworkMode.Veth) network.mode();
-            Cidr host;
-            Ipv4 container;
-            String recorded = "-";
-            if (veth.hostAddress().isPresent()) {
-                host = veth.hostAddress().get();
-                container = veth.containerAddress().get();
-            } else {
-                Set<Ipv4> taken = ledger.entries().stream()
-                        .filter(e -> e.network().equals(Ledger.VETH) && !e.address().equals("-"))
-                        .map(e -> Ipv4.parse("ledger", e.address())).collect(Collectors.toSet());
-                Cidr pair = Allocation.pairNetwork(network.subnet().orElse(Network.DEFAULT_VETH_POOL), taken);
-                host = pair.at(pair.network().plus(1));
-                container = pair.network().plus(2);
-                recorded = pair.network().toString();
-            }
-            Ledger.Entry entry = new Ledger.Entry(owner, Ledger.VETH, hostInterface, recorded, network.published());
-            ledger.add(entry);
-            return new VethPair(network, entry, Optional.empty(), Optional.of(host), host.at(container),
-                    host.address());
+            Decision decision = decide(network, owner, hostInterface, ledger.entries());
+            decision.newBridge().ifPresent(Bridges::create);
+            ledger.add(decision.entry());
+            return new VethPair(decision);
         });
+    }
+
+    /**
+     * What {@link #prepare} would do, read from the ledger as it is now, without its lock:
+     * the address is the one a launch now would get, unless another takes it first.
+     */
+    static List<HostAction> dryRun(Network network, ProcessIdentity owner) {
+        List<Ledger.Entry> entries = Ledger.read();
+        List<Ledger.Entry> stale = entries.stream().filter(entry -> !entry.owner().alive()).toList();
+        List<Ledger.Entry> live = entries.stream().filter(entry -> !stale.contains(entry)).toList();
+        Decision decision = decide(network, owner, hostInterface(), live);
+        List<HostAction> actions = new ArrayList<>();
+        if (!stale.isEmpty()) {
+            actions.add(HostAction.before("undo what isolates that were killed left (as isolate gc does)",
+                    stale.stream().map(entry -> "ledger line " + entry.line()).toList()));
+        }
+        decision.newBridge().ifPresent(bridge -> actions.add(HostAction.before("make bridge " + bridge.name()
+                + ", kept for the next container", Bridges.creation(bridge))));
+        actions.add(HostAction.before("take the address under the ledger's lock (another launch may take it"
+                + " first), host end named at random", List.of("append to " + Ledger.file() + ": "
+                + decision.entry().line())));
+        for (Tools.Invocation command : decision.attachment("/proc/" + StraceNotation.CHILD + "/ns/net")) {
+            actions.add(HostAction.whileWaiting(command.what(), command.lines()));
+        }
+        return actions;
+    }
+
+    /** The addresses and names a pair gets, given the ledger's live entries; checks the input first. */
+    private static Decision decide(Network network, ProcessIdentity owner, String hostInterface,
+            List<Ledger.Entry> entries) {
+        requirePortsFree(network.published(), entries);
+        if (network.mode() instanceof NetworkMode.Bridge mode) {
+            Bridges.Bridge bridge = Bridges.find(mode.name(), network.subnet());
+            Set<Ipv4> taken = entries.stream().filter(e -> e.network().equals(mode.name()))
+                    .map(e -> Ipv4.parse("ledger", e.address())).collect(Collectors.toSet());
+            Ipv4 address = Allocation.onBridge(bridge.gateway(), network.address(), taken);
+            Ledger.Entry entry = new Ledger.Entry(owner, mode.name(), hostInterface, address.toString(),
+                    network.published());
+            return new Decision(network, entry, bridge.exists() ? Optional.empty() : Optional.of(bridge),
+                    Optional.of(mode.name()), Optional.empty(), bridge.gateway().at(address),
+                    bridge.gateway().address());
+        }
+        NetworkMode.Veth veth = (NetworkMode.Veth) network.mode();
+        Cidr host;
+        Ipv4 container;
+        String recorded = "-";
+        if (veth.hostAddress().isPresent()) {
+            host = veth.hostAddress().get();
+            container = veth.containerAddress().get();
+        } else {
+            Set<Ipv4> taken = entries.stream()
+                    .filter(e -> e.network().equals(Ledger.VETH) && !e.address().equals("-"))
+                    .map(e -> Ipv4.parse("ledger", e.address())).collect(Collectors.toSet());
+            Cidr pair = Allocation.pairNetwork(network.subnet().orElse(Network.DEFAULT_VETH_POOL), taken);
+            host = pair.at(pair.network().plus(1));
+            container = pair.network().plus(2);
+            recorded = pair.network().toString();
+        }
+        Ledger.Entry entry = new Ledger.Entry(owner, Ledger.VETH, hostInterface, recorded, network.published());
+        return new Decision(network, entry, Optional.empty(), Optional.empty(), Optional.of(host),
+                host.at(container), host.address());
+    }
+
+    private static String hostInterface() {
+        byte[] random = new byte[4];
+        new SecureRandom().nextBytes(random);
+        return "iso" + HexFormat.of().formatHex(random);
     }
 
     @Override
     public void attach(int pid) {
-        String netns = "/proc/" + pid + "/ns/net";
-        Tools.ip("connect the container (veth " + entry.hostInterface() + ")", Scripts.hostEnd(entry.hostInterface(),
-                netns, bridge, hostAddress, network.mac(), network.mtu()));
-        Tools.run("configure the container's " + Scripts.CONTAINER_INTERFACE,
-                List.of("nsenter", "--net=" + netns, "ip", "-batch", "-"),
-                Scripts.containerEnd(containerAddress, gateway));
-        if (!network.published().isEmpty()) {
-            Tools.nft("publish ports", Scripts.publish(entry.owner(), containerAddress.address(),
-                    network.published()));
-        }
+        decision.attachment("/proc/" + pid + "/ns/net").forEach(Tools.Invocation::run);
     }
 
     @Override
     public void close() {
-        reclaim(List.of(entry));
+        reclaim(List.of(decision.entry()));
         Ledger.locked(ledger -> {
-            ledger.remove(entry.owner());
+            ledger.remove(decision.entry().owner());
             return null;
         });
     }

@@ -42,11 +42,42 @@ public final class ImageCache {
         return Stream.of(".tar", ".tar.gz", ".tgz").anyMatch(path.toString()::endsWith);
     }
 
+    /**
+     * Where an archive's tree is kept, found by hashing the archive (which only reads it).
+     *
+     * @param target   {@code <root>/images/<SHA-256>}, holding {@code rootfs}
+     * @param unpacked whether a run has unpacked it already
+     */
+    public record Entry(Path archive, Path target, boolean unpacked) {
+        public Path rootfs() {
+            return target.resolve("rootfs");
+        }
+
+        /** How {@link #unpacked(Entry)} makes it, for a dry run. */
+        public List<String> unpacking() {
+            Path images = target.getParent();
+            return List.of("mkdir -p -m 700 " + images, "mkdir " + images.resolve(".unpack-XXXX/rootfs"),
+                    String.join(" ", tar(archive, images.resolve(".unpack-XXXX/rootfs"))),
+                    "rename " + images.resolve(".unpack-XXXX") + " to " + target);
+        }
+    }
+
+    public Entry locate(Path archive) {
+        Path target = root.resolve("images").resolve(sha256(archive, "rootfs archive " + archive));
+        return new Entry(archive, target, Files.isDirectory(target));
+    }
+
     /** The unpacked tree of {@code archive}, unpacking it first if no run has yet. */
     public Path unpacked(Path archive) {
+        return unpacked(locate(archive));
+    }
+
+    /** The unpacked tree of the entry's archive, unpacking it first if no run has yet. */
+    public Path unpacked(Entry entry) {
+        Path archive = entry.archive();
         String what = "rootfs archive " + archive;
         Path images = directory(root.resolve("images"));
-        Path target = images.resolve(sha256(archive, what));
+        Path target = entry.target();
         if (Files.isDirectory(target)) {
             return target.resolve("rootfs");
         }
@@ -79,8 +110,7 @@ public final class ImageCache {
      * too). tar's first line names the cause, its last ones only sum up.
      */
     private static void untar(Path archive, Path into, String what) throws IOException {
-        Process tar = new ProcessBuilder(List.of("tar", "-x", "--numeric-owner", "--delay-directory-restore",
-                "--anchored", "--exclude=./dev/*", "--exclude=dev/*", "-f", archive.toString(), "-C", into.toString()))
+        Process tar = new ProcessBuilder(tar(archive, into))
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         String errors = new String(tar.getErrorStream().readAllBytes());
@@ -94,6 +124,11 @@ public final class ImageCache {
             Thread.currentThread().interrupt();
             throw Failure.step(what + ": interrupted while unpacking");
         }
+    }
+
+    private static List<String> tar(Path archive, Path into) {
+        return List.of("tar", "-x", "--numeric-owner", "--delay-directory-restore", "--anchored",
+                "--exclude=./dev/*", "--exclude=dev/*", "-f", archive.toString(), "-C", into.toString());
     }
 
     private static String sha256(Path file, String what) {

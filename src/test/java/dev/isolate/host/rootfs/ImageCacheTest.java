@@ -77,6 +77,20 @@ class ImageCacheTest {
     }
 
     @Test
+    void locatingAnArchiveMakesNothing() throws Exception {
+        Path archive = archive("a.tar", "-c");
+        ImageCache cache = new ImageCache(temp.resolve("cache"));
+        ImageCache.Entry entry = cache.locate(archive);
+        assertFalse(entry.unpacked());
+        assertFalse(Files.exists(temp.resolve("cache")), "a dry run's look makes no directory");
+        assertEquals(4, entry.unpacking().size());
+        assertTrue(entry.unpacking().get(3).endsWith(" to " + entry.target()), entry.unpacking().toString());
+        Path unpacked = cache.unpacked(entry);
+        assertEquals(entry.rootfs(), unpacked);
+        assertTrue(cache.locate(archive).unpacked());
+    }
+
+    @Test
     void corruptOrMissingArchivesAreOneLineErrors() throws Exception {
         Path cacheRoot = temp.resolve("cache");
         ImageCache cache = new ImageCache(cacheRoot);
