@@ -21,10 +21,20 @@ import picocli.CommandLine.Parameters;
 /** {@code isolate exec NAME|PID COMMAND...}: nsenter -t PID -a -w, with isolate's exit-status and signal rules. */
 @Command(name = "exec",
         mixinStandardHelpOptions = true,
+        synopsisHeading = "Usage: ",
+        customSynopsis = "isolate exec [OPTIONS] NAME|PID [--] COMMAND [ARG...]",
         versionProvider = Version.class,
         description = {"Run COMMAND in the namespaces of a running named container or process,",
             "in its root and working directory (or -w). Without type options, every",
-            "namespace in which the target differs from isolate is entered (nsenter -a)."})
+            "namespace in which the target differs from isolate is entered (nsenter -a).", ""},
+        exitCodeListHeading = HelpText.EXIT_STATUS,
+        exitCodeList = {HelpText.COMMANDS_OWN, HelpText.SIGNALLED, HelpText.FAILED, HelpText.CANNOT_EXECUTE,
+            HelpText.NOT_FOUND},
+        footerHeading = HelpText.EXAMPLES,
+        footer = {
+            "  sudo isolate exec web ps                 processes of the container named web",
+            "  sudo isolate exec -n 4242 -- ip addr     only the network of process 4242",
+            "  sudo isolate exec -w /tmp -e A=1 web sh  a shell in /tmp with A set"})
 final class ExecCommand implements Callable<Integer> {
     @Option(names = {"-n", "--net"}, description = "Enter the network namespace.")
     boolean net;
@@ -53,7 +63,7 @@ final class ExecCommand implements Callable<Integer> {
     @Option(names = {"-v", "--verbose"}, description = "Print what isolate does on stderr.")
     boolean[] verbose = new boolean[0];
 
-    @Parameters(index = "0", paramLabel = "NAME|PID")
+    @Parameters(index = "0", paramLabel = "NAME|PID", description = "A running named container, or a process id.")
     String target;
 
     @Parameters(index = "1..*", paramLabel = "COMMAND", arity = "1..*", description = "The command and its arguments.")

@@ -14,9 +14,14 @@ import picocli.CommandLine.Command;
         versionProvider = Version.class,
         description = {"Remove what containers whose isolate was killed left behind: in your runtime",
             "directory, --dns's resolv.conf, slirp4netns's socket and log, overlay scratch",
-            "directories; and as root, in this network",
-            "namespace: veth host ends, published ports, address leases. Prints one line per",
-            "removal."})
+            "directories; and as root, in this network namespace: veth host ends, published",
+            "ports, address leases. Prints one line per removal.", ""},
+        exitCodeListHeading = HelpText.EXIT_STATUS,
+        exitCodeList = {HelpText.DONE, HelpText.NOT_DONE},
+        footerHeading = HelpText.EXAMPLES,
+        footer = {
+            "  isolate gc           the caller's leftovers",
+            "  sudo isolate gc      root's, and this network namespace's"})
 final class GcCommand implements Callable<Integer> {
     @Override
     public Integer call() {

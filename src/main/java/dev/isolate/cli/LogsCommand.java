@@ -17,12 +17,19 @@ import picocli.CommandLine.Parameters;
 @Command(name = "logs",
         mixinStandardHelpOptions = true,
         versionProvider = Version.class,
-        description = "Print what a detached container (run -d) has written, stdout and stderr together.")
+        description = {"Print what a detached container (run -d) has written, stdout and stderr together.", ""},
+        exitCodeListHeading = HelpText.EXIT_STATUS,
+        exitCodeList = {HelpText.DONE, HelpText.NOT_DONE},
+        footerHeading = HelpText.EXAMPLES,
+        footer = {
+            "  sudo isolate run -d --name web -p sh -c 'echo up; sleep 300'",
+            "  sudo isolate logs web          what it printed so far",
+            "  sudo isolate logs -f web       and what it prints until it ends"})
 final class LogsCommand implements Callable<Integer> {
     @Option(names = {"-f", "--follow"}, description = "Keep printing new output until the container has ended.")
     boolean follow;
 
-    @Parameters(paramLabel = "NAME")
+    @Parameters(paramLabel = "NAME", description = "A container started with run -d.")
     String name;
 
     @Override

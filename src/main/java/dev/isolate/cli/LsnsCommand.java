@@ -17,7 +17,13 @@ import picocli.CommandLine.Option;
         versionProvider = Version.class,
         description = {"List every namespace that has a process in it: inode, type, number of",
             "processes, the lowest PID in it, that process's owner and command",
-            "(util-linux lsns's columns)."})
+            "(util-linux lsns's columns).", ""},
+        exitCodeListHeading = HelpText.EXIT_STATUS,
+        exitCodeList = {HelpText.DONE, HelpText.NOT_DONE},
+        footerHeading = HelpText.EXAMPLES,
+        footer = {
+            "  sudo isolate lsns               every namespace of the machine",
+            "  sudo isolate lsns -t net -J     network namespaces, as JSON"})
 final class LsnsCommand implements Callable<Integer> {
     @Option(names = {"-t", "--type"}, paramLabel = "TYPE", description = "Only this type: mnt, net, ipc, user, pid, uts, cgroup or time. Repeatable.")
     List<String> types = List.of();

@@ -12,13 +12,23 @@ import picocli.CommandLine.Parameters;
 @Command(name = "network",
         mixinStandardHelpOptions = true,
         versionProvider = Version.class,
-        description = "Manage the bridges that --network bridge makes and keeps.",
+        description = {"Manage the bridges that --network bridge makes and keeps.", ""},
+        exitCodeListHeading = HelpText.EXIT_STATUS,
+        exitCodeList = {HelpText.DONE, HelpText.NOT_DONE},
+        footerHeading = HelpText.EXAMPLES,
+        footer = "  sudo isolate network rm         remove isolate0, which --network makes",
         subcommands = NetworkCommand.Remove.class)
 final class NetworkCommand {
     @Command(name = "rm",
             mixinStandardHelpOptions = true,
             versionProvider = Version.class,
-            description = "Remove a bridge isolate made, with its masquerade rules, once no container uses it.")
+            description = {"Remove a bridge isolate made, with its masquerade rules, once no container uses it.", ""},
+            exitCodeListHeading = HelpText.EXIT_STATUS,
+            exitCodeList = {HelpText.DONE, HelpText.NOT_DONE},
+            footerHeading = HelpText.EXAMPLES,
+            footer = {
+                "  sudo isolate network rm           isolate0",
+                "  sudo isolate network rm br1       a bridge made by --network bridge=br1"})
     static final class Remove implements Callable<Integer> {
         @Parameters(paramLabel = "NAME", arity = "0..1", defaultValue = NetworkMode.DEFAULT_BRIDGE,
                 description = "The bridge (default ${DEFAULT-VALUE}).")

@@ -17,7 +17,14 @@ import picocli.CommandLine.Parameters;
         versionProvider = Version.class,
         description = {"Show the namespaces of each PID or named container (isolate's own without",
             "one): type, inode, and whether it differs from isolate's. Processes in the",
-            "same namespace show the same inode."})
+            "same namespace show the same inode.", ""},
+        exitCodeListHeading = HelpText.EXIT_STATUS,
+        exitCodeList = {HelpText.DONE, HelpText.NOT_DONE},
+        footerHeading = HelpText.EXAMPLES,
+        footer = {
+            "  isolate ns                  isolate's own namespaces",
+            "  sudo isolate ns web 4242    a container's and a process's, side by side",
+            "  isolate ns -J $$            this shell's, as JSON"})
 final class NsCommand implements Callable<Integer> {
     @Option(names = {"-J", "--json"}, description = "Print JSON instead of a table.")
     boolean json;

@@ -12,7 +12,14 @@ import picocli.CommandLine.Option;
 @Command(name = "ps",
         mixinStandardHelpOptions = true,
         versionProvider = Version.class,
-        description = "List named containers (isolate run --name): running ones, or all with -a.")
+        description = {"List named containers (isolate run --name): running ones, or all with -a.", ""},
+        exitCodeListHeading = HelpText.EXIT_STATUS,
+        exitCodeList = {HelpText.DONE, HelpText.NOT_DONE},
+        footerHeading = HelpText.EXAMPLES,
+        footer = {
+            "  isolate ps               the caller's running containers",
+            "  sudo isolate ps -a       root's, exited ones too, with how they ended",
+            "  isolate ps -q | xargs isolate stop"})
 final class PsCommand implements Callable<Integer> {
     @Option(names = {"-a", "--all"}, description = "Also list exited containers.")
     boolean all;

@@ -15,12 +15,18 @@ import picocli.CommandLine.Parameters;
 @Command(name = "rm",
         mixinStandardHelpOptions = true,
         versionProvider = Version.class,
-        description = "Forget exited named containers; -f kills running ones first.")
+        description = {"Forget exited named containers; -f kills running ones first.", ""},
+        exitCodeListHeading = HelpText.EXIT_STATUS,
+        exitCodeList = {HelpText.DONE, HelpText.SOME_NAMES_FAILED, HelpText.NOTHING_DONE},
+        footerHeading = HelpText.EXAMPLES,
+        footer = {
+            "  sudo isolate rm web              forget web, once it has exited",
+            "  sudo isolate rm -f web db        kill them first if they run"})
 final class RmCommand implements Callable<Integer> {
     @Option(names = {"-f", "--force"}, description = "Kill a running container (SIGKILL) before removing it.")
     boolean force;
 
-    @Parameters(paramLabel = "NAME", arity = "1..*")
+    @Parameters(paramLabel = "NAME", arity = "1..*", description = "Named containers, each removed in turn.")
     List<String> names;
 
     @Override

@@ -17,12 +17,19 @@ import picocli.CommandLine.Parameters;
         mixinStandardHelpOptions = true,
         versionProvider = Version.class,
         description = {"Stop named containers as docker stop does: SIGTERM, then SIGKILL after",
-            "the grace period. Prints each name once its container has ended."})
+            "the grace period. Prints each name once its container has ended.", ""},
+        exitCodeListHeading = HelpText.EXIT_STATUS,
+        exitCodeList = {HelpText.DONE, HelpText.SOME_NAMES_FAILED, HelpText.NOTHING_DONE},
+        footerHeading = HelpText.EXAMPLES,
+        footer = {
+            "  sudo isolate stop web              TERM, and KILL after 10 s",
+            "  sudo isolate stop -t 0 web db      KILL both at once",
+            "  isolate stop $(isolate ps -q)      every running container of the caller's"})
 final class StopCommand implements Callable<Integer> {
     @Option(names = {"-t", "--time"}, paramLabel = "SECS", description = "Grace period before SIGKILL (default 10).")
     int seconds = 10;
 
-    @Parameters(paramLabel = "NAME", arity = "1..*")
+    @Parameters(paramLabel = "NAME", arity = "1..*", description = "Named containers: all are signalled at once, and share the grace period.")
     List<String> names;
 
     @Override
