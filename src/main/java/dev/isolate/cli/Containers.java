@@ -60,7 +60,7 @@ final class Containers {
         }
 
         void failed(Failure failure) {
-            System.err.println("isolate: " + failure.getMessage());
+            System.err.println(Messages.line("isolate: " + failure.getMessage()));
             failed = true;
         }
 
