@@ -2,6 +2,7 @@ package dev.isolate.cli;
 
 import java.util.function.Consumer;
 import java.util.function.Supplier;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,6 +22,8 @@ final class Diagnostics {
         System.setProperty("org.slf4j.simpleLogger.showShortLogName", "true");
         System.setProperty("org.slf4j.simpleLogger.levelInBrackets", "true");
         Logger log = LoggerFactory.getLogger("isolate");
-        return message -> log.debug(Messages.line(message.get()));
+        // A -v message may be a listing of several lines (the launch plan): each is made safe alone.
+        return message -> log.debug(message.get().lines().map(Messages::line)
+                .collect(Collectors.joining("\n")));
     }
 }

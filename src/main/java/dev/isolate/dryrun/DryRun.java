@@ -1,5 +1,6 @@
 package dev.isolate.dryrun;
 
+import dev.isolate.json.Json;
 import dev.isolate.step.Check;
 import dev.isolate.step.LaunchPlan;
 import dev.isolate.step.ParentStep;
@@ -64,16 +65,16 @@ public record DryRun(List<String> command, List<HostAction> host, LaunchPlan pla
         out.append(", \"host\": [");
         List<String> actions = new ArrayList<>();
         for (HostAction action : host) {
-            actions.add("{\"stage\": " + string(action.stage().name().toLowerCase(Locale.ROOT).replace('_', ' '))
-                    + ", \"what\": " + string(action.what()) + ", \"lines\": " + strings(action.lines()) + "}");
+            actions.add("{\"stage\": " + Json.string(action.stage().name().toLowerCase(Locale.ROOT).replace('_', ' '))
+                    + ", \"what\": " + Json.string(action.what()) + ", \"lines\": " + strings(action.lines()) + "}");
         }
         out.append(String.join(", ", actions)).append("]");
-        out.append(", \"clone\": {\"call\": ").append(string(StraceNotation.clone(plan)))
+        out.append(", \"clone\": {\"call\": ").append(Json.string(StraceNotation.clone(plan)))
                 .append(", \"flags\": ").append(plan.cloneFlags()).append(", \"sharesMemory\": ")
                 .append(plan.sharesMemory()).append("}");
         List<String> parent = new ArrayList<>();
         for (ParentStep step : plan.parentSteps()) {
-            parent.add("{\"what\": " + string(step.what()) + ", \"call\": " + string(StraceNotation.parentStep(step))
+            parent.add("{\"what\": " + Json.string(step.what()) + ", \"call\": " + Json.string(StraceNotation.parentStep(step))
                     + "}");
         }
         out.append(", \"parent\": [").append(String.join(", ", parent)).append("]");
@@ -81,9 +82,9 @@ public record DryRun(List<String> command, List<HostAction> host, LaunchPlan pla
         List<String> calls = StraceNotation.childSteps(plan.childSteps());
         for (int i = 0; i < calls.size(); i++) {
             Step step = plan.childSteps().get(i);
-            child.add("{\"step\": " + i + ", \"syscall\": " + string(StraceNotation.name(step.call()))
-                    + ", \"call\": " + string(calls.get(i)) + ", \"what\": " + string(step.what())
-                    + ", \"check\": " + string(checkName(step.check()))
+            child.add("{\"step\": " + i + ", \"syscall\": " + Json.string(StraceNotation.name(step.call()))
+                    + ", \"call\": " + Json.string(calls.get(i)) + ", \"what\": " + Json.string(step.what())
+                    + ", \"check\": " + Json.string(checkName(step.check()))
                     + step.saveIn().map(slot -> ", \"savesIn\": " + slot.index()).orElse("") + "}");
         }
         out.append(", \"child\": [").append(String.join(", ", child)).append("]}");
@@ -129,27 +130,6 @@ public record DryRun(List<String> command, List<HostAction> host, LaunchPlan pla
     }
 
     private static String strings(List<String> values) {
-        return "[" + String.join(", ", values.stream().map(DryRun::string).toList()) + "]";
-    }
-
-    /** A JSON string. */
-    static String string(String value) {
-        StringBuilder out = new StringBuilder("\"");
-        for (char c : value.toCharArray()) {
-            switch (c) {
-                case '"' -> out.append("\\\"");
-                case '\\' -> out.append("\\\\");
-                case '\n' -> out.append("\\n");
-                case '\t' -> out.append("\\t");
-                default -> {
-                    if (c < 0x20) {
-                        out.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        out.append(c);
-                    }
-                }
-            }
-        }
-        return out.append('"').toString();
+        return "[" + String.join(", ", values.stream().map(Json::string).toList()) + "]";
     }
 }

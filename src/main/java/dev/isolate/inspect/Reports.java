@@ -1,5 +1,6 @@
 package dev.isolate.inspect;
 
+import dev.isolate.json.Json;
 import dev.isolate.spec.Namespace;
 import dev.isolate.state.ContainerRecord;
 import java.time.temporal.ChronoUnit;

@@ -44,7 +44,7 @@ class PackageRulesTest {
 
     @Test
     void theStepVocabularyAndTheKernelsConstantsStandAlone() {
-        for (String leaf : new String[] {"dev.isolate.step", "dev.isolate.linux"}) {
+        for (String leaf : new String[] {"dev.isolate.step", "dev.isolate.linux", "dev.isolate.json"}) {
             noClasses().that().resideInAPackage(leaf).should()
                     .dependOnClassesThat(resideInAPackage("dev.isolate..").and(not(resideInAPackage(leaf))))
                     .because(leaf + " is what everything else builds on").check(ISOLATE);
@@ -55,7 +55,7 @@ class PackageRulesTest {
     void aDryRunIsShownFromThePlanAlone() {
         noClasses().that().resideInAPackage("dev.isolate.dryrun").should()
                 .dependOnClassesThat(resideInAPackage("dev.isolate..").and(not(resideInAnyPackage(
-                        "dev.isolate.dryrun", "dev.isolate.step", "dev.isolate.linux"))))
+                        "dev.isolate.dryrun", "dev.isolate.step", "dev.isolate.linux", "dev.isolate.json"))))
                 .orShould().dependOnClassesThat().resideInAnyPackage("java.io..", "java.nio.file..", "java.net..")
                 .because("what a dry run prints is decided elsewhere; it only renders the plan and the host's"
                         + " decisions").check(ISOLATE);

@@ -1,11 +1,12 @@
-package dev.isolate.inspect;
+package dev.isolate.json;
 
 /** The little JSON isolate writes: strings need escaping, numbers and booleans do not. */
-final class Json {
+public final class Json {
     private Json() {
     }
 
-    static String string(String value) {
+    /** A JSON string literal of isolate's text, which carries the bytes it was given, one char per byte. */
+    public static String string(String value) {
         StringBuilder out = new StringBuilder("\"");
         for (char c : value.toCharArray()) {
             switch (c) {
