@@ -2,8 +2,14 @@ package dev.isolate.cli;
 
 import dev.isolate.exit.ExitStatus;
 import dev.isolate.exit.Failure;
+import dev.isolate.host.CallerBytes;
 import dev.isolate.sys.Trampoline;
+import java.io.BufferedOutputStream;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.PrintStream;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Optional;
 import picocli.CommandLine.Command;
@@ -17,8 +23,24 @@ public final class Main {
     private Main() {
     }
 
+    /**
+     * Every string taken from the caller is a byte string (see sys.ByteStrings): the
+     * arguments come from /proc/self/cmdline rather than the JVM's decoded copies, and stdout
+     * and stderr write one byte per char, so that a message quoting an argument gives back
+     * its bytes. isolate's own texts are ASCII, which ISO-8859-1 writes as ASCII does.
+     */
     public static void main(String[] args) {
-        int status = execute(args);
+        System.setOut(new PrintStream(new BufferedOutputStream(new FileOutputStream(FileDescriptor.out)), true,
+                StandardCharsets.ISO_8859_1));
+        System.setErr(new PrintStream(new BufferedOutputStream(new FileOutputStream(FileDescriptor.err)), true,
+                StandardCharsets.ISO_8859_1));
+        int status;
+        try {
+            status = execute(CallerBytes.arguments(args));
+        } catch (Failure failure) {
+            System.err.println("isolate: " + failure.getMessage());
+            status = failure.exitStatus();
+        }
         System.out.flush();
         System.err.flush();
         // halt: no shutdown hooks to run, and the JVM's own teardown only costs time.

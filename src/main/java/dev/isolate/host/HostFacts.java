@@ -56,9 +56,12 @@ public record HostFacts(KernelVersion kernel, Caller caller, Map<String, String>
                 Kernel.get().handledSignals());
     }
 
-    /** isolate's environment without what only its JVM needed. */
+    /**
+     * isolate's environment without what only its JVM needed, as byte strings (sys.ByteStrings):
+     * COMMAND inherits the caller's bytes, which System.getenv has decoded lossily.
+     */
     public static Map<String, String> callerEnvironment() {
-        Map<String, String> environment = new HashMap<>(System.getenv());
+        Map<String, String> environment = new HashMap<>(CallerBytes.environment());
         environment.remove(JVM_SIGNAL_VARIABLE);
         return environment;
     }

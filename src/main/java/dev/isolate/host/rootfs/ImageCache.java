@@ -1,6 +1,7 @@
 package dev.isolate.host.rootfs;
 
 import dev.isolate.exit.Failure;
+import dev.isolate.sys.ByteStrings;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.FileAlreadyExistsException;
@@ -26,25 +27,40 @@ public final class ImageCache {
         this.root = root;
     }
 
-    /** /var/lib/isolate for root; $XDG_DATA_HOME/isolate (by default ~/.local/share/isolate) otherwise. */
+    /**
+     * /var/lib/isolate for root; $XDG_DATA_HOME/isolate (by default ~/.local/share/isolate) otherwise.
+     * The environment holds byte strings; the cache is named by Java's file API, so it must be a
+     * path this JVM's charset can name.
+     */
     public static Path defaultRoot(long uid, Map<String, String> environment) {
         if (uid == 0) {
             return Path.of("/var/lib/isolate");
         }
         String data = environment.get("XDG_DATA_HOME");
-        if (data != null && Path.of(data).isAbsolute()) {
-            return Path.of(data, "isolate");
+        if (data != null && data.startsWith("/")) {
+            return javaPath(data + "/isolate");
         }
-        return Path.of(environment.getOrDefault("HOME", "/"), ".local", "share", "isolate");
+        return javaPath(environment.getOrDefault("HOME", "/") + "/.local/share/isolate");
     }
 
-    public static boolean isArchive(Path path) {
-        return Stream.of(".tar", ".tar.gz", ".tgz").anyMatch(path.toString()::endsWith);
+    private static Path javaPath(String bytes) {
+        return ByteStrings.javaPath(bytes).orElseThrow(() -> Failure.input("cache directory " + bytes
+                + ": this JVM cannot name the path in the locale's charset (" + ByteStrings.jvmCharset()
+                + "); set XDG_DATA_HOME to one it can"));
     }
 
-    /** The unpacked tree of {@code archive}, unpacking it first if no run has yet. */
-    public Path unpacked(Path archive) {
-        String what = "rootfs archive " + archive;
+    /** Whether a file's name (a byte string) says it is an archive. */
+    public static boolean isArchive(String name) {
+        return Stream.of(".tar", ".tar.gz", ".tgz").anyMatch(name::endsWith);
+    }
+
+    /**
+     * The unpacked tree of {@code archive}, unpacking it first if no run has yet.
+     *
+     * @param name the archive's path as the user gave it, for messages
+     */
+    public Path unpacked(Path archive, String name) {
+        String what = "rootfs archive " + name;
         Path images = directory(root.resolve("images"));
         Path target = images.resolve(sha256(archive, what));
         if (Files.isDirectory(target)) {
@@ -76,12 +92,14 @@ public final class ImageCache {
      * members whose names hold "..", and never writes through a symlink it made. The image's /dev
      * is never used (the container gets a fresh one) and unprivileged callers cannot create device
      * nodes: its content is skipped, by anchored patterns (unanchored ones would drop home/me/dev/
-     * too). tar's first line names the cause, its last ones only sum up.
+     * too). tar's first line names the cause, its last ones only sum up. The archive is tar's
+     * stdin, so that no name of it passes through the locale's charset, and named /dev/stdin,
+     * so that tar still opens it as a file and recognizes compression by its content.
      */
     private static void untar(Path archive, Path into, String what) throws IOException {
         Process tar = new ProcessBuilder(List.of("tar", "-x", "--numeric-owner", "--delay-directory-restore",
-                "--anchored", "--exclude=./dev/*", "--exclude=dev/*", "-f", archive.toString(), "-C", into.toString()))
-                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                "--anchored", "--exclude=./dev/*", "--exclude=dev/*", "-f", "/dev/stdin", "-C", into.toString()))
+                .redirectInput(ProcessBuilder.Redirect.from(archive.toFile()))
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         String errors = new String(tar.getErrorStream().readAllBytes());
         try {

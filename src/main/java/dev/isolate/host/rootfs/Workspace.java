@@ -1,10 +1,12 @@
 package dev.isolate.host.rootfs;
 
 import dev.isolate.exit.Failure;
+import dev.isolate.host.OpenedPath;
 import dev.isolate.spec.Mount;
 import dev.isolate.spec.Propagation;
 import dev.isolate.spec.RootFilesystem;
 import dev.isolate.state.RuntimeDirectory;
+import dev.isolate.sys.ByteStrings;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -22,6 +24,9 @@ import java.util.stream.Stream;
  * What a root filesystem needs on the host while its container runs: the image directory
  * (unpacked from an archive if need be), checked bind sources, and for a throw-away overlay
  * an empty directory that the child covers with a tmpfs. Closing it removes that directory.
+ *
+ * <p>The user's paths are byte strings (sys.ByteStrings), reached through {@link OpenedPath}
+ * whatever their bytes, and the layout holds byte strings: the child's steps name them.
  */
 public final class Workspace implements AutoCloseable {
     private final RootfsLayout layout;
@@ -44,16 +49,17 @@ public final class Workspace implements AutoCloseable {
      */
     public static Workspace prepare(RootFilesystem rootfs, Propagation propagation, long uid,
             Map<String, String> environment) {
-        String image = image(Path.of(rootfs.image()), uid, environment);
+        String image = image(rootfs.image(), uid, environment);
         List<Mount> mounts = new ArrayList<>();
         Set<String> fileSources = new HashSet<>();
         for (Mount mount : rootfs.mounts()) {
             if (mount instanceof Mount.Bind bind) {
-                String source = realPath(Path.of(bind.source()), "bind source " + bind.source());
-                if (!Files.isDirectory(Path.of(source))) {
-                    fileSources.add(source);
+                try (OpenedPath source = OpenedPath.open(bind.source(), "bind source " + bind.source())) {
+                    if (!Files.isDirectory(source.view())) {
+                        fileSources.add(source.realPath());
+                    }
+                    mounts.add(new Mount.Bind(source.realPath(), bind.destination(), bind.readOnly()));
                 }
-                mounts.add(new Mount.Bind(source, bind.destination(), bind.readOnly()));
             } else {
                 mounts.add(mount);
             }
@@ -63,14 +69,13 @@ public final class Workspace implements AutoCloseable {
         if (rootfs.overlay().isPresent()) {
             Optional<String> upper = rootfs.overlay().get().upper();
             if (upper.isPresent()) {
-                Path dir = keptUpper(Path.of(upper.get()));
-                overlay = Optional.of(new RootfsLayout.Overlay(Optional.empty(), dir.resolve("upper").toString(),
-                        dir.resolve("work").toString()));
+                String dir = keptUpper(upper.get());
+                overlay = Optional.of(new RootfsLayout.Overlay(Optional.empty(), dir + "/upper", dir + "/work"));
             } else {
                 Path dir = scratchDirectory(uid, environment);
                 scratch = Optional.of(dir);
-                overlay = Optional.of(new RootfsLayout.Overlay(Optional.of(dir.toString()),
-                        dir.resolve("upper").toString(), dir.resolve("work").toString()));
+                String bytes = ByteStrings.of(dir);
+                overlay = Optional.of(new RootfsLayout.Overlay(Optional.of(bytes), bytes + "/upper", bytes + "/work"));
             }
         }
         List<String> privateMountPoints = new ArrayList<>();
@@ -78,7 +83,7 @@ public final class Workspace implements AutoCloseable {
             String mountinfo = read(Path.of("/proc/self/mountinfo"));
             Set<String> points = new LinkedHashSet<>();
             MountPoints.containing(image, mountinfo).ifPresent(points::add);
-            scratch.flatMap(dir -> MountPoints.containing(dir.toString(), mountinfo)).ifPresent(points::add);
+            scratch.flatMap(dir -> MountPoints.containing(ByteStrings.of(dir), mountinfo)).ifPresent(points::add);
             privateMountPoints.addAll(points);
         }
         Set<String> procEntries = new HashSet<>();
@@ -93,26 +98,29 @@ public final class Workspace implements AutoCloseable {
     }
 
     /** The directory to use as the root: the path itself, or an archive's unpacked copy. */
-    private static String image(Path path, long uid, Map<String, String> environment) {
-        if (!Files.exists(path)) {
-            throw Failure.input("rootfs " + path + ": no such file or directory");
+    private static String image(String path, long uid, Map<String, String> environment) {
+        try (OpenedPath image = OpenedPath.open(path, "rootfs " + path)) {
+            if (Files.isRegularFile(image.view()) && ImageCache.isArchive(path)) {
+                return ByteStrings.of(new ImageCache(ImageCache.defaultRoot(uid, environment))
+                        .unpacked(image.view(), path));
+            }
+            if (!Files.isDirectory(image.view())) {
+                throw Failure.input("rootfs " + path + ": not a directory, nor a .tar, .tar.gz or .tgz archive");
+            }
+            return image.realPath();
         }
-        if (Files.isRegularFile(path) && ImageCache.isArchive(path)) {
-            return new ImageCache(ImageCache.defaultRoot(uid, environment)).unpacked(path).toString();
-        }
-        if (!Files.isDirectory(path)) {
-            throw Failure.input("rootfs " + path + ": not a directory, nor a .tar, .tar.gz or .tgz archive");
-        }
-        return realPath(path, "rootfs " + path);
     }
 
-    private static Path keptUpper(Path dir) {
-        try {
-            Files.createDirectories(dir.resolve("upper"));
-            Files.createDirectories(dir.resolve("work"));
-            return dir.toRealPath();
+    /** DIR with its upper/ and work/ made if need be; its real path. */
+    private static String keptUpper(String dir) {
+        String what = "overlay upper " + dir;
+        OpenedPath.createDirectories(dir, 0777, what);
+        try (OpenedPath opened = OpenedPath.open(dir, what)) {
+            Files.createDirectories(opened.view().resolve("upper"));
+            Files.createDirectories(opened.view().resolve("work"));
+            return opened.realPath();
         } catch (IOException e) {
-            throw Failure.input("overlay upper " + dir + ": " + Failure.reason(e));
+            throw Failure.input(what + ": " + Failure.reason(e));
         }
     }
 
@@ -129,17 +137,10 @@ public final class Workspace implements AutoCloseable {
         }
     }
 
-    private static String realPath(Path path, String what) {
-        try {
-            return path.toRealPath().toString();
-        } catch (IOException e) {
-            throw Failure.input(what + ": " + Failure.reason(e));
-        }
-    }
-
+    /** As a byte string: mount points hold the bytes of their paths. */
     private static String read(Path file) {
         try {
-            return Files.readString(file);
+            return ByteStrings.of(Files.readAllBytes(file));
         } catch (IOException e) {
             throw Failure.step(file + ": " + Failure.reason(e));
         }

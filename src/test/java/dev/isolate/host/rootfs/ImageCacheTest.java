@@ -60,7 +60,7 @@ class ImageCacheTest {
     void archivesUnpackOnceUnderTheirDigest() throws Exception {
         ImageCache cache = new ImageCache(temp.resolve("cache"));
         for (Path archive : List.of(archive("a.tar", "-c"), archive("a.tar.gz", "-cz"))) {
-            Path unpacked = cache.unpacked(archive);
+            Path unpacked = cache.unpacked(archive, archive.toString());
             assertEquals("content\n", Files.readString(unpacked.resolve("sub/file")));
             assertEquals(Path.of("sub/file"), Files.readSymbolicLink(unpacked.resolve("link")));
             assertTrue(Files.isDirectory(unpacked.resolve("dev")), "the dev directory stays");
@@ -68,12 +68,12 @@ class ImageCacheTest {
             assertTrue(Files.exists(unpacked.resolve("sub/dev/kept")), "only the top dev/ is skipped");
             assertTrue(Files.exists(unpacked.resolve("locked/file")));
             Files.writeString(unpacked.resolve("marker"), "");
-            assertEquals(unpacked, cache.unpacked(archive));
+            assertEquals(unpacked, cache.unpacked(archive, archive.toString()));
             assertTrue(Files.exists(unpacked.resolve("marker")), "the second call reuses the tree");
             assertEquals(64, unpacked.getParent().getFileName().toString().length(), "a SHA-256 in hex");
         }
         Path copy = Files.copy(temp.resolve("a.tar"), temp.resolve("same-bytes.tgz"));
-        assertEquals(cache.unpacked(temp.resolve("a.tar")), cache.unpacked(copy));
+        assertEquals(cache.unpacked(temp.resolve("a.tar"), "a.tar"), cache.unpacked(copy, copy.toString()));
     }
 
     @Test
@@ -85,14 +85,14 @@ class ImageCacheTest {
         byte[] bytes = Files.readAllBytes(gz);
         Path truncated = Files.write(temp.resolve("truncated.tar.gz"), Arrays.copyOf(bytes, bytes.length / 2));
         for (Path bad : List.of(random, truncated, membersThenGarbage())) {
-            Failure e = assertThrows(Failure.class, () -> cache.unpacked(bad));
+            Failure e = assertThrows(Failure.class, () -> cache.unpacked(bad, bad.toString()));
             assertTrue(e.getMessage().startsWith("rootfs archive " + bad + ": not a readable tar archive ("),
                     e.getMessage());
             assertFalse(e.getMessage().contains("\n"));
         }
         assertEquals(List.of(), leftovers(cacheRoot), "failed unpacks leave nothing behind");
         assertEquals("rootfs archive /no/such.tar: no such file or directory",
-                assertThrows(Failure.class, () -> cache.unpacked(Path.of("/no/such.tar"))).getMessage());
+                assertThrows(Failure.class, () -> cache.unpacked(Path.of("/no/such.tar"), "/no/such.tar")).getMessage());
     }
 
     /** tar unpacks the tree, read-only directory and all, before it fails. */
@@ -122,7 +122,7 @@ class ImageCacheTest {
         try {
             List<Future<Path>> results = new ArrayList<>();
             for (int i = 0; i < 8; i++) {
-                results.add(pool.submit(() -> new ImageCache(cacheRoot).unpacked(archive)));
+                results.add(pool.submit(() -> new ImageCache(cacheRoot).unpacked(archive, archive.toString())));
             }
             Path first = results.get(0).get();
             for (Future<Path> result : results) {
@@ -143,7 +143,7 @@ class ImageCacheTest {
         assertEquals(Path.of("/home/a/.local/share/isolate"), ImageCache.defaultRoot(1000, Map.of("HOME", "/home/a")));
         assertEquals(Path.of("/home/a/.local/share/isolate"), ImageCache.defaultRoot(1000, Map.of("XDG_DATA_HOME",
                 "relative", "HOME", "/home/a")), "the XDG specification ignores relative paths");
-        assertTrue(ImageCache.isArchive(Path.of("x.tar.gz")) && ImageCache.isArchive(Path.of("x.tgz")));
-        assertFalse(ImageCache.isArchive(Path.of("x.zip")) || ImageCache.isArchive(Path.of("/")));
+        assertTrue(ImageCache.isArchive("x.tar.gz") && ImageCache.isArchive("x.tgz"));
+        assertFalse(ImageCache.isArchive("x.zip") || ImageCache.isArchive("/"));
     }
 }
