@@ -1,6 +1,7 @@
 package dev.isolate.cli;
 
 import dev.isolate.host.Caller;
+import dev.isolate.host.HostFacts;
 import dev.isolate.state.StateStore;
 import java.util.List;
 import java.util.function.BiConsumer;
@@ -11,7 +12,7 @@ final class Containers {
     }
 
     static StateStore store() {
-        return StateStore.of(Caller.current().uid(), System.getenv());
+        return StateStore.of(Caller.current().uid(), HostFacts.callerEnvironment());
     }
 
     /** Does {@code action} to each named container in turn, printing each name once it is done. */

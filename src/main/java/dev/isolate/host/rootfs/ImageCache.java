@@ -14,6 +14,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
@@ -28,25 +29,24 @@ public final class ImageCache {
     }
 
     /**
-     * /var/lib/isolate for root; $XDG_DATA_HOME/isolate (by default ~/.local/share/isolate) otherwise.
-     * The environment holds byte strings; the cache is named by Java's file API, so it must be a
-     * path this JVM's charset can name.
+     * /var/lib/isolate for root; $XDG_DATA_HOME/isolate (by default ~/.local/share/isolate)
+     * otherwise. The environment holds byte strings (sys.ByteStrings) and the cache is reached
+     * through Java's file API: an XDG_DATA_HOME this JVM cannot name is passed over like a
+     * relative one, and a HOME it cannot name is an error.
      */
     public static Path defaultRoot(long uid, Map<String, String> environment) {
         if (uid == 0) {
             return Path.of("/var/lib/isolate");
         }
-        String data = environment.get("XDG_DATA_HOME");
-        if (data != null && data.startsWith("/")) {
-            return javaPath(data + "/isolate");
+        Optional<Path> data = Optional.ofNullable(environment.get("XDG_DATA_HOME")).flatMap(ByteStrings::javaPath)
+                .filter(Path::isAbsolute);
+        if (data.isPresent()) {
+            return data.get().resolve("isolate");
         }
-        return javaPath(environment.getOrDefault("HOME", "/") + "/.local/share/isolate");
-    }
-
-    private static Path javaPath(String bytes) {
-        return ByteStrings.javaPath(bytes).orElseThrow(() -> Failure.input("cache directory " + bytes
-                + ": this JVM cannot name the path in the locale's charset (" + ByteStrings.jvmCharset()
-                + "); set XDG_DATA_HOME to one it can"));
+        String home = environment.getOrDefault("HOME", "/");
+        return ByteStrings.javaPath(home).orElseThrow(() -> Failure.input("image cache in HOME " + home
+                + ": this JVM cannot name it in the locale's charset (" + ByteStrings.jvmCharset()
+                + "); set XDG_DATA_HOME to a directory it can")).resolve(".local/share/isolate");
     }
 
     /** Whether a file's name (a byte string) says it is an archive. */

@@ -143,6 +143,8 @@ class ImageCacheTest {
         assertEquals(Path.of("/home/a/.local/share/isolate"), ImageCache.defaultRoot(1000, Map.of("HOME", "/home/a")));
         assertEquals(Path.of("/home/a/.local/share/isolate"), ImageCache.defaultRoot(1000, Map.of("XDG_DATA_HOME",
                 "relative", "HOME", "/home/a")), "the XDG specification ignores relative paths");
+        assertEquals(Path.of("/home/a/.local/share/isolate"), ImageCache.defaultRoot(1000, Map.of("XDG_DATA_HOME",
+                "/\u00ff", "HOME", "/home/a")), "and isolate ones this JVM cannot name (a lone byte 0xff)");
         assertTrue(ImageCache.isArchive("x.tar.gz") && ImageCache.isArchive("x.tgz"));
         assertFalse(ImageCache.isArchive("x.zip") || ImageCache.isArchive("/"));
     }
