@@ -15,7 +15,8 @@ import java.util.TreeSet;
  *
  * @param kernel          the running kernel, for steps that need a recent one
  * @param caller          who runs isolate: decides how id maps can be written
- * @param environment     isolate's environment as its caller set it (the JVM's own variable removed)
+ * @param environment     isolate's environment as its caller set it, in byte strings (the JVM's own
+ *                        variable removed)
  * @param passedFds       descriptors (above 2) that isolate's caller handed over on purpose and
  *                        that the command inherits; every other one is closed at exec
  * @param subordinateUids the caller's ranges in /etc/subuid

@@ -31,7 +31,7 @@ public final class SpawnedProcess {
      * @param argv        the program (looked up in the PATH of isolate's JVM, as execvp does) and its arguments
      * @param environment NAME=VALUE entries
      * @param output      the file that stdout and stderr are appended to
-     * @return the process, or empty with the errno of posix_spawnp
+     * @return the process, or the errno of posix_spawnp
      */
     public static Kernel.Result<SpawnedProcess> start(List<String> argv, List<String> environment, String output) {
         Kernel kernel = Kernel.get();
