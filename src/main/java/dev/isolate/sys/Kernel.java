@@ -111,7 +111,7 @@ public final class Kernel {
         }
     }
 
-    /** The target of a symbolic link as a byte string (Java's readSymbolicLink decodes it lossily), or -errno. */
+    /** The target of a symbolic link as a byte string (Java's readSymbolicLink decodes it lossily), or the errno. */
     public Result<String> readLink(String path) {
         long address = cString(path);
         long buffer = memory.allocateMemory(Linux.PATH_MAX, false);

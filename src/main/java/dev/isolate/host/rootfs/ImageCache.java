@@ -79,7 +79,7 @@ public final class ImageCache {
             }
             return target.resolve("rootfs");
         } catch (IOException e) {
-            throw Failure.step(what + ": cannot unpack into " + images + ": " + Failure.reason(e));
+            throw Failure.step(what + ": cannot unpack into " + ByteStrings.of(images) + ": " + Failure.reason(e));
         } finally {
             if (work != null) {
                 delete(work); // gone already unless this run failed or a parallel one renamed first
@@ -134,9 +134,9 @@ public final class ImageCache {
             return Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(
                     PosixFilePermissions.fromString("rwx------")));
         } catch (FileAlreadyExistsException e) {
-            throw Failure.step("cache directory " + dir + ": exists and is not a directory");
+            throw Failure.step("cache directory " + ByteStrings.of(dir) + ": exists and is not a directory");
         } catch (IOException e) {
-            throw Failure.step("cache directory " + dir + ": " + Failure.reason(e));
+            throw Failure.step("cache directory " + ByteStrings.of(dir) + ": " + Failure.reason(e));
         }
     }
 

@@ -133,7 +133,7 @@ public final class Workspace implements AutoCloseable {
         try {
             return Files.createDirectory(dir);
         } catch (IOException e) {
-            throw Failure.step("overlay scratch directory " + dir + ": " + Failure.reason(e));
+            throw Failure.step("overlay scratch directory " + ByteStrings.of(dir) + ": " + Failure.reason(e));
         }
     }
 
