@@ -2,6 +2,7 @@ package dev.isolate.cli;
 
 import dev.isolate.exit.Failure;
 import dev.isolate.host.Caller;
+import dev.isolate.host.HostFacts;
 import dev.isolate.state.StateStore;
 import java.util.List;
 import java.util.function.BiConsumer;
@@ -19,7 +20,7 @@ final class Containers {
     }
 
     static StateStore store() {
-        return StateStore.of(Caller.current().uid(), System.getenv());
+        return StateStore.of(Caller.current().uid(), HostFacts.callerEnvironment());
     }
 
     /**

@@ -2,9 +2,16 @@ package dev.isolate.cli;
 
 import dev.isolate.exit.ExitStatus;
 import dev.isolate.exit.Failure;
+import dev.isolate.host.CallerBytes;
 import dev.isolate.spec.Spelling;
 import dev.isolate.sys.Trampoline;
+import java.io.BufferedOutputStream;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.OutputStreamWriter;
+import java.io.PrintStream;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
@@ -20,8 +27,24 @@ public final class Main {
     private Main() {
     }
 
+    /**
+     * Every string taken from the caller is a byte string (see sys.ByteStrings): the
+     * arguments come from /proc/self/cmdline rather than the JVM's decoded copies, and stdout
+     * and stderr write one byte per char, so that a message quoting an argument gives back
+     * its bytes. isolate's own texts are ASCII, which ISO-8859-1 writes as ASCII does.
+     */
     public static void main(String[] args) {
-        int status = execute(args);
+        System.setOut(new PrintStream(new BufferedOutputStream(new FileOutputStream(FileDescriptor.out)), true,
+                StandardCharsets.ISO_8859_1));
+        System.setErr(new PrintStream(new BufferedOutputStream(new FileOutputStream(FileDescriptor.err)), true,
+                StandardCharsets.ISO_8859_1));
+        int status;
+        try {
+            status = execute(CallerBytes.arguments(args));
+        } catch (Failure failure) {
+            System.err.println(Messages.line("isolate: " + failure.getMessage()));
+            status = failure.exitStatus();
+        }
         System.out.flush();
         System.err.flush();
         // halt: no shutdown hooks to run, and the JVM's own teardown only costs time.
@@ -63,8 +86,8 @@ public final class Main {
         }
         cli.setPosixClusteredShortOptionsAllowed(true);
         cli.setCaseInsensitiveEnumValuesAllowed(true); // --setgroups DENY, as --propagation PRIVATE
-        cli.setOut(new PrintWriter(System.out, true));
-        cli.setErr(new PrintWriter(System.err, true));
+        cli.setOut(new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.ISO_8859_1), true));
+        cli.setErr(new PrintWriter(new OutputStreamWriter(System.err, StandardCharsets.ISO_8859_1), true));
         cli.setParameterExceptionHandler((e, rejected) -> {
             CommandLine command = e.getCommandLine();
             String hint = e instanceof UnmatchedArgumentException unmatched && !unmatched.getSuggestions().isEmpty()

@@ -274,7 +274,7 @@ public final class StraceNotation {
     }
 
     static String quote(String value) {
-        return quote(value.getBytes(StandardCharsets.UTF_8));
+        return quote(value.getBytes(StandardCharsets.ISO_8859_1)); // isolate's strings carry bytes, one char each
     }
 
     /** A C string or buffer as strace quotes it: escapes for the usual controls, octal for other bytes. */

@@ -7,6 +7,7 @@ import dev.isolate.exit.Failure;
 import dev.isolate.spec.Credentials;
 import dev.isolate.spec.IdMapping;
 import dev.isolate.spec.RunAs;
+import dev.isolate.sys.ByteStrings;
 import dev.isolate.sys.Kernel;
 import dev.isolate.sys.Syscall;
 import java.io.IOException;
@@ -166,7 +167,8 @@ public final class Accounts {
                     if (!Files.isRegularFile(file) || Files.size(file) > MAX_FILE) {
                         return "";
                     }
-                    return Files.readString(file, StandardCharsets.UTF_8);
+                    // As byte strings (sys.ByteStrings), as the names given to -S and -G are.
+                    return Files.readString(file, StandardCharsets.ISO_8859_1);
                 } catch (IOException e) {
                     throw Failure.step("/" + path + " in " + layer + ": " + Failure.reason(e));
                 } finally {
@@ -182,7 +184,7 @@ public final class Accounts {
     /** openat2(root, path, O_PATH, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS). */
     private static long openInRoot(Kernel kernel, int root, String path) {
         MemoryIO memory = kernel.memory();
-        byte[] name = (path + "\0").getBytes(StandardCharsets.UTF_8);
+        byte[] name = ByteStrings.cString(path);
         byte[] how = ByteBuffer.allocate(OPEN_HOW_SIZE).order(ByteOrder.nativeOrder())
                 .putLong(O_PATH | O_CLOEXEC).putLong(0).putLong(RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS).array();
         long nameAddress = memory.allocateMemory(name.length, false);

@@ -15,7 +15,8 @@ import java.util.TreeSet;
  *
  * @param kernel          the running kernel, for steps that need a recent one
  * @param caller          who runs isolate: decides how id maps can be written
- * @param environment     isolate's environment as its caller set it (the JVM's own variable removed)
+ * @param environment     isolate's environment as its caller set it, in byte strings (the JVM's own
+ *                        variable removed)
  * @param passedFds       descriptors (above 2) that isolate's caller handed over on purpose and
  *                        that the command inherits; every other one is closed at exec
  * @param subordinateUids the caller's ranges in /etc/subuid
@@ -56,9 +57,12 @@ public record HostFacts(KernelVersion kernel, Caller caller, Map<String, String>
                 Kernel.get().handledSignals());
     }
 
-    /** isolate's environment without what only its JVM needed. */
+    /**
+     * isolate's environment without what only its JVM needed, as byte strings (sys.ByteStrings):
+     * COMMAND inherits the caller's bytes, which System.getenv has decoded lossily.
+     */
     public static Map<String, String> callerEnvironment() {
-        Map<String, String> environment = new HashMap<>(System.getenv());
+        Map<String, String> environment = new HashMap<>(CallerBytes.environment());
         environment.remove(JVM_SIGNAL_VARIABLE);
         return environment;
     }

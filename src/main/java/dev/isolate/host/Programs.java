@@ -1,5 +1,6 @@
 package dev.isolate.host;
 
+import dev.isolate.sys.ByteStrings;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -11,24 +12,26 @@ public final class Programs {
     }
 
     /**
-     * The first executable {@code name} in the PATH of {@code environment}; a name with a
-     * slash is a path already, as for the shell.
+     * The first executable {@code name} in the PATH of {@code environment} (byte strings, see
+     * sys.ByteStrings); a name with a slash is a path already, as for the shell. The result is a
+     * Java path's name, as ProcessBuilder takes it: a directory the JVM's charset cannot name
+     * holds no program isolate could start, and is passed over.
      */
     public static Optional<String> onPath(String name, Map<String, String> environment) {
         if (name.contains("/")) {
-            return Optional.of(name).filter(Programs::isExecutableFile);
+            return ByteStrings.javaPath(name).filter(Programs::isExecutableFile).map(Path::toString);
         }
         for (String dir : environment.getOrDefault("PATH", "/usr/bin:/bin").split(":")) {
-            Path candidate = Path.of(dir.isEmpty() ? "." : dir, name);
-            if (isExecutableFile(candidate.toString())) {
-                return Optional.of(candidate.toString());
+            Optional<Path> candidate = ByteStrings.javaPath((dir.isEmpty() ? "." : dir) + "/" + name)
+                    .filter(Programs::isExecutableFile);
+            if (candidate.isPresent()) {
+                return candidate.map(Path::toString);
             }
         }
         return Optional.empty();
     }
 
-    private static boolean isExecutableFile(String path) {
-        Path file = Path.of(path);
+    private static boolean isExecutableFile(Path file) {
         return Files.isRegularFile(file) && Files.isExecutable(file);
     }
 }

@@ -1,8 +1,8 @@
 package dev.isolate.inspect;
 
 import dev.isolate.spec.Namespace;
+import dev.isolate.sys.ByteStrings;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -81,13 +81,16 @@ public final class SystemNamespaces {
 
     private static String owner(long pid) {
         try {
-            return Files.getOwner(Path.of("/proc", Long.toString(pid))).getName();
+            return ByteStrings.encodedByTheJvm(Files.getOwner(Path.of("/proc", Long.toString(pid))).getName());
         } catch (IOException e) {
             return "";
         }
     }
 
-    /** The arguments joined by spaces; a kernel thread has none and is named by its comm. */
+    /**
+     * The arguments joined by spaces; a kernel thread has none and is named by its comm. Both
+     * are byte strings (sys.ByteStrings), printed as the bytes they are, as lsns prints them.
+     */
     private static String command(long pid) {
         Path dir = Path.of("/proc", Long.toString(pid));
         try {
@@ -97,9 +100,9 @@ public final class SystemNamespaces {
                 end--;
             }
             if (end > 0) {
-                return new String(cmdline, 0, end, StandardCharsets.UTF_8).replace('\0', ' ');
+                return ByteStrings.of(cmdline, 0, end).replace('\0', ' ');
             }
-            return Files.readString(dir.resolve("comm")).strip();
+            return ByteStrings.of(Files.readAllBytes(dir.resolve("comm"))).strip();
         } catch (IOException e) {
             return "";
         }

@@ -2,13 +2,15 @@ package dev.isolate.launch;
 
 import dev.isolate.exit.ExitStatus;
 import dev.isolate.exit.Failure;
+import dev.isolate.host.CallerBytes;
 import dev.isolate.host.HostFacts;
 import dev.isolate.state.ContainerRecord;
 import dev.isolate.state.ProcessIdentity;
 import dev.isolate.state.StateStore;
-import java.io.File;
+import dev.isolate.sys.ByteStrings;
+import dev.isolate.sys.Kernel;
+import dev.isolate.sys.SpawnedProcess;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -20,9 +22,9 @@ import java.util.function.BooleanSupplier;
 
 /**
  * run -d: a JVM cannot fork itself, so isolate starts a second isolate, in a session of its
- * own, with the same JVM and arguments, to supervise the container and record its end; this
- * one waits until the command runs (or the second isolate gives up), prints the name and
- * returns.
+ * own, with the same JVM, arguments and environment (byte for byte), to supervise the
+ * container and record its end; this one waits until the command runs (or the second
+ * isolate gives up), prints the name and returns.
  */
 final class Detach {
     private Detach() {
@@ -42,32 +44,34 @@ final class Detach {
     static int start(List<String> arguments, StateStore store, ContainerRecord claim, boolean nameGiven) {
         String name = claim.name();
         Path log = store.log(name);
-        Process supervisor;
+        SpawnedProcess supervisor;
         try {
-            List<String> command = new ArrayList<>(List.of("setsid"));
-            command.addAll(jvmCommand(cmdline(), arguments));
+            List<String> command = new ArrayList<>(jvmCommand(CallerBytes.commandLine(), arguments));
             command.addAll(supervisorArguments(arguments, nameGiven ? List.of() : List.of("--name", name)));
             Files.deleteIfExists(log);
             Files.createFile(log);
-            supervisor = new ProcessBuilder(command)
-                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
-                    .redirectErrorStream(true)
-                    .start();
+            // The caller's bytes, arguments and environment alike (the second JVM needs its
+            // variable too): ProcessBuilder would re-encode them with the locale's charset.
+            Kernel.Result<SpawnedProcess> started = SpawnedProcess.start(command, CallerBytes.environ(),
+                    ByteStrings.of(log));
+            if (!started.ok()) {
+                throw Failure.step("detach: " + command.get(0) + ": " + Kernel.get().errorText(started.errno()));
+            }
+            supervisor = started.value();
         } catch (IOException | RuntimeException e) {
             store.remove(claim);
             throw e instanceof Failure failure ? failure
                     : Failure.step("detach: " + (e instanceof IOException io ? Failure.reason(io) : e.getMessage()));
         }
-        // setsid execs java in the same process: this is the identity the second isolate records.
+        // The spawned JVM is in a session of its own: this is the identity the second isolate records.
         Optional<ProcessIdentity> second = ProcessIdentity.of(supervisor.pid());
-        if (awaitCommand(store, name, supervisor::isAlive)) {
+        if (awaitCommand(store, name, supervisor::alive)) {
             System.out.println(name);
             return 0;
         }
         // It never ran: its one-line error is in the log. The name is freed whether or not it took it over.
         try {
-            System.err.print(Files.readString(log, StandardCharsets.UTF_8));
+            System.err.print(ByteStrings.of(Files.readAllBytes(log))); // bytes as the second isolate wrote them
         } catch (IOException e) {
             System.err.println("isolate: the supervising isolate failed, and its log is gone: " + log);
         }
@@ -75,7 +79,7 @@ final class Detach {
             second.ifPresent(identity -> store.load(name).filter(r -> r.supervisor().equals(identity))
                     .ifPresent(store::remove));
         }
-        int status = waitForExit(supervisor);
+        int status = ExitStatus.of(supervisor.waitFor());
         return status == 0 ? ExitStatus.SETUP_FAILED : status;
     }
 
@@ -117,12 +121,6 @@ final class Detach {
                 .toList();
     }
 
-    /** Each word ends with a NUL, so the last of the split is the empty rest. */
-    private static List<String> cmdline() throws IOException {
-        String[] words = Files.readString(Path.of("/proc/self/cmdline"), StandardCharsets.UTF_8).split("\0", -1);
-        return List.of(words).subList(0, words.length - 1);
-    }
-
     /** The arguments, with the marker (and the name, unless given) before the first one that is not "run". */
     static List<String> supervisorArguments(List<String> arguments, List<String> naming) {
         int at = !arguments.isEmpty() && arguments.get(0).equals("run") ? 1 : 0;
@@ -131,14 +129,5 @@ final class Detach {
         out.addAll(naming);
         out.addAll(arguments.subList(at, arguments.size()));
         return out;
-    }
-
-    private static int waitForExit(Process process) {
-        try {
-            return process.waitFor();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return ExitStatus.SETUP_FAILED;
-        }
     }
 }

@@ -49,6 +49,7 @@ public final class Linux {
     public static final long RESOLVE_NO_MAGICLINKS = 0x02;
     public static final long RESOLVE_IN_ROOT = 0x10;
     public static final int O_PATH = 010000000;
+    public static final int O_NOFOLLOW = 0400000;
     public static final int O_DIRECTORY = 0200000;
     public static final int S_IFREG = 0100000;
 
@@ -56,6 +57,13 @@ public final class Linux {
     public static final int O_RDONLY = 0;
     public static final int O_WRONLY = 01;
     public static final int O_CLOEXEC = 02000000;
+    public static final int O_APPEND = 02000;
+    /** The longest path the kernel takes, with its NUL. */
+    public static final int PATH_MAX = 4096;
+    public static final int WNOHANG = 1;
+    /** posix_spawnattr_setflags(3): the child calls setsid(), and sets the signal mask given (none). */
+    public static final int POSIX_SPAWN_SETSID = 0x80;
+    public static final int POSIX_SPAWN_SETSIGMASK = 0x08;
     public static final int F_SETFD = 2;
     public static final int CLOSE_RANGE_CLOEXEC = 1 << 2;
 

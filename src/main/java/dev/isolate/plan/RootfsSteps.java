@@ -77,8 +77,8 @@ final class RootfsSteps {
             });
             Map<String, String> options = new LinkedHashMap<>();
             options.put("lowerdir", escapeLayer(image));
-            options.put("upperdir", overlay.upper());
-            options.put("workdir", overlay.work());
+            options.put("upperdir", escapeLayer(overlay.upper()));
+            options.put("workdir", escapeLayer(overlay.work()));
             newFilesystem("overlay", "the root", userNamespace ? List.of("userxattr") : List.of(), options, 0);
         } else {
             add(Step.of(Call.OPEN_TREE, Check.SUCCESS, "open the root filesystem " + image,
@@ -261,9 +261,12 @@ final class RootfsSteps {
                 .savingIn(into));
     }
 
-    /** overlayfs splits lowerdir at ':' and takes '\' as an escape. */
+    /**
+     * overlayfs splits lowerdir at ':' and, though fsconfig passes each option whole, at ','
+     * too; it takes '\' as an escape in every directory it is given, upperdir and workdir too.
+     */
     static String escapeLayer(String path) {
-        return path.replace("\\", "\\\\").replace(":", "\\:");
+        return path.replace("\\", "\\\\").replace(":", "\\:").replace(",", "\\,");
     }
 
     private static Map<String, String> ordered(String... keysAndValues) {

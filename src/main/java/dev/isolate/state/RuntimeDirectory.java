@@ -1,6 +1,7 @@
 package dev.isolate.state;
 
 import dev.isolate.exit.Failure;
+import dev.isolate.sys.ByteStrings;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -41,14 +42,19 @@ public final class RuntimeDirectory {
     private RuntimeDirectory() {
     }
 
-    /** /run/isolate for root; $XDG_RUNTIME_DIR/isolate, else a per-user directory in /tmp, for others. */
+    /**
+     * /run/isolate for root; $XDG_RUNTIME_DIR/isolate, else a per-user directory in /tmp, for
+     * others. The environment holds byte strings (sys.ByteStrings): a directory this JVM
+     * cannot name is passed over like a relative one.
+     */
     static Path of(long uid, Map<String, String> environment) {
         if (uid == 0) {
             return Path.of("/run/isolate");
         }
-        String runtime = environment.get("XDG_RUNTIME_DIR");
-        if (runtime != null && Path.of(runtime).isAbsolute()) {
-            return Path.of(runtime, "isolate");
+        Optional<Path> runtime = Optional.ofNullable(environment.get("XDG_RUNTIME_DIR")).flatMap(ByteStrings::javaPath)
+                .filter(Path::isAbsolute);
+        if (runtime.isPresent()) {
+            return runtime.get().resolve("isolate");
         }
         return Path.of(System.getProperty("java.io.tmpdir"), "isolate-" + uid);
     }

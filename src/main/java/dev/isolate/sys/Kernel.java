@@ -8,7 +8,6 @@ import com.kenai.jffi.Library;
 import com.kenai.jffi.MemoryIO;
 import com.kenai.jffi.Type;
 import dev.isolate.linux.Linux;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -51,6 +50,25 @@ public final class Kernel {
         return memory;
     }
 
+    /** A libc function's address: for the few calls that are more than one system call. */
+    long function(String name) {
+        long address = Library.getDefault().getSymbolAddress(name);
+        if (address == 0) {
+            throw new IllegalStateException("libc has no " + name + ": " + Library.getLastError());
+        }
+        return address;
+    }
+
+    /**
+     * function(a...) with up to six integer or pointer arguments, returning a long. A function
+     * that takes fewer ignores the rest: x86-64 passes the first six in registers.
+     */
+    long callFunction(long function, long... args) {
+        long[] a = new long[6];
+        System.arraycopy(args, 0, a, 0, args.length);
+        return invoker.invokeL6(sixLongs, function, a[0], a[1], a[2], a[3], a[4], a[5]);
+    }
+
     /** syscall(nr, a...) with up to five arguments; returns the result or -errno. */
     public long call(Syscall call, long... args) {
         long[] a = new long[5];
@@ -73,16 +91,61 @@ public final class Kernel {
         return openAt(Linux.AT_FDCWD, path, flags);
     }
 
-    /** openat(dirfd, path, flags): the new descriptor or -errno. */
+    /** openat(dirfd, path, flags): the new descriptor or -errno. {@code path} is a byte string. */
     public long openAt(int dirfd, String path, int flags) {
-        byte[] bytes = (path + "\0").getBytes(StandardCharsets.UTF_8);
-        long address = memory.allocateMemory(bytes.length, false);
+        long address = cString(path);
         try {
-            memory.putByteArray(address, bytes, 0, bytes.length);
             return call(Syscall.OPENAT, dirfd, address, flags);
         } finally {
             memory.freeMemory(address);
         }
+    }
+
+    /** mkdirat(dirfd, path, mode): 0 or -errno. {@code path} is a byte string. */
+    public long mkdirAt(int dirfd, String path, int mode) {
+        long address = cString(path);
+        try {
+            return call(Syscall.MKDIRAT, dirfd, address, mode);
+        } finally {
+            memory.freeMemory(address);
+        }
+    }
+
+    /** The target of a symbolic link as a byte string (Java's readSymbolicLink decodes it lossily), or the errno. */
+    public Result<String> readLink(String path) {
+        long address = cString(path);
+        long buffer = memory.allocateMemory(Linux.PATH_MAX, false);
+        try {
+            long length = call(Syscall.READLINKAT, Linux.AT_FDCWD, address, buffer, Linux.PATH_MAX);
+            if (length < 0) {
+                return new Result<>(null, (int) -length);
+            }
+            byte[] target = new byte[(int) length];
+            memory.getByteArray(buffer, target, 0, target.length);
+            return new Result<>(ByteStrings.of(target), 0);
+        } finally {
+            memory.freeMemory(buffer);
+            memory.freeMemory(address);
+        }
+    }
+
+    /** A value, or the errno of the call that did not give one. */
+    public record Result<T>(T value, int errno) {
+        public boolean ok() {
+            return errno == 0;
+        }
+    }
+
+    public void close(int fd) {
+        call(Syscall.CLOSE, fd);
+    }
+
+    /** A NUL-terminated copy of a byte string in native memory, for the caller to free. */
+    private long cString(String value) {
+        byte[] bytes = ByteStrings.cString(value);
+        long address = memory.allocateMemory(bytes.length, false);
+        memory.putByteArray(address, bytes, 0, bytes.length);
+        return address;
     }
 
     /** Signals that have a handler in this process now (neither SIG_DFL nor SIG_IGN). */
@@ -110,6 +173,6 @@ public final class Kernel {
     /** The C library's text for an errno value, as strerror(3) gives it. */
     public String errorText(int errno) {
         long text = invoker.invokeL1(intToPointer, strerror, errno);
-        return new String(memory.getZeroTerminatedByteArray(text), StandardCharsets.UTF_8);
+        return ByteStrings.of(memory.getZeroTerminatedByteArray(text)); // the locale's bytes, printed as they are
     }
 }

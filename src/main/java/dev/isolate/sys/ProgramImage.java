@@ -9,7 +9,6 @@ import dev.isolate.step.Step;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -23,6 +22,8 @@ import java.util.List;
  * child, instead of copying the page tables of a JVM with a large heap on every launch
  * (measured: tens of milliseconds under allocation pressure). It therefore reads this very
  * image, which must stay allocated until the child has exec'd or exited.
+ *
+ * <p>Strings are byte strings ({@link ByteStrings}): the child gets the caller's bytes.
  */
 public final class ProgramImage implements AutoCloseable {
     static final int HEADER = 40;
@@ -138,7 +139,7 @@ public final class ProgramImage implements AutoCloseable {
             } else if (arg instanceof Arg.Saved) {
                 records.putLong(0); // the trampoline puts the slot's value here
             } else if (arg instanceof Arg.CString s) {
-                putPointer(append(cString(s.value())));
+                putPointer(append(ByteStrings.cString(s.value())));
             } else if (arg instanceof Arg.Bytes b) {
                 putPointer(append(b.value()));
             } else if (arg instanceof Arg.CStringArray a) {
@@ -173,7 +174,7 @@ public final class ProgramImage implements AutoCloseable {
         private long appendArray(List<String> values) {
             List<Long> strings = new ArrayList<>();
             for (String value : values) {
-                strings.add(append(cString(value)));
+                strings.add(append(ByteStrings.cString(value)));
             }
             long array = append(new byte[8 * (values.size() + 1)]);
             for (int i = 0; i < strings.size(); i++) {
@@ -199,13 +200,6 @@ public final class ProgramImage implements AutoCloseable {
             System.arraycopy(records.array(), 0, image, 0, records.capacity());
             System.arraycopy(dataBytes, 0, image, records.capacity(), dataBytes.length);
             return new Layout(image, List.copyOf(pointerSlots));
-        }
-
-        private static byte[] cString(String value) {
-            byte[] utf8 = value.getBytes(StandardCharsets.UTF_8);
-            byte[] withNul = new byte[utf8.length + 1];
-            System.arraycopy(utf8, 0, withNul, 0, utf8.length);
-            return withNul;
         }
     }
 }

@@ -163,6 +163,6 @@ class RootfsStepsTest {
 
     @Test
     void overlayLayersAreEscaped() {
-        assertEquals("/a\\\\b\\:c", RootfsSteps.escapeLayer("/a\\b:c"));
+        assertEquals("/a\\\\b\\:c\\,d", RootfsSteps.escapeLayer("/a\\b:c,d"));
     }
 }

@@ -12,6 +12,7 @@ import dev.isolate.spec.Network;
 import dev.isolate.spec.NetworkMode;
 import dev.isolate.state.ProcessIdentity;
 import dev.isolate.state.RuntimeDirectory;
+import dev.isolate.sys.ByteStrings;
 import dev.isolate.sys.Kernel;
 import dev.isolate.sys.Syscall;
 import java.io.IOException;
@@ -128,7 +129,7 @@ public final class ContainerNetwork implements AutoCloseable {
 
     /** Mounts the network adds to the root filesystem: /etc/resolv.conf for --dns. */
     public List<Mount> mounts() {
-        return resolvConfMount.map(file -> List.<Mount>of(new Mount.Bind(file.toString(), "/etc/resolv.conf", true)))
+        return resolvConfMount.map(file -> List.<Mount>of(new Mount.Bind(ByteStrings.of(file), "/etc/resolv.conf", true)))
                 .orElse(List.of());
     }
 

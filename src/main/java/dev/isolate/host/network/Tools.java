@@ -1,6 +1,7 @@
 package dev.isolate.host.network;
 
 import dev.isolate.exit.Failure;
+import dev.isolate.host.HostFacts;
 import dev.isolate.host.Programs;
 import java.io.IOException;
 import java.io.InputStream;
@@ -29,7 +30,7 @@ final class Tools {
     static String run(String what, List<String> command, String input) {
         String program = command.get(0);
         List<String> resolved = new ArrayList<>(command);
-        resolved.set(0, Programs.onPath(program, System.getenv()).orElseThrow(() -> Failure.step(what + ": "
+        resolved.set(0, Programs.onPath(program, HostFacts.callerEnvironment()).orElseThrow(() -> Failure.step(what + ": "
                 + program + " is not installed (Debian package " + PACKAGES.getOrDefault(program, program) + ")")));
         Process process;
         try {

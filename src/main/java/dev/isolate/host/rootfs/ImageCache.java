@@ -1,6 +1,8 @@
 package dev.isolate.host.rootfs;
 
 import dev.isolate.exit.Failure;
+import dev.isolate.host.OpenedPath;
+import dev.isolate.sys.ByteStrings;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.FileAlreadyExistsException;
@@ -13,6 +15,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
@@ -26,29 +29,40 @@ public final class ImageCache {
         this.root = root;
     }
 
-    /** /var/lib/isolate for root; $XDG_DATA_HOME/isolate (by default ~/.local/share/isolate) otherwise. */
+    /**
+     * /var/lib/isolate for root; $XDG_DATA_HOME/isolate (by default ~/.local/share/isolate)
+     * otherwise. The environment holds byte strings (sys.ByteStrings) and the cache is reached
+     * through Java's file API: an XDG_DATA_HOME this JVM cannot name is passed over like a
+     * relative one, and a HOME it cannot name is an error.
+     */
     public static Path defaultRoot(long uid, Map<String, String> environment) {
         if (uid == 0) {
             return Path.of("/var/lib/isolate");
         }
-        String data = environment.get("XDG_DATA_HOME");
-        if (data != null && Path.of(data).isAbsolute()) {
-            return Path.of(data, "isolate");
+        Optional<Path> data = Optional.ofNullable(environment.get("XDG_DATA_HOME")).flatMap(ByteStrings::javaPath)
+                .filter(Path::isAbsolute);
+        if (data.isPresent()) {
+            return data.get().resolve("isolate");
         }
-        return Path.of(environment.getOrDefault("HOME", "/"), ".local", "share", "isolate");
+        String home = environment.getOrDefault("HOME", "/");
+        return ByteStrings.javaPath(home).orElseThrow(() -> Failure.input("image cache in HOME " + home
+                + ": this JVM cannot name it in the locale's charset (" + ByteStrings.jvmCharset()
+                + "); set XDG_DATA_HOME to a directory it can")).resolve(".local/share/isolate");
     }
 
-    public static boolean isArchive(Path path) {
-        return Stream.of(".tar", ".tar.gz", ".tgz").anyMatch(path.toString()::endsWith);
+    /** Whether a file's name (a byte string) says it is an archive. */
+    public static boolean isArchive(String name) {
+        return Stream.of(".tar", ".tar.gz", ".tgz").anyMatch(name::endsWith);
     }
 
     /**
      * Where an archive's tree is kept, found by hashing the archive (which only reads it).
      *
+     * @param archive  the archive's path as the user gave it (a byte string)
      * @param target   {@code <root>/images/<SHA-256>}, holding {@code rootfs}
      * @param unpacked whether a run has unpacked it already
      */
-    public record Entry(Path archive, Path target, boolean unpacked) {
+    public record Entry(String archive, Path target, boolean unpacked) {
         public Path rootfs() {
             return target.resolve("rootfs");
         }
@@ -56,35 +70,33 @@ public final class ImageCache {
         /** How {@link #unpacked(Entry)} makes it, for a dry run. */
         public List<String> unpacking() {
             Path images = target.getParent();
-            return List.of("mkdir -p -m 700 " + images, "mkdir " + images.resolve(".unpack-XXXX/rootfs"),
-                    String.join(" ", tar(archive, images.resolve(".unpack-XXXX/rootfs"))),
-                    "rename " + images.resolve(".unpack-XXXX") + " to " + target);
+            return List.of("mkdir -p -m 700 " + ByteStrings.of(images),
+                    "mkdir " + ByteStrings.of(images.resolve(".unpack-XXXX/rootfs")),
+                    String.join(" ", tar(images.resolve(".unpack-XXXX/rootfs"))) + " < " + archive,
+                    "rename " + ByteStrings.of(images.resolve(".unpack-XXXX")) + " to " + ByteStrings.of(target));
         }
     }
 
-    public Entry locate(Path archive) {
-        Path target = root.resolve("images").resolve(sha256(archive, "rootfs archive " + archive));
-        return new Entry(archive, target, Files.isDirectory(target));
-    }
-
-    /** The unpacked tree of {@code archive}, unpacking it first if no run has yet. */
-    public Path unpacked(Path archive) {
-        return unpacked(locate(archive));
+    public Entry locate(String archive) {
+        String what = "rootfs archive " + archive;
+        try (OpenedPath file = OpenedPath.open(archive, what)) {
+            Path target = root.resolve("images").resolve(sha256(file.view(), what));
+            return new Entry(archive, target, Files.isDirectory(target));
+        }
     }
 
     /** The unpacked tree of the entry's archive, unpacking it first if no run has yet. */
     public Path unpacked(Entry entry) {
-        Path archive = entry.archive();
-        String what = "rootfs archive " + archive;
+        String what = "rootfs archive " + entry.archive();
         Path images = directory(root.resolve("images"));
         Path target = entry.target();
         if (Files.isDirectory(target)) {
             return target.resolve("rootfs");
         }
         Path work = null;
-        try {
+        try (OpenedPath archive = OpenedPath.open(entry.archive(), what)) {
             work = Files.createTempDirectory(images, ".unpack-");
-            untar(archive, Files.createDirectory(work.resolve("rootfs")), what);
+            untar(archive.view(), Files.createDirectory(work.resolve("rootfs")), what);
             try {
                 Files.move(work, target, StandardCopyOption.ATOMIC_MOVE);
             } catch (IOException e) {
@@ -94,7 +106,7 @@ public final class ImageCache {
             }
             return target.resolve("rootfs");
         } catch (IOException e) {
-            throw Failure.step(what + ": cannot unpack into " + images + ": " + Failure.reason(e));
+            throw Failure.step(what + ": cannot unpack into " + ByteStrings.of(images) + ": " + Failure.reason(e));
         } finally {
             if (work != null) {
                 delete(work); // gone already unless this run failed or a parallel one renamed first
@@ -107,11 +119,13 @@ public final class ImageCache {
      * members whose names hold "..", and never writes through a symlink it made. The image's /dev
      * is never used (the container gets a fresh one) and unprivileged callers cannot create device
      * nodes: its content is skipped, by anchored patterns (unanchored ones would drop home/me/dev/
-     * too). tar's first line names the cause, its last ones only sum up.
+     * too). tar's first line names the cause, its last ones only sum up. The archive is tar's
+     * stdin, so that no name of it passes through the locale's charset, and named /dev/stdin,
+     * so that tar still opens it as a file and recognizes compression by its content.
      */
     private static void untar(Path archive, Path into, String what) throws IOException {
-        Process tar = new ProcessBuilder(tar(archive, into))
-                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+        Process tar = new ProcessBuilder(tar(into))
+                .redirectInput(ProcessBuilder.Redirect.from(archive.toFile()))
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         String errors = new String(tar.getErrorStream().readAllBytes());
         try {
@@ -126,9 +140,9 @@ public final class ImageCache {
         }
     }
 
-    private static List<String> tar(Path archive, Path into) {
+    private static List<String> tar(Path into) {
         return List.of("tar", "-x", "--numeric-owner", "--delay-directory-restore", "--anchored",
-                "--exclude=./dev/*", "--exclude=dev/*", "-f", archive.toString(), "-C", into.toString());
+                "--exclude=./dev/*", "--exclude=dev/*", "-f", "/dev/stdin", "-C", into.toString());
     }
 
     private static String sha256(Path file, String what) {
@@ -151,9 +165,9 @@ public final class ImageCache {
             return Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(
                     PosixFilePermissions.fromString("rwx------")));
         } catch (FileAlreadyExistsException e) {
-            throw Failure.step("cache directory " + dir + ": exists and is not a directory");
+            throw Failure.step("cache directory " + ByteStrings.of(dir) + ": exists and is not a directory");
         } catch (IOException e) {
-            throw Failure.step("cache directory " + dir + ": " + Failure.reason(e));
+            throw Failure.step("cache directory " + ByteStrings.of(dir) + ": " + Failure.reason(e));
         }
     }
 

@@ -2,10 +2,12 @@ package dev.isolate.host.rootfs;
 
 import dev.isolate.dryrun.HostAction;
 import dev.isolate.exit.Failure;
+import dev.isolate.host.OpenedPath;
 import dev.isolate.spec.Mount;
 import dev.isolate.spec.Propagation;
 import dev.isolate.spec.RootFilesystem;
 import dev.isolate.state.RuntimeDirectory;
+import dev.isolate.sys.ByteStrings;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -26,6 +28,9 @@ import java.util.stream.Stream;
  *
  * <p>{@link #decide} works out all of it by reading only; {@link #prepare} makes what was
  * decided, and a dry run shows it ({@link Decision#actions}).
+ *
+ * <p>The user's paths are byte strings (sys.ByteStrings), reached through {@link OpenedPath}
+ * whatever their bytes, and the layout holds byte strings: the child's steps name them.
  */
 public final class Workspace implements AutoCloseable {
     private final RootfsLayout layout;
@@ -48,7 +53,7 @@ public final class Workspace implements AutoCloseable {
      * @param keptUpper {@code --overlay-upper}'s directory, whose upper and work are made if missing
      * @param scratch   the empty directory a throw-away overlay's tmpfs goes on
      */
-    public record Decision(RootfsLayout layout, Optional<ImageCache.Entry> unpack, Optional<Path> keptUpper,
+    public record Decision(RootfsLayout layout, Optional<ImageCache.Entry> unpack, Optional<String> keptUpper,
             Optional<Path> scratch) {
         /** What {@link #prepare} would do, in its order. */
         public List<HostAction> actions() {
@@ -56,9 +61,9 @@ public final class Workspace implements AutoCloseable {
             unpack.ifPresent(entry -> actions.add(HostAction.before("unpack the archive " + entry.archive()
                     + " into the image cache", entry.unpacking())));
             keptUpper.ifPresent(dir -> actions.add(HostAction.before("the overlay's kept layers",
-                    List.of("mkdir -p " + dir.resolve("upper"), "mkdir -p " + dir.resolve("work")))));
+                    List.of("mkdir -p " + dir + "/upper", "mkdir -p " + dir + "/work"))));
             scratch.ifPresent(dir -> actions.add(HostAction.before("the overlay's scratch directory, removed"
-                    + " when the container ends", List.of("mkdir -m 700 " + dir))));
+                    + " when the container ends", List.of("mkdir -m 700 " + ByteStrings.of(dir)))));
             return actions;
         }
     }
@@ -73,9 +78,9 @@ public final class Workspace implements AutoCloseable {
      */
     public static Decision decide(RootFilesystem rootfs, Propagation propagation, long uid,
             Map<String, String> environment, Set<String> ownFiles) {
-        Path path = Path.of(rootfs.image());
+        String path = rootfs.image();
         Optional<ImageCache.Entry> archive = archive(path, uid, environment);
-        String image = archive.map(entry -> entry.rootfs().toString()).orElseGet(() -> directory(path));
+        String image = archive.map(entry -> ByteStrings.of(entry.rootfs())).orElseGet(() -> directory(path));
         List<Mount> mounts = new ArrayList<>();
         Set<String> fileSources = new HashSet<>();
         for (Mount mount : rootfs.mounts()) {
@@ -83,30 +88,30 @@ public final class Workspace implements AutoCloseable {
                 fileSources.add(bind.source());
                 mounts.add(bind);
             } else if (mount instanceof Mount.Bind bind) {
-                String source = realPath(Path.of(bind.source()), "bind source " + bind.source());
-                if (!Files.isDirectory(Path.of(source))) {
-                    fileSources.add(source);
+                try (OpenedPath source = OpenedPath.open(bind.source(), "bind source " + bind.source())) {
+                    if (!Files.isDirectory(source.view())) {
+                        fileSources.add(source.realPath());
+                    }
+                    mounts.add(new Mount.Bind(source.realPath(), bind.destination(), bind.readOnly()));
                 }
-                mounts.add(new Mount.Bind(source, bind.destination(), bind.readOnly()));
             } else {
                 mounts.add(mount);
             }
         }
         Optional<Path> scratch = Optional.empty();
-        Optional<Path> keptUpper = Optional.empty();
+        Optional<String> keptUpper = Optional.empty();
         Optional<RootfsLayout.Overlay> overlay = Optional.empty();
         if (rootfs.overlay().isPresent()) {
             Optional<String> upper = rootfs.overlay().get().upper();
             if (upper.isPresent()) {
-                Path dir = realPathOfExisting(Path.of(upper.get()), "overlay upper " + upper.get());
+                String dir = realPathOfExisting(upper.get(), "overlay upper " + upper.get());
                 keptUpper = Optional.of(dir);
-                overlay = Optional.of(new RootfsLayout.Overlay(Optional.empty(), dir.resolve("upper").toString(),
-                        dir.resolve("work").toString()));
+                overlay = Optional.of(new RootfsLayout.Overlay(Optional.empty(), dir + "/upper", dir + "/work"));
             } else {
                 Path dir = RuntimeDirectory.ownEntryPath(uid, environment, RuntimeDirectory.Owned.OVERLAY);
                 scratch = Optional.of(dir);
-                overlay = Optional.of(new RootfsLayout.Overlay(Optional.of(dir.toString()),
-                        dir.resolve("upper").toString(), dir.resolve("work").toString()));
+                String bytes = ByteStrings.of(dir);
+                overlay = Optional.of(new RootfsLayout.Overlay(Optional.of(bytes), bytes + "/upper", bytes + "/work"));
             }
         }
         List<String> privateMountPoints = new ArrayList<>();
@@ -114,7 +119,7 @@ public final class Workspace implements AutoCloseable {
             String mountinfo = read(Path.of("/proc/self/mountinfo"));
             Set<String> points = new LinkedHashSet<>();
             MountPoints.containing(image, mountinfo).ifPresent(points::add);
-            scratch.flatMap(dir -> MountPoints.containing(dir.toString(), mountinfo)).ifPresent(points::add);
+            scratch.flatMap(dir -> MountPoints.containing(ByteStrings.of(dir), mountinfo)).ifPresent(points::add);
             privateMountPoints.addAll(points);
         }
         Set<String> procEntries = new HashSet<>();
@@ -141,29 +146,33 @@ public final class Workspace implements AutoCloseable {
     }
 
     /** An archive's place in the image cache, when the image is one. */
-    private static Optional<ImageCache.Entry> archive(Path path, long uid, Map<String, String> environment) {
-        if (!Files.exists(path)) {
-            throw Failure.input("rootfs " + path + ": no such file or directory");
+    private static Optional<ImageCache.Entry> archive(String path, long uid, Map<String, String> environment) {
+        try (OpenedPath image = OpenedPath.open(path, "rootfs " + path)) {
+            if (Files.isRegularFile(image.view()) && ImageCache.isArchive(path)) {
+                return Optional.of(new ImageCache(ImageCache.defaultRoot(uid, environment)).locate(path));
+            }
+            return Optional.empty();
         }
-        if (Files.isRegularFile(path) && ImageCache.isArchive(path)) {
-            return Optional.of(new ImageCache(ImageCache.defaultRoot(uid, environment)).locate(path));
-        }
-        return Optional.empty();
     }
 
-    private static String directory(Path path) {
-        if (!Files.isDirectory(path)) {
-            throw Failure.input("rootfs " + path + ": not a directory, nor a .tar, .tar.gz or .tgz archive");
+    private static String directory(String path) {
+        try (OpenedPath image = OpenedPath.open(path, "rootfs " + path)) {
+            if (!Files.isDirectory(image.view())) {
+                throw Failure.input("rootfs " + path + ": not a directory, nor a .tar, .tar.gz or .tgz archive");
+            }
+            return image.realPath();
         }
-        return realPath(path, "rootfs " + path);
     }
 
-    private static void makeKeptUpper(Path dir) {
-        try {
-            Files.createDirectories(dir.resolve("upper"));
-            Files.createDirectories(dir.resolve("work"));
+    /** DIR with its upper/ and work/ made if need be. */
+    private static void makeKeptUpper(String dir) {
+        String what = "overlay upper " + dir;
+        OpenedPath.createDirectories(dir, 0777, what);
+        try (OpenedPath opened = OpenedPath.open(dir, what)) {
+            Files.createDirectories(opened.view().resolve("upper"));
+            Files.createDirectories(opened.view().resolve("work"));
         } catch (IOException e) {
-            throw Failure.input("overlay upper " + dir + ": " + Failure.reason(e));
+            throw Failure.input(what + ": " + Failure.reason(e));
         }
     }
 
@@ -179,15 +188,7 @@ public final class Workspace implements AutoCloseable {
         try {
             Files.createDirectory(dir);
         } catch (IOException e) {
-            throw Failure.step("overlay scratch directory " + dir + ": " + Failure.reason(e));
-        }
-    }
-
-    private static String realPath(Path path, String what) {
-        try {
-            return path.toRealPath().toString();
-        } catch (IOException e) {
-            throw Failure.input(what + ": " + Failure.reason(e));
+            throw Failure.step("overlay scratch directory " + ByteStrings.of(dir) + ": " + Failure.reason(e));
         }
     }
 
@@ -195,21 +196,25 @@ public final class Workspace implements AutoCloseable {
      * The real path a directory will have once made: that of its deepest existing ancestor,
      * then the names still to be made (which, not existing, are no links).
      */
-    private static Path realPathOfExisting(Path path, String what) {
-        Path absolute = path.toAbsolutePath().normalize();
-        Path existing = absolute;
-        while (existing != null && !Files.exists(existing, LinkOption.NOFOLLOW_LINKS)) {
-            existing = existing.getParent();
+    private static String realPathOfExisting(String path, String what) {
+        String missing = "";
+        String existing = path;
+        while (!existing.isEmpty() && !OpenedPath.exists(existing)) {
+            int slash = existing.lastIndexOf('/');
+            missing = existing.substring(slash + 1) + (missing.isEmpty() ? "" : "/" + missing);
+            existing = slash < 0 ? "" : existing.substring(0, slash);
         }
-        if (existing == null) {
-            return absolute;
+        try (OpenedPath found = OpenedPath.open(existing.isEmpty() ? (path.startsWith("/") ? "/" : ".") : existing,
+                what)) {
+            String real = found.realPath();
+            return missing.isEmpty() ? real : (real.endsWith("/") ? real : real + "/") + missing;
         }
-        return Path.of(realPath(existing, what)).resolve(existing.relativize(absolute));
     }
 
+    /** As a byte string: mount points hold the bytes of their paths. */
     private static String read(Path file) {
         try {
-            return Files.readString(file);
+            return ByteStrings.of(Files.readAllBytes(file));
         } catch (IOException e) {
             throw Failure.step(file + ": " + Failure.reason(e));
         }

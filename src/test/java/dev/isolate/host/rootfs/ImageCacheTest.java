@@ -60,7 +60,7 @@ class ImageCacheTest {
     void archivesUnpackOnceUnderTheirDigest() throws Exception {
         ImageCache cache = new ImageCache(temp.resolve("cache"));
         for (Path archive : List.of(archive("a.tar", "-c"), archive("a.tar.gz", "-cz"))) {
-            Path unpacked = cache.unpacked(archive);
+            Path unpacked = unpack(cache, archive);
             assertEquals("content\n", Files.readString(unpacked.resolve("sub/file")));
             assertEquals(Path.of("sub/file"), Files.readSymbolicLink(unpacked.resolve("link")));
             assertTrue(Files.isDirectory(unpacked.resolve("dev")), "the dev directory stays");
@@ -68,26 +68,26 @@ class ImageCacheTest {
             assertTrue(Files.exists(unpacked.resolve("sub/dev/kept")), "only the top dev/ is skipped");
             assertTrue(Files.exists(unpacked.resolve("locked/file")));
             Files.writeString(unpacked.resolve("marker"), "");
-            assertEquals(unpacked, cache.unpacked(archive));
+            assertEquals(unpacked, unpack(cache, archive));
             assertTrue(Files.exists(unpacked.resolve("marker")), "the second call reuses the tree");
             assertEquals(64, unpacked.getParent().getFileName().toString().length(), "a SHA-256 in hex");
         }
         Path copy = Files.copy(temp.resolve("a.tar"), temp.resolve("same-bytes.tgz"));
-        assertEquals(cache.unpacked(temp.resolve("a.tar")), cache.unpacked(copy));
+        assertEquals(unpack(cache, temp.resolve("a.tar")), unpack(cache, copy));
     }
 
     @Test
     void locatingAnArchiveMakesNothing() throws Exception {
         Path archive = archive("a.tar", "-c");
         ImageCache cache = new ImageCache(temp.resolve("cache"));
-        ImageCache.Entry entry = cache.locate(archive);
+        ImageCache.Entry entry = cache.locate(archive.toString());
         assertFalse(entry.unpacked());
         assertFalse(Files.exists(temp.resolve("cache")), "a dry run's look makes no directory");
         assertEquals(4, entry.unpacking().size());
         assertTrue(entry.unpacking().get(3).endsWith(" to " + entry.target()), entry.unpacking().toString());
         Path unpacked = cache.unpacked(entry);
         assertEquals(entry.rootfs(), unpacked);
-        assertTrue(cache.locate(archive).unpacked());
+        assertTrue(cache.locate(archive.toString()).unpacked());
     }
 
     @Test
@@ -99,14 +99,14 @@ class ImageCacheTest {
         byte[] bytes = Files.readAllBytes(gz);
         Path truncated = Files.write(temp.resolve("truncated.tar.gz"), Arrays.copyOf(bytes, bytes.length / 2));
         for (Path bad : List.of(random, truncated, membersThenGarbage())) {
-            Failure e = assertThrows(Failure.class, () -> cache.unpacked(bad));
+            Failure e = assertThrows(Failure.class, () -> unpack(cache, bad));
             assertTrue(e.getMessage().startsWith("rootfs archive " + bad + ": not a readable tar archive ("),
                     e.getMessage());
             assertFalse(e.getMessage().contains("\n"));
         }
         assertEquals(List.of(), leftovers(cacheRoot), "failed unpacks leave nothing behind");
         assertEquals("rootfs archive /no/such.tar: no such file or directory",
-                assertThrows(Failure.class, () -> cache.unpacked(Path.of("/no/such.tar"))).getMessage());
+                assertThrows(Failure.class, () -> unpack(cache, Path.of("/no/such.tar"))).getMessage());
     }
 
     /** tar unpacks the tree, read-only directory and all, before it fails. */
@@ -136,7 +136,7 @@ class ImageCacheTest {
         try {
             List<Future<Path>> results = new ArrayList<>();
             for (int i = 0; i < 8; i++) {
-                results.add(pool.submit(() -> new ImageCache(cacheRoot).unpacked(archive)));
+                results.add(pool.submit(() -> unpack(new ImageCache(cacheRoot), archive)));
             }
             Path first = results.get(0).get();
             for (Future<Path> result : results) {
@@ -157,7 +157,13 @@ class ImageCacheTest {
         assertEquals(Path.of("/home/a/.local/share/isolate"), ImageCache.defaultRoot(1000, Map.of("HOME", "/home/a")));
         assertEquals(Path.of("/home/a/.local/share/isolate"), ImageCache.defaultRoot(1000, Map.of("XDG_DATA_HOME",
                 "relative", "HOME", "/home/a")), "the XDG specification ignores relative paths");
-        assertTrue(ImageCache.isArchive(Path.of("x.tar.gz")) && ImageCache.isArchive(Path.of("x.tgz")));
-        assertFalse(ImageCache.isArchive(Path.of("x.zip")) || ImageCache.isArchive(Path.of("/")));
+        assertEquals(Path.of("/home/a/.local/share/isolate"), ImageCache.defaultRoot(1000, Map.of("XDG_DATA_HOME",
+                "/\u00ff", "HOME", "/home/a")), "and isolate ones this JVM cannot name (a lone byte 0xff)");
+        assertTrue(ImageCache.isArchive("x.tar.gz") && ImageCache.isArchive("x.tgz"));
+        assertFalse(ImageCache.isArchive("x.zip") || ImageCache.isArchive("/"));
+    }
+
+    private static Path unpack(ImageCache cache, Path archive) {
+        return cache.unpacked(cache.locate(archive.toString()));
     }
 }

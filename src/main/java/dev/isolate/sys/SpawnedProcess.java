@@ -1,0 +1,141 @@
+package dev.isolate.sys;
+
+import com.kenai.jffi.MemoryIO;
+import dev.isolate.linux.Linux;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A program started with posix_spawnp(3), whose arguments and environment are byte strings
+ * ({@link ByteStrings}) passed as they are. ProcessBuilder cannot do that: since JDK 18 it
+ * encodes them with the locale's charset, which turns every byte it cannot map into '?'.
+ * glibc's posix_spawn runs no Java in the child (it clones with its own stack and execs).
+ *
+ * <p>The child starts in a session of its own, with no signal blocked, stdin from /dev/null,
+ * stdout and stderr appended to one file and no other descriptor of this JVM's (closefrom 3).
+ */
+public final class SpawnedProcess {
+    /** sizeof(posix_spawn_file_actions_t) and sizeof(posix_spawnattr_t) are 80 and 336 in glibc: room to spare. */
+    private static final int OPAQUE = 512;
+
+    private final Kernel kernel;
+    private final long pid;
+    private int waitStatus = -1;
+
+    private SpawnedProcess(Kernel kernel, long pid) {
+        this.kernel = kernel;
+        this.pid = pid;
+    }
+
+    /**
+     * @param argv        the program (looked up in the PATH of isolate's JVM, as execvp does) and its arguments
+     * @param environment NAME=VALUE entries
+     * @param output      the file that stdout and stderr are appended to
+     * @return the process, or the errno of posix_spawnp
+     */
+    public static Kernel.Result<SpawnedProcess> start(List<String> argv, List<String> environment, String output) {
+        Kernel kernel = Kernel.get();
+        MemoryIO memory = kernel.memory();
+        List<Long> allocated = new ArrayList<>();
+        long actions = allocate(memory, allocated, OPAQUE);
+        long attributes = allocate(memory, allocated, OPAQUE);
+        long pid = allocate(memory, allocated, 8);
+        try {
+            long argvArray = array(memory, allocated, argv);
+            long envArray = array(memory, allocated, environment);
+            check(kernel, "posix_spawn_file_actions_init", actions);
+            try {
+                check(kernel, "posix_spawn_file_actions_addopen", actions, 0,
+                        string(memory, allocated, "/dev/null"), Linux.O_RDONLY, 0);
+                check(kernel, "posix_spawn_file_actions_addopen", actions, 1,
+                        string(memory, allocated, output), Linux.O_WRONLY | Linux.O_APPEND, 0);
+                check(kernel, "posix_spawn_file_actions_adddup2", actions, 1, 2);
+                check(kernel, "posix_spawn_file_actions_addclosefrom_np", actions, 3);
+                check(kernel, "posix_spawnattr_init", attributes);
+                try {
+                    // The attributes start with an empty signal mask: SETSIGMASK hands the child that.
+                    check(kernel, "posix_spawnattr_setflags", attributes,
+                            Linux.POSIX_SPAWN_SETSID | Linux.POSIX_SPAWN_SETSIGMASK);
+                    int errno = (int) kernel.callFunction(kernel.function("posix_spawnp"), pid,
+                            memory.getAddress(argvArray), actions, attributes, argvArray, envArray);
+                    if (errno != 0) {
+                        return new Kernel.Result<>(null, errno);
+                    }
+                    return new Kernel.Result<>(new SpawnedProcess(kernel, memory.getInt(pid)), 0);
+                } finally {
+                    kernel.callFunction(kernel.function("posix_spawnattr_destroy"), attributes);
+                }
+            } finally {
+                kernel.callFunction(kernel.function("posix_spawn_file_actions_destroy"), actions);
+            }
+        } finally {
+            allocated.forEach(memory::freeMemory);
+        }
+    }
+
+    public long pid() {
+        return pid;
+    }
+
+    /** Whether it still runs; once it has ended it is reaped, and its status kept. */
+    public boolean alive() {
+        return waitStatus < 0 && !reaped(Linux.WNOHANG);
+    }
+
+    /** Waits for its end: the wait status, as wait(2) gives it. */
+    public int waitFor() {
+        if (waitStatus < 0) {
+            reaped(0);
+        }
+        return waitStatus;
+    }
+
+    private boolean reaped(int options) {
+        long status = kernel.memory().allocateMemory(8, true);
+        try {
+            long result = kernel.callRetrying(Syscall.WAIT4, pid, status, options, 0);
+            if (result == pid) {
+                waitStatus = kernel.memory().getInt(status);
+                return true;
+            }
+            if (result < 0) {
+                throw new IllegalStateException("wait4 " + pid + ": " + kernel.errorText((int) -result));
+            }
+            return false;
+        } finally {
+            kernel.memory().freeMemory(status);
+        }
+    }
+
+    private static void check(Kernel kernel, String function, long... args) {
+        int errno = (int) kernel.callFunction(kernel.function(function), args);
+        if (errno != 0) {
+            throw new IllegalStateException(function + ": " + kernel.errorText(errno));
+        }
+    }
+
+    private static long allocate(MemoryIO memory, List<Long> allocated, int size) {
+        long address = memory.allocateMemory(size, true);
+        if (address == 0) {
+            throw new OutOfMemoryError("no native memory to start a process");
+        }
+        allocated.add(address);
+        return address;
+    }
+
+    private static long string(MemoryIO memory, List<Long> allocated, String value) {
+        byte[] bytes = ByteStrings.cString(value);
+        long address = allocate(memory, allocated, bytes.length);
+        memory.putByteArray(address, bytes, 0, bytes.length);
+        return address;
+    }
+
+    /** A NULL-terminated array of C strings. */
+    private static long array(MemoryIO memory, List<Long> allocated, List<String> values) {
+        long array = allocate(memory, allocated, 8 * (values.size() + 1));
+        for (int i = 0; i < values.size(); i++) {
+            memory.putAddress(array + 8L * i, string(memory, allocated, values.get(i)));
+        }
+        return array;
+    }
+}
