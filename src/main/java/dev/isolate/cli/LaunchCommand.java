@@ -2,6 +2,7 @@ package dev.isolate.cli;
 
 import dev.isolate.dryrun.DryRun;
 import dev.isolate.launch.Launcher;
+import dev.isolate.state.StateStore;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -20,8 +21,9 @@ abstract class LaunchCommand implements Callable<Integer> {
         Main.verbosity = options.verbosity();
         boolean dryRun = options.dryRun();
         Launcher launcher = Launcher.forThisProcess(Diagnostics.of(options.verbosity()));
-        Launcher.Naming naming = new Launcher.Naming(Optional.ofNullable(options.name), options.detach,
-                options.superviseDetached, arguments);
+        // With the rest of the command line, before the store's directory is made for it.
+        Optional<String> name = Optional.ofNullable(options.name).map(StateStore::requireValidName);
+        Launcher.Naming naming = new Launcher.Naming(name, options.detach, options.superviseDetached, arguments);
         if (dryRun) {
             DryRun plan = launcher.dryRun(options.toSpec(launcher.facts()), naming);
             System.out.print(options.json ? plan.json() : plan.text());
