@@ -141,21 +141,33 @@ class BytesIT {
             expected.put("upper-" + half, ok(bytes()));
             expected.put("upper-" + half + "-kept", hex(bytes("kept\n")));
         }
-        expected.put("missing-rootfs", failed(125, bytes("isolate: rootfs /no/", high,
+        // A message quotes valid UTF-8 as it is (ü) and escapes every other byte. 0x80-0xff in a
+        // row holds no UTF-8 at all: continuation bytes without a lead, then lead bytes each
+        // followed by another lead byte.
+        String escapedHigh = escaped(high);
+        expected.put("missing-rootfs", failed(125, bytes("isolate: rootfs /no/", escapedHigh,
                 ": no such file or directory\n")));
-        expected.put("bad-hostname", failed(125, bytes("isolate: hostname \"h", new byte[] {(byte) 0x80, (byte) 0xc3,
-                (byte) 0xbc, (byte) 0xff},
-                "\": use letters, digits and inner hyphens, in dot-separated labels\n")));
-        expected.put("missing-command", failed(127, bytes("isolate: exec \"", high,
+        expected.put("bad-hostname", failed(125, bytes("isolate: hostname \"h\\x80", new byte[] {(byte) 0xc3,
+                (byte) 0xbc}, "\\xff\": use letters, digits and inner hyphens, in dot-separated labels\n")));
+        expected.put("missing-command", failed(127, bytes("isolate: exec \"", escapedHigh,
                 "\": No such file or directory\n")));
         expected.put("detach", ok(bytes(name, "\n")));
         expected.put("detach-log", hex(bytes(all, all, "\n")));
-        expected.put("detach-fails", failed(125, bytes("isolate: chdir \"/no/", high,
+        expected.put("detach-fails", failed(125, bytes("isolate: chdir \"/no/", escapedHigh,
                 "\": No such file or directory\n")));
         assertEquals(expected.keySet(), results.keySet(), r.out());
         assertAll(expected.keySet().stream().map(key -> () -> assertEquals(expected.get(key), results.get(key),
                 key + " under LC_ALL=" + locale + " (exit:stdout:stderr in hex)")));
         assertEquals("", r.err(), "the script itself runs cleanly");
+    }
+
+    /** Each byte as \\xHH, as a message writes a byte that is not part of printable UTF-8. */
+    private static String escaped(byte[] bytes) {
+        StringBuilder out = new StringBuilder();
+        for (byte b : bytes) {
+            out.append(String.format("\\x%02x", b & 0xff));
+        }
+        return out.toString();
     }
 
     private static byte[] range(int from, int to, IntPredicate keep) {
