@@ -141,7 +141,7 @@ class LifecycleIT {
     @Test
     void killSendsTheSignalGiven() throws Exception {
         String name = prefix + "signalled";
-        Process container = start(name, "sh", "-c", "trap 'exit 7' USR1; sleep 300 & wait");
+        Process container = start(name, "-p", "sh", "-c", "trap 'exit 7' USR1; sleep 300 & wait");
         awaitRunning(name);
         assertEquals(0, withState().run("kill", name, "SIGUSR1").exit());
         assertTrue(container.waitFor(10, TimeUnit.SECONDS));
@@ -200,8 +200,9 @@ class LifecycleIT {
         String a = prefix + "a";
         String b = prefix + "b";
         String missing = prefix + "nosuch";
-        Process first = start(a, "sh", "-c", "trap 'exit 3' TERM; sleep 300 & wait");
-        Process second = start(b, "sh", "-c", "trap 'exit 4' TERM; sleep 300 & wait");
+        // -p: the background sleep dies with its PID namespace instead of outliving the test.
+        Process first = start(a, "-p", "sh", "-c", "trap 'exit 3' TERM; sleep 300 & wait");
+        Process second = start(b, "-p", "sh", "-c", "trap 'exit 4' TERM; sleep 300 & wait");
         awaitRunning(a);
         awaitRunning(b);
         Result stop = withState().run("stop", a, missing, b);
