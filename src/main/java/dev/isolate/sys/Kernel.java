@@ -10,6 +10,7 @@ import com.kenai.jffi.Type;
 import dev.isolate.linux.Linux;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.LongUnaryOperator;
 
 /**
  * Raw system calls for the parent, through libc's syscall(2) and jffi.
@@ -93,19 +94,19 @@ public final class Kernel {
 
     /** openat(dirfd, path, flags): the new descriptor or -errno. {@code path} is a byte string. */
     public long openAt(int dirfd, String path, int flags) {
-        long address = cString(path);
-        try {
-            return call(Syscall.OPENAT, dirfd, address, flags);
-        } finally {
-            memory.freeMemory(address);
-        }
+        return withPath(path, address -> call(Syscall.OPENAT, dirfd, address, flags));
     }
 
     /** mkdirat(dirfd, path, mode): 0 or -errno. {@code path} is a byte string. */
     public long mkdirAt(int dirfd, String path, int mode) {
+        return withPath(path, address -> call(Syscall.MKDIRAT, dirfd, address, mode));
+    }
+
+    /** A call given the address of a native copy of {@code path}, freed once it returns. */
+    private long withPath(String path, LongUnaryOperator call) {
         long address = cString(path);
         try {
-            return call(Syscall.MKDIRAT, dirfd, address, mode);
+            return call.applyAsLong(address);
         } finally {
             memory.freeMemory(address);
         }

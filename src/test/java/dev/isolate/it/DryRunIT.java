@@ -221,7 +221,7 @@ class DryRunIT {
         TestImages.run(List.of("tar", "-C", image.toString(), "-cf", archive.toString(), "."));
         Outcome r = dryRunIn(Optional.empty(), List.of(dir), "--dry-run", "-R", archive.toString(), "true");
         assertContains(r.out(), "unpack the archive " + archive + " into the image cache\n",
-                "    tar -x --numeric-owner", " -f /dev/stdin -C /var/lib/isolate/images/.unpack-XXXX/rootfs < " + archive + "\n",
+                "    tar -x --numeric-owner", " -f /dev/stdin -C $TMP/rootfs < " + archive + "\n",
                 " open_tree(AT_FDCWD, \"/var/lib/isolate/images/");
     }
 

@@ -86,7 +86,8 @@ class InstallIT {
         Privileged.requireRoot();
         Path copy = tmp.resolve("checkout");
         for (String part : List.of("pom.xml", "src/main", "scripts", "target/isolate.jar", "target/lib", "target/native")) {
-            copyTree(REPO.resolve(part), copy.resolve(part));
+            RootlessCopy.copyTree(REPO.resolve(part), copy.resolve(part), StandardCopyOption.COPY_ATTRIBUTES,
+                    StandardCopyOption.REPLACE_EXISTING);
         }
         // Sources an hour old, so that the copied jar is up to date whenever the checkout's was built.
         FileTime hourAgo = FileTime.from(Instant.now().minus(1, ChronoUnit.HOURS));
@@ -234,20 +235,6 @@ class InstallIT {
         try (Stream<Path> all = Files.walk(dir)) {
             for (Path p : all.toList()) {
                 Files.setPosixFilePermissions(p, PosixFilePermissions.fromString(Files.isDirectory(p) ? "rwxr-xr-x" : "rw-r--r--"));
-            }
-        }
-    }
-
-    private static void copyTree(Path from, Path to) throws IOException {
-        try (Stream<Path> all = Files.walk(from)) {
-            for (Path p : all.toList()) {
-                Path target = to.resolve(from.relativize(p).toString());
-                if (Files.isDirectory(p)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.createDirectories(target.getParent());
-                    Files.copy(p, target, StandardCopyOption.COPY_ATTRIBUTES, StandardCopyOption.REPLACE_EXISTING);
-                }
             }
         }
     }

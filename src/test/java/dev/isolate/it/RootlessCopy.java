@@ -2,6 +2,7 @@ package dev.isolate.it;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.CopyOption;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -26,7 +27,7 @@ final class RootlessCopy {
                 Path root = Files.createTempDirectory("isolate-rootless");
                 Path repo = Path.of("").toAbsolutePath();
                 for (String part : List.of("scripts/isolate", "target/isolate.jar", "target/lib", "target/native")) {
-                    copyTree(repo.resolve(part), root.resolve(part));
+                    copyTree(repo.resolve(part), root.resolve(part), StandardCopyOption.REPLACE_EXISTING);
                 }
                 try (Stream<Path> all = Files.walk(root)) {
                     for (Path p : all.toList()) {
@@ -43,7 +44,8 @@ final class RootlessCopy {
         return script;
     }
 
-    private static void copyTree(Path from, Path to) throws IOException {
+    /** Copies a file or a tree; {@code options} as Files.copy takes them, for each file. */
+    static void copyTree(Path from, Path to, CopyOption... options) throws IOException {
         try (Stream<Path> all = Files.walk(from)) {
             for (Path p : all.toList()) {
                 Path target = to.resolve(from.relativize(p).toString());
@@ -51,7 +53,7 @@ final class RootlessCopy {
                     Files.createDirectories(target);
                 } else {
                     Files.createDirectories(target.getParent());
-                    Files.copy(p, target, StandardCopyOption.REPLACE_EXISTING);
+                    Files.copy(p, target, options);
                 }
             }
         }

@@ -67,13 +67,17 @@ public final class ImageCache {
             return target.resolve("rootfs");
         }
 
-        /** How {@link #unpacked(Entry)} makes it, for a dry run. */
+        /**
+         * How {@link #unpacked(Entry)} makes it, for a dry run, as shell lines. The directory it
+         * unpacks into gets its random name only when it is made: the lines call it $TMP.
+         */
         public List<String> unpacking() {
             Path images = target.getParent();
             return List.of("mkdir -p -m 700 " + ByteStrings.of(images),
-                    "mkdir " + ByteStrings.of(images.resolve(".unpack-XXXX/rootfs")),
-                    String.join(" ", tar(images.resolve(".unpack-XXXX/rootfs"))) + " < " + archive,
-                    "rename " + ByteStrings.of(images.resolve(".unpack-XXXX")) + " to " + ByteStrings.of(target));
+                    "TMP=a new directory " + ByteStrings.of(images) + "/.unpack-* (random name, mode 700),"
+                            + " with an empty rootfs/ in it",
+                    String.join(" ", tar(Path.of("$TMP/rootfs"))) + " < " + archive,
+                    "rename $TMP to " + ByteStrings.of(target));
         }
     }
 
