@@ -4,6 +4,7 @@ import dev.isolate.host.Caller;
 import dev.isolate.host.HostFacts;
 import dev.isolate.host.KernelVersion;
 import dev.isolate.spec.ContainerSpec;
+import dev.isolate.spec.Containment;
 import dev.isolate.spec.IdMapping;
 import dev.isolate.spec.Namespace;
 import dev.isolate.spec.Network;
@@ -59,6 +60,8 @@ public final class Fixtures {
         private Optional<String> newuidmap = Optional.empty();
         private Optional<String> newgidmap = Optional.empty();
         private List<Integer> handledSignals = List.of();
+        private long boundingSet = (1L << 41) - 1;
+        private int lastCapability = 40;
 
         public Facts kernel(int major, int minor) {
             kernel = new KernelVersion(major, minor);
@@ -98,9 +101,15 @@ public final class Fixtures {
             return this;
         }
 
+        /** isolate's own bounding set, as /proc/self/status shows it in CapBnd. */
+        public Facts boundingSet(long mask) {
+            boundingSet = mask;
+            return this;
+        }
+
         public HostFacts build() {
             return new HostFacts(kernel, caller, environment, passedFds, subordinateUids, subordinateGids, newuidmap,
-                    newgidmap, handledSignals);
+                    newgidmap, handledSignals, boundingSet, lastCapability);
         }
     }
 
@@ -114,6 +123,9 @@ public final class Fixtures {
         private Optional<RootFilesystem> rootfs = Optional.empty();
         private Map<String, String> environment = Map.of();
         private Optional<String> workdir = Optional.empty();
+        private Containment containment = Containment.NONE;
+        private boolean terminal;
+        private boolean init;
         private RunAs runAs = RunAs.UNCHANGED;
         private List<String> command = List.of("true");
 
@@ -177,6 +189,21 @@ public final class Fixtures {
             return this;
         }
 
+        public Spec containment(Containment containment) {
+            this.containment = containment;
+            return this;
+        }
+
+        public Spec terminal() {
+            terminal = true;
+            return this;
+        }
+
+        public Spec init() {
+            init = true;
+            return this;
+        }
+
         public Spec runAs(RunAs runAs) {
             this.runAs = runAs;
             return this;
@@ -192,7 +219,7 @@ public final class Fixtures {
             Optional<UserNamespace> users = user.isPresent() || !namespaces.contains(Namespace.USER) ? user
                     : Optional.of(UserNamespace.rootMapping(1000, 1000, false));
             return new ContainerSpec(namespaces, net, users, hostname, timeOffsets, propagation, rootfs, environment,
-                    workdir, runAs, command);
+                    workdir, runAs, containment, terminal, init, command);
         }
     }
 }

@@ -5,6 +5,7 @@ import dev.isolate.host.HostFacts;
 import dev.isolate.launch.Launcher;
 import dev.isolate.spec.Cidr;
 import dev.isolate.spec.ContainerSpec;
+import dev.isolate.spec.Containment;
 import dev.isolate.spec.Environments;
 import dev.isolate.spec.IdMapping;
 import dev.isolate.spec.Ipv4;
@@ -136,7 +137,7 @@ final class RunOptions {
     /** --bind, --ro-bind and --tmpfs in the order given: a later mount may land inside an earlier one. */
     private final List<Map.Entry<String, String>> mountOptions = new ArrayList<>();
     /** picocli passes a repeated option's values so far to its setter on each occurrence. */
-    private final Map<String, Integer> mountValuesSeen = new HashMap<>();
+    private final Map<String, Integer> valuesSeen = new HashMap<>();
 
     @Option(names = {"-b", "--bind"}, paramLabel = "SRC:DST[:ro]", description = "Bind a host file or directory (with what is mounted below it) on DST inside the root filesystem; :ro makes it read-only. Repeatable.")
     void bind(List<String> values) {
@@ -173,6 +174,37 @@ final class RunOptions {
 
     @Option(names = "--group-add", paramLabel = "GID|GROUP", description = "A supplementary group of COMMAND (otherwise, with -S or -G, it has none). Repeatable.")
     List<String> groupAdd = new ArrayList<>();
+
+    /** --cap-add and --cap-drop in the order given: each applies to what the ones before it left. */
+    private final List<Containment.CapabilityChange> capabilityChanges = new ArrayList<>();
+
+    @Option(names = "--cap-add", paramLabel = "CAP", description = "Give COMMAND this capability (CAP_ prefix optional, any case; ALL for every one). Repeatable; applied in order with --cap-drop.")
+    void capAdd(List<String> values) {
+        addCapabilityChanges(true, values);
+    }
+
+    @Option(names = "--cap-drop", paramLabel = "CAP", description = "Take this capability from COMMAND (or ALL). Repeatable.")
+    void capDrop(List<String> values) {
+        addCapabilityChanges(false, values);
+    }
+
+    @Option(names = "--security-opt", paramLabel = "OPT", description = "seccomp=unconfined, seccomp=default or seccomp=FILE (a profile in docker's JSON format); no-new-privileges. Repeatable.")
+    List<String> securityOpts = new ArrayList<>();
+
+    @Option(names = "--privileged", description = "With -R: keep every capability, no seccomp filter, nothing masked in /proc and /sys (as docker's --privileged). Root in such a container is root on the host.")
+    boolean privileged;
+
+    @Option(names = "--preserve-fds", paramLabel = "N", description = "Pass descriptors 3 to 3+N-1 to COMMAND, and no others. Without it, a root filesystem container gets only 0, 1 and 2; without -R, COMMAND inherits what isolate's caller passed.")
+    Integer preserveFds;
+
+    @Option(names = {"-t", "--tty"}, description = "Give COMMAND a new pseudo-terminal (in the container's own /dev/pts with -R) as its stdin, stdout, stderr and controlling terminal; isolate relays it to its own.")
+    boolean tty;
+
+    @Option(names = "--interactive", description = "Accepted for docker's habit (-it): stdin is always passed. Note that -i is the IPC namespace here.")
+    boolean interactive;
+
+    @Option(names = "--init", description = "Run a small init (tini or catatonit) as PID 1 that forwards signals to COMMAND, reaps orphans and exits with COMMAND's status.")
+    boolean init;
 
     /** -S, -G and --group-add; a HOME given with -e, or no environment at all, is left alone. */
     private RunAs runAs() {
@@ -211,12 +243,21 @@ final class RunOptions {
     @Parameters(paramLabel = "COMMAND", arity = "0..*", description = "The command and its arguments. A name without a slash is looked up in PATH, as execvp does.")
     List<String> command = new ArrayList<>();
 
+    private void addCapabilityChanges(boolean add, List<String> values) {
+        String option = add ? "--cap-add" : "--cap-drop";
+        int seen = valuesSeen.getOrDefault(option, 0);
+        for (String value : values.subList(seen, values.size())) {
+            capabilityChanges.add(Containment.CapabilityChange.parse(add, value));
+        }
+        valuesSeen.put(option, values.size());
+    }
+
     private void addMountOptions(String option, List<String> values) {
-        int seen = mountValuesSeen.getOrDefault(option, 0);
+        int seen = valuesSeen.getOrDefault(option, 0);
         for (String value : values.subList(seen, values.size())) {
             mountOptions.add(Map.entry(option, value));
         }
-        mountValuesSeen.put(option, values.size());
+        valuesSeen.put(option, values.size());
     }
 
     int verbosity() {
@@ -239,8 +280,15 @@ final class RunOptions {
             namespaces.add(Namespace.PID);
             namespaces.add(Namespace.MOUNT);
         }
-        if (hostname != null) {
+        // A container gets its own hostname, SysV IPC and cgroup root, as docker gives one.
+        Optional<String> containerHostname = Optional.ofNullable(hostname)
+                .or(() -> rootfs == null ? Optional.empty() : Optional.of(name == null ? "isolate" : name));
+        if (containerHostname.isPresent()) {
             namespaces.add(Namespace.UTS);
+        }
+        if (rootfs != null) {
+            namespaces.add(Namespace.IPC);
+            namespaces.add(Namespace.CGROUP);
         }
         if (mount) {
             namespaces.add(Namespace.MOUNT);
@@ -258,14 +306,20 @@ final class RunOptions {
         if (command.isEmpty()) {
             throw Failure.input("no command given: see isolate --help");
         }
+        if (tty && detach) {
+            throw Failure.input("-t and -d: a detached container cannot have a terminal yet (there is no way to"
+                    + " attach to it); drop -t, and read its output with isolate logs");
+        }
         Optional<UserNamespace> userNamespace = mappingRequest().resolve(facts, !namespaces.isEmpty());
         if (userNamespace.isPresent()) {
             namespaces.add(Namespace.USER);
         }
-        return new ContainerSpec(namespaces, network, userNamespace, Optional.ofNullable(hostname), offsets,
+        Containment containment = Containment.of(rootfs != null, privileged, capabilityChanges, securityOpts,
+                preserveFds == null ? OptionalInt.empty() : OptionalInt.of(preserveFds));
+        return new ContainerSpec(namespaces, network, userNamespace, containerHostname, offsets,
                 propagation == null ? Propagation.PRIVATE : propagation, rootFilesystem(),
                 Environments.compose(facts.environment(), clearEnv, env), Optional.ofNullable(workdir), runAs(),
-                command);
+                containment, tty, init, command);
     }
 
     private Network network() {

@@ -127,6 +127,7 @@ public final class StraceNotation {
             case SETGROUPS -> r.number(0) + ", " + (r.value(0) == 0 || !(r.arg(1) instanceof Arg.Bytes)
                     ? r.pointer(1) : gids(r.bytesOf(1)));
             case SETRESUID, SETRESGID -> r.id(0) + ", " + r.id(1) + ", " + r.id(2);
+            case CAPSET -> capset(r.bytesOf(0), r.bytesOf(1));
             default -> generic(step.args(), savedBy);
         };
         return name(step.call()) + "(" + args + ")";
@@ -163,6 +164,24 @@ public final class StraceNotation {
             parts.add(r.number(i));
         }
         return String.join(", ", parts);
+    }
+
+    /** The header and the three sets, each as one 64-bit mask as /proc/PID/status shows it. */
+    private static String capset(Optional<byte[]> header, Optional<byte[]> data) {
+        if (header.isEmpty() || data.isEmpty() || header.get().length < 8 || data.get().length < 24) {
+            return header.map(StraceNotation::quote).orElse("NULL") + ", " + data.map(StraceNotation::quote).orElse("NULL");
+        }
+        ByteBuffer h = native64(header.get());
+        ByteBuffer d = native64(data.get());
+        String version = h.getInt(0) == Linux.LINUX_CAPABILITY_VERSION_3 ? "_LINUX_CAPABILITY_VERSION_3"
+                : String.format("%#x", h.getInt(0));
+        List<String> sets = new ArrayList<>();
+        String[] names = {"effective", "permitted", "inheritable"};
+        for (int i = 0; i < 3; i++) {
+            long mask = Integer.toUnsignedLong(d.getInt(4 * i)) | Integer.toUnsignedLong(d.getInt(12 + 4 * i)) << 32;
+            sets.add(names[i] + "=" + String.format("%#x", mask));
+        }
+        return "{version=" + version + ", pid=" + h.getInt(4) + "}, {" + String.join(", ", sets) + "}";
     }
 
     private static String socketType(long type) {

@@ -2,6 +2,10 @@ package dev.isolate.host;
 
 import dev.isolate.spec.IdMapping;
 import dev.isolate.sys.Kernel;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,10 +29,13 @@ import java.util.TreeSet;
  * @param newgidmap       the same for gid maps
  * @param handledSignals  signals that have a handler in isolate now, so also at the clone: the
  *                        child resets them before it unblocks signals, so no JVM handler ever runs in it
+ * @param boundingSet     isolate's own capability bounding set (CapBnd): without a new user namespace,
+ *                        the most its child can hold
+ * @param lastCapability  the highest capability this kernel knows (/proc/sys/kernel/cap_last_cap)
  */
 public record HostFacts(KernelVersion kernel, Caller caller, Map<String, String> environment, Set<Integer> passedFds,
         List<IdMapping> subordinateUids, List<IdMapping> subordinateGids, Optional<String> newuidmap,
-        Optional<String> newgidmap, List<Integer> handledSignals) {
+        Optional<String> newgidmap, List<Integer> handledSignals, long boundingSet, int lastCapability) {
     /**
      * Set by scripts/isolate to move the JVM's internal suspend signal off SIGUSR2, so that
      * isolate can forward SIGUSR2; it is not the user's, so COMMAND does not inherit it.
@@ -54,7 +61,28 @@ public record HostFacts(KernelVersion kernel, Caller caller, Map<String, String>
                 SubordinateIds.read(SubordinateIds.SUBUID, caller.name(), caller.uid()),
                 SubordinateIds.read(SubordinateIds.SUBGID, caller.name(), caller.uid()),
                 Programs.onPath("newuidmap", environment), Programs.onPath("newgidmap", environment),
-                Kernel.get().handledSignals());
+                Kernel.get().handledSignals(), readBoundingSet(), readLastCapability());
+    }
+
+    private static long readBoundingSet() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("CapBnd:")) {
+                    return Long.parseUnsignedLong(line.substring("CapBnd:".length()).trim(), 16);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        throw new IllegalStateException("/proc/self/status has no CapBnd");
+    }
+
+    private static int readLastCapability() {
+        try {
+            return Integer.parseInt(Files.readString(Path.of("/proc/sys/kernel/cap_last_cap")).trim());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /**

@@ -113,7 +113,7 @@ public final class Launcher {
                     facts.environment()) : null) {
                 Optional<RootfsLayout> layout = Optional.ofNullable(workspace).map(Workspace::layout);
                 LaunchPlan plan = Planner.plan(spec, facts, new Prepared(layout, network.joinedNamespace(),
-                        credentials(spec, layout, hostCredentials)));
+                        credentials(spec, layout, hostCredentials), Optional.empty(), Optional.empty()));
                 return Supervisor.create(facts.caller(), diagnostics).run(plan, new ChildEvents() {
                     @Override
                     public void waiting(int pid) {
@@ -189,7 +189,7 @@ public final class Launcher {
             rootfs.ifPresent(decision -> host.addAll(decision.actions()));
             Optional<RootfsLayout> layout = rootfs.map(Workspace.Decision::layout);
             LaunchPlan plan = Planner.plan(spec, facts, new Prepared(layout, network.joinedNamespace(),
-                    dryRunCredentials(spec, layout, hostCredentials)));
+                    dryRunCredentials(spec, layout, hostCredentials), Optional.empty(), Optional.empty()));
             return new DryRun(spec.command(), host, plan);
         }
     }

@@ -79,6 +79,14 @@ public final class Linux {
     public static final int IFNAMSIZ = 16;
 
     public static final int PR_SET_PDEATHSIG = 1;
+    public static final int PR_CAPBSET_DROP = 24;
+    public static final int PR_SET_NO_NEW_PRIVS = 38;
+    public static final int PR_CAP_AMBIENT = 47;
+    public static final int PR_CAP_AMBIENT_CLEAR_ALL = 4;
+    /** capset(2): struct __user_cap_header_struct (version, pid), then two words of three sets. */
+    public static final int LINUX_CAPABILITY_VERSION_3 = 0x20080522;
+    public static final int CAP_HEADER_SIZE = 8;
+    public static final int CAP_DATA_SIZE = 24;
     public static final int SIG_SETMASK = 2;
     /** sizeof(kernel sigset_t): 64 signals. */
     public static final int SIGSET_SIZE = 8;

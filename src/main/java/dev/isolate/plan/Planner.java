@@ -51,6 +51,7 @@ public final class Planner {
     public static void check(ContainerSpec spec, HostFacts facts, Optional<Credentials> credentials) {
         requireKernel(spec, facts.kernel());
         parentSteps(spec, facts);
+        ContainmentSteps.check(spec, facts);
         CredentialSteps.checkNumbers(spec, facts);
         credentials.ifPresent(known -> CredentialSteps.check(spec, facts, known));
     }
@@ -72,6 +73,7 @@ public final class Planner {
             throw new IllegalArgumentException("credentials must be looked up exactly when the spec changes them");
         }
         prepared.credentials().ifPresent(credentials -> CredentialSteps.check(spec, facts, credentials));
+        ContainmentSteps.check(spec, facts);
         List<Step> steps = new ArrayList<>();
         HandshakeSteps.leaveIsolatesState(facts.handledSignals(), steps);
         HandshakeSteps.armAndWait(steps);
@@ -85,8 +87,11 @@ public final class Planner {
         // user of -S may not reach from / is still where the command starts.
         spec.workdir().ifPresent(dir -> steps.add(Step.of(Call.CHDIR, Check.SUCCESS,
                 "chdir \"" + dir + "\"", Arg.of(dir))));
+        ExecSteps.descriptors(ContainmentSteps.passedFds(spec, facts), steps);
+        ContainmentSteps.limit(spec, facts, steps);
         prepared.credentials().ifPresent(credentials -> CredentialSteps.steps(spec, facts, credentials, steps));
-        ExecSteps.descriptors(facts.passedFds(), steps);
+        ContainmentSteps.set(spec, facts, prepared.credentials(), steps);
+        ContainmentSteps.noNewPrivileges(spec, steps);
         ExecSteps.exec(spec.command(), prepared.credentials()
                 .map(credentials -> CredentialSteps.environment(spec.environment(), credentials))
                 .orElse(spec.environment()), steps);

@@ -24,6 +24,9 @@ import java.util.regex.Pattern;
  * @param environment the command's complete environment, in order
  * @param workdir     directory to change to before running the command
  * @param runAs       the user and groups to become after the set-up, before the command
+ * @param containment what the command may still do: capabilities, seccomp, masked paths, descriptors
+ * @param terminal    -t: the command gets a new pseudo-terminal, which isolate relays to its own stdio
+ * @param init        --init: PID 1 is a small init that forwards signals to the command and reaps orphans
  * @param command     the command and its arguments; the first is looked up in PATH unless it has a slash
  */
 public record ContainerSpec(
@@ -37,6 +40,9 @@ public record ContainerSpec(
         Map<String, String> environment,
         Optional<String> workdir,
         RunAs runAs,
+        Containment containment,
+        boolean terminal,
+        boolean init,
         List<String> command) {
 
     /** RFC 1123 host names: dot-separated labels of letters, digits and inner hyphens. */

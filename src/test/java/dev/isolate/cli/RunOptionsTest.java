@@ -96,10 +96,12 @@ class RunOptionsTest {
     }
 
     @Test
-    void aRootFilesystemBringsMountAndPidNamespacesAndKeepsMountsInOrder() {
+    void aRootFilesystemBringsMountPidUtsIpcAndCgroupNamespacesAndKeepsMountsInOrder() {
         ContainerSpec spec = parse("-R", "/img", "--tmpfs", "/t:size=1m", "-b", "/a:/x", "--ro-bind", "/b:/x/y",
                 "--bind", "/c:/z:ro", "--tmpfs", "/u", "sh");
-        assertEquals(EnumSet.of(Namespace.MOUNT, Namespace.PID), spec.namespaces());
+        assertEquals(EnumSet.of(Namespace.MOUNT, Namespace.PID, Namespace.UTS, Namespace.IPC, Namespace.CGROUP),
+                spec.namespaces());
+        assertEquals(Optional.of("isolate"), spec.hostname(), "a container without a name is called isolate");
         RootFilesystem root = spec.rootfs().orElseThrow();
         assertEquals("/img", root.image());
         assertEquals(List.of(new Mount.Tmpfs("/t", Optional.of("1m")), new Mount.Bind("/a", "/x", false),

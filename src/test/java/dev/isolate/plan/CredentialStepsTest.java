@@ -38,7 +38,7 @@ class CredentialStepsTest {
             List.of(), Optional.of("/nonexistent"));
 
     private static LaunchPlan plan(ContainerSpec spec, HostFacts facts, Credentials credentials) {
-        return Planner.plan(spec, facts, new Prepared(Optional.empty(), OptionalInt.empty(), Optional.of(credentials)));
+        return Planner.plan(spec, facts, new Prepared(Optional.empty(), OptionalInt.empty(), Optional.of(credentials), Optional.empty(), Optional.empty()));
     }
 
     private static List<Call> calls(LaunchPlan plan) {
@@ -50,19 +50,19 @@ class CredentialStepsTest {
     }
 
     @Test
-    void groupsThenGidThenUidAfterTheWorkdirThenTheDeathSignalAgainThenDescriptorsAndExec() {
+    void descriptorsThenGroupsThenGidThenUidAfterTheWorkdirThenTheDeathSignalAgainThenExec() {
         ContainerSpec spec = Fixtures.spec().workdir("/srv").runAs(NOBODY).command("/bin/id").build();
         LaunchPlan plan = plan(spec, ROOT, NOBODY_IDS);
         List<Call> calls = calls(plan);
         int chdir = calls.indexOf(Call.CHDIR);
-        assertEquals(List.of(Call.CHDIR, Call.SETGROUPS, Call.SETRESGID, Call.SETRESUID, Call.PRCTL, Call.CLOSE_RANGE,
-                Call.FCNTL, Call.EXECVE), calls.subList(chdir, calls.size()));
+        assertEquals(List.of(Call.CHDIR, Call.CLOSE_RANGE, Call.FCNTL, Call.SETGROUPS, Call.SETRESGID, Call.SETRESUID,
+                Call.PRCTL, Call.EXECVE), calls.subList(chdir, calls.size()));
         assertEquals(List.of(Arg.of(0), Arg.NULL), first(plan, Call.SETGROUPS).args(), "groups are cleared");
         assertEquals("clear the supplementary groups", first(plan, Call.SETGROUPS).what());
         assertEquals(List.of(Arg.of(65534), Arg.of(65534), Arg.of(65534)), first(plan, Call.SETRESGID).args());
         assertEquals(List.of(Arg.of(65534), Arg.of(65534), Arg.of(65534)), first(plan, Call.SETRESUID).args());
         assertEquals("become uid 65534", first(plan, Call.SETRESUID).what());
-        Step rearm = plan.childSteps().get(chdir + 4);
+        Step rearm = plan.childSteps().get(chdir + 6);
         assertEquals(List.of(Arg.of(PR_SET_PDEATHSIG), Arg.of(SIGKILL)), rearm.args(),
                 "the kernel cleared the parent-death signal when the ids changed");
         assertTrue(plan.childSteps().stream().filter(s -> s.call() != Call.EXECVE).allMatch(s -> s.check()
