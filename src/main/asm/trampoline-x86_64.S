@@ -43,6 +43,7 @@
         .text
         .globl run_program
         .globl forward_signal
+        .globl notify_signal
         .globl signal_restorer
 
         # System calls (dev.isolate.sys.Syscall), errno values (dev.isolate.linux.Linux).
@@ -94,6 +95,7 @@
         .equ SI_KERNEL, 0x80            # si_code of a signal the kernel (the terminal) sent
         .equ PAGE_SIZE, 4096            # Trampoline.PAGE_SIZE
         .equ TARGET_PID, 0              # Trampoline.TARGET_PID: offset in the data page
+        .equ NOTIFY_FD, 4               # Trampoline.NOTIFY_FD: the notifier's pipe, in the data page
 
 # long run_program(long *program): parent gets the child's pid or -errno.
 run_program:
@@ -231,10 +233,26 @@ forward_signal:
         syscall
 1:      ret
 
-# sa_restorer for the handler above: return from the signal frame.
+# void notify_signal(int sig, siginfo_t *info, void *context): SA_SIGINFO handler
+# installed in the parent for signals that a loop of isolate's polls for (the
+# self-pipe trick: Java cannot run in a signal handler here). It writes the
+# signal's number as one byte to the descriptor in the data page (a pipe whose
+# write end is non-blocking: when it is full, a wake-up is pending anyway).
+notify_signal:
+        push    rdi                     # the number: its low byte first in memory
+        mov     eax, SYS_write          # write(notify fd, &number, 1)
+        mov     edi, dword ptr [rip + notify_fd]
+        mov     rsi, rsp
+        mov     edx, 1
+        syscall                         # no fd (-1) or a full pipe: nothing to do
+        pop     rdi
+        ret
+
+# sa_restorer for the handlers above: return from the signal frame.
 signal_restorer:
         mov     eax, SYS_rt_sigreturn
         syscall
         hlt
 
         .equ    target_pid, run_program + PAGE_SIZE + TARGET_PID
+        .equ    notify_fd, run_program + PAGE_SIZE + NOTIFY_FD

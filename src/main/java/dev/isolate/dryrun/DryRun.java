@@ -30,14 +30,21 @@ public record DryRun(List<String> command, List<HostAction> host, LaunchPlan pla
                 .append(" stands for the child's pid, known once it is cloned.\n");
         host(out, HostAction.Stage.BEFORE_CLONE, "host, before the clone:");
         out.append(StraceNotation.clone(plan)).append('\n');
-        if (!plan.parentSteps().isEmpty()) {
-            out.append("parent, while the child waits:\n");
-            for (ParentStep step : plan.parentSteps()) {
-                out.append("  ").append(StraceNotation.parentStep(step)).append("  # ").append(step.what())
-                        .append('\n');
+        List<Integer> waits = waits();
+        for (int i = 0; i < plan.pauses().size(); i++) {
+            List<ParentStep> steps = plan.pauses().get(i).parentSteps();
+            if (!steps.isEmpty()) {
+                out.append(i == 0 ? "parent, while the child waits:\n"
+                        : "parent, while the child waits again (step " + waits.get(i) + "):\n");
+                for (ParentStep step : steps) {
+                    out.append("  ").append(StraceNotation.parentStep(step)).append("  # ").append(step.what())
+                            .append('\n');
+                }
+            }
+            if (i == 0) {
+                host(out, HostAction.Stage.WHILE_CHILD_WAITS, "host, while the child waits:");
             }
         }
-        host(out, HostAction.Stage.WHILE_CHILD_WAITS, "host, while the child waits:");
         out.append("child:\n");
         List<String> calls = StraceNotation.childSteps(plan.childSteps());
         for (int i = 0; i < calls.size(); i++) {
@@ -45,6 +52,17 @@ public record DryRun(List<String> command, List<HostAction> host, LaunchPlan pla
             out.append(String.format("%4d %s  # %s%s%n", i, calls.get(i), step.what(), checkNote(step.check())));
         }
         return out.toString();
+    }
+
+    /** The child steps that wait for the parent, one per pause. */
+    private List<Integer> waits() {
+        List<Integer> waits = new ArrayList<>();
+        for (int i = 0; i < plan.childSteps().size(); i++) {
+            if (LaunchPlan.waitsForRelease(plan.childSteps().get(i))) {
+                waits.add(i);
+            }
+        }
+        return waits;
     }
 
     private void host(StringBuilder out, HostAction.Stage stage, String heading) {
@@ -73,9 +91,12 @@ public record DryRun(List<String> command, List<HostAction> host, LaunchPlan pla
                 .append(", \"flags\": ").append(plan.cloneFlags()).append(", \"sharesMemory\": ")
                 .append(plan.sharesMemory()).append("}");
         List<String> parent = new ArrayList<>();
-        for (ParentStep step : plan.parentSteps()) {
-            parent.add("{\"what\": " + Json.string(step.what()) + ", \"call\": " + Json.string(StraceNotation.parentStep(step))
-                    + "}");
+        List<Integer> waits = waits();
+        for (int i = 0; i < plan.pauses().size(); i++) {
+            for (ParentStep step : plan.pauses().get(i).parentSteps()) {
+                parent.add("{\"what\": " + Json.string(step.what()) + ", \"call\": "
+                        + Json.string(StraceNotation.parentStep(step)) + ", \"whileStep\": " + waits.get(i) + "}");
+            }
         }
         out.append(", \"parent\": [").append(String.join(", ", parent)).append("]");
         List<String> child = new ArrayList<>();

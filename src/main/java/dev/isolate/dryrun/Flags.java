@@ -117,7 +117,12 @@ final class Flags {
             name(3, "F_GETFL"), name(4, "F_SETFL"), name(1030, "F_DUPFD_CLOEXEC"));
 
     static final List<Name> IOCTL = List.of(name(0x8913, "SIOCGIFFLAGS"), name(0x8914, "SIOCSIFFLAGS"),
-            name(0x5412, "TIOCSTI"), name(0x540E, "TIOCSCTTY"), name(0x5422, "TIOCNOTTY"));
+            name(0x5412, "TIOCSTI"), name(0x540E, "TIOCSCTTY"), name(0x5422, "TIOCNOTTY"),
+            name(0x40045431, "TIOCSPTLCK"), name(0x5441, "TIOCGPTPEER"), name(0x80045430L, "TIOCGPTN"),
+            name(0x5401, "TCGETS"), name(0x5402, "TCSETS"), name(0x5413, "TIOCGWINSZ"), name(0x5414, "TIOCSWINSZ"));
+
+    /** dup3(2)'s one flag. */
+    static final List<Name> DUP3 = List.of(name(02000000, "O_CLOEXEC"));
 
     static final List<Name> PRCTL = List.of(name(1, "PR_SET_PDEATHSIG"), name(2, "PR_GET_PDEATHSIG"),
             name(3, "PR_GET_DUMPABLE"), name(4, "PR_SET_DUMPABLE"), name(8, "PR_SET_KEEPCAPS"),

@@ -57,9 +57,12 @@ public final class StraceNotation {
 
     /**
      * One parent step: id maps are written to /proc/CHILD in one write each, helpers are run
-     * with the child's pid first.
+     * with the child's pid first, a descriptor is taken from the child's table by its number.
      */
     public static String parentStep(ParentStep step) {
+        if (step instanceof ParentStep.TakeDescriptor take) {
+            return "pidfd_getfd(pidfd_open(" + CHILD + ", 0), " + pipe(take.at()) + ", 0)";
+        }
         if (step instanceof ParentStep.WriteProcFile write) {
             String path = "/proc/" + CHILD + "/" + write.file();
             byte[] content = write.content().getBytes(StandardCharsets.US_ASCII);
@@ -85,7 +88,7 @@ public final class StraceNotation {
             case WRITE -> r.fd(0) + ", " + r.bytes(1) + ", " + r.number(2);
             case OPENAT -> r.dirfd(0) + ", " + r.string(1) + ", " + Flags.open(r.value(2))
                     + ((r.value(2) & 0100) != 0 ? ", " + r.octal(3) : "");
-            case IOCTL -> r.fd(0) + ", " + one(r.value(1), Flags.IOCTL) + ", " + ifreq(r.bytesOf(2));
+            case IOCTL -> r.fd(0) + ", " + one(r.value(1), Flags.IOCTL) + ", " + ioctlArgument(r);
             case SOCKET -> one(r.value(0), Flags.ADDRESS_FAMILY) + ", " + socketType(r.value(1)) + ", "
                     + (r.value(0) == Linux.AF_INET ? one(r.value(2), Flags.INET_PROTOCOL) : r.number(2));
             case FCNTL -> r.fd(0) + ", " + one(r.value(1), Flags.FCNTL)
@@ -128,6 +131,9 @@ public final class StraceNotation {
                     ? r.pointer(1) : gids(r.bytesOf(1)));
             case SETRESUID, SETRESGID -> r.id(0) + ", " + r.id(1) + ", " + r.id(2);
             case CAPSET -> capset(r.bytesOf(0), r.bytesOf(1));
+            case SETSID -> "";
+            case DUP3 -> r.fd(0) + ", " + r.fd(1) + ", " + bits(r.value(2), Flags.DUP3);
+            case FCHOWN -> r.fd(0) + ", " + r.id(1) + ", " + r.id(2);
             default -> generic(step.args(), savedBy);
         };
         return name(step.call()) + "(" + args + ")";
@@ -164,6 +170,21 @@ public final class StraceNotation {
             parts.add(r.number(i));
         }
         return String.join(", ", parts);
+    }
+
+    /** What an ioctl's request takes: a struct, an int it points to, open flags, or a plain number. */
+    private static String ioctlArgument(Rendering r) {
+        long request = r.value(1);
+        if (request == Linux.SIOCSIFFLAGS) {
+            return ifreq(r.bytesOf(2));
+        }
+        if (request == Linux.TIOCGPTPEER) {
+            return Flags.open(r.value(2));
+        }
+        if (request == Linux.TIOCSPTLCK && r.bytesOf(2).filter(b -> b.length == Integer.BYTES).isPresent()) {
+            return "[" + native64(r.bytesOf(2).get()).getInt(0) + "]";
+        }
+        return r.number(2);
     }
 
     /** The header and the three sets, each as one 64-bit mask as /proc/PID/status shows it. */

@@ -21,8 +21,10 @@ import dev.isolate.state.ContainerRecord;
 import dev.isolate.state.PinnedProcess;
 import dev.isolate.state.StateStore;
 import dev.isolate.step.LaunchPlan;
+import dev.isolate.step.ParentStep;
 import dev.isolate.supervise.ChildEvents;
 import dev.isolate.supervise.Supervisor;
+import dev.isolate.terminal.TerminalRelay;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -114,17 +116,28 @@ public final class Launcher {
                 Optional<RootfsLayout> layout = Optional.ofNullable(workspace).map(Workspace::layout);
                 LaunchPlan plan = Planner.plan(spec, facts, new Prepared(layout, network.joinedNamespace(),
                         credentials(spec, layout, hostCredentials), Optional.empty(), Optional.empty()));
-                return Supervisor.create(facts.caller(), diagnostics).run(plan, new ChildEvents() {
-                    @Override
-                    public void waiting(int pid) {
-                        network.attach(pid);
-                    }
+                try (TerminalRelay terminal = spec.terminal() ? new TerminalRelay(spec.rootfs().isPresent()
+                        ? "the container's own devpts" : "the host's devpts", diagnostics) : null) {
+                    return Supervisor.create(facts.caller(), diagnostics).run(plan, new ChildEvents() {
+                        @Override
+                        public void waiting(int pid) {
+                            network.attach(pid);
+                        }
 
-                    @Override
-                    public void running(int pid) {
-                        recorder.ifPresent(r -> r.running(pid));
-                    }
-                });
+                        @Override
+                        public void took(ParentStep.TakeDescriptor step, int fd) {
+                            terminal.attach(fd); // the one descriptor a plan takes: -t's master
+                        }
+
+                        @Override
+                        public void running(int pid) {
+                            recorder.ifPresent(r -> r.running(pid));
+                            if (terminal != null) {
+                                terminal.relay(pid);
+                            }
+                        }
+                    });
+                }
             }
         }
     }

@@ -58,6 +58,9 @@ public final class Linux {
     public static final int O_WRONLY = 01;
     public static final int O_CLOEXEC = 02000000;
     public static final int O_APPEND = 02000;
+    public static final int O_RDWR = 02;
+    public static final int O_NOCTTY = 0400;
+    public static final int O_NONBLOCK = 04000;
     /** The longest path the kernel takes, with its NUL. */
     public static final int PATH_MAX = 4096;
     public static final int WNOHANG = 1;
@@ -65,6 +68,8 @@ public final class Linux {
     public static final int POSIX_SPAWN_SETSID = 0x80;
     public static final int POSIX_SPAWN_SETSIGMASK = 0x08;
     public static final int F_SETFD = 2;
+    public static final int F_GETFL = 3;
+    public static final int F_SETFL = 4;
     public static final int CLOSE_RANGE_CLOEXEC = 1 << 2;
 
     public static final int AF_INET = 2;
@@ -77,6 +82,51 @@ public final class Linux {
     /** sizeof(struct ifreq): a 16-byte name, then a 24-byte union whose first member is the flags. */
     public static final int IFREQ_SIZE = 40;
     public static final int IFNAMSIZ = 16;
+
+    /** Pseudo-terminals (asm-generic/ioctls.h): unlock the peer, open it from the master, its number. */
+    public static final int TIOCSPTLCK = 0x40045431;
+    public static final int TIOCGPTPEER = 0x5441;
+    public static final long TIOCGPTN = 0x80045430L;
+    public static final int TIOCSCTTY = 0x540E;
+    public static final int TCGETS = 0x5401;
+    public static final int TCSETS = 0x5402;
+    public static final int TIOCGWINSZ = 0x5413;
+    public static final int TIOCSWINSZ = 0x5414;
+    /** sizeof(struct termios) as the kernel's TCGETS fills it: four flag words, c_line, 19 c_cc. */
+    public static final int TERMIOS_SIZE = 36;
+    /** Where c_cc starts in it, and the control characters isolate reads or sets. */
+    public static final int TERMIOS_CC = 17;
+    public static final int VTIME = 5;
+    public static final int VMIN = 6;
+    public static final int VEOF = 4;
+    /** termios flags that cfmakeraw(3) clears or sets, by flag word. */
+    public static final int IGNBRK = 01;
+    public static final int BRKINT = 02;
+    public static final int PARMRK = 010;
+    public static final int ISTRIP = 040;
+    public static final int INLCR = 0100;
+    public static final int IGNCR = 0200;
+    public static final int ICRNL = 0400;
+    public static final int IXON = 02000;
+    public static final int OPOST = 01;
+    public static final int ISIG = 01;
+    public static final int ICANON = 02;
+    public static final int ECHO = 010;
+    public static final int ECHONL = 0100;
+    public static final int IEXTEN = 0100000;
+    public static final int CSIZE = 060;
+    public static final int PARENB = 0400;
+    public static final int CS8 = 060;
+    /** sizeof(struct winsize): rows, columns and two unused pixel sizes, 16 bits each. */
+    public static final int WINSIZE_SIZE = 8;
+
+    /** poll(2): struct pollfd is fd, events, revents (8 bytes). */
+    public static final int POLLFD_SIZE = 8;
+    public static final short POLLIN = 0x1;
+    public static final short POLLOUT = 0x4;
+    public static final short POLLERR = 0x8;
+    public static final short POLLHUP = 0x10;
+    public static final short POLLNVAL = 0x20;
 
     public static final int PR_SET_PDEATHSIG = 1;
     public static final int PR_CAPBSET_DROP = 24;
@@ -114,10 +164,14 @@ public final class Linux {
     public static final int ESRCH = 3;
     public static final int EINTR = 4;
     public static final int EIO = 5;
+    public static final int EBADF = 9;
+    public static final int EAGAIN = 11;
     public static final int EACCES = 13;
     public static final int ENOTDIR = 20;
     public static final int EEXIST = 17;
+    public static final int ENOTTY = 25;
     public static final int ENOSPC = 28;
+    public static final int EPIPE = 32;
 
     public static final int P_PID = 1;
     public static final int WEXITED = 4;

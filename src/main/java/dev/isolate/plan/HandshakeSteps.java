@@ -11,6 +11,8 @@ import dev.isolate.step.Call;
 import dev.isolate.step.Check;
 import dev.isolate.step.Handshake;
 import dev.isolate.step.LaunchPlan;
+import dev.isolate.step.ParentStep;
+import dev.isolate.step.Pause;
 import dev.isolate.step.Step;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -21,10 +23,17 @@ final class HandshakeSteps {
     private HandshakeSteps() {
     }
 
-    /** Close isolate's pipe ends, and leave its signal handlers and mask behind. */
-    static void leaveIsolatesState(List<Integer> handledSignals, List<Step> steps) {
-        steps.add(Step.of(Call.CLOSE, Check.SUCCESS, "close the parent's end of the report pipe",
-                Arg.of(Handshake.End.REPORT_READ)));
+    /**
+     * Close isolate's pipe ends, and leave its signal handlers and mask behind.
+     *
+     * @param handsOver the child will put a descriptor at the report pipe's read end for the
+     *                  parent to take (see {@link Handshake}): its copy stays open until then
+     */
+    static void leaveIsolatesState(List<Integer> handledSignals, boolean handsOver, List<Step> steps) {
+        if (!handsOver) {
+            steps.add(Step.of(Call.CLOSE, Check.SUCCESS, "close the parent's end of the report pipe",
+                    Arg.of(Handshake.End.REPORT_READ)));
+        }
         // Without this the release pipe would never reach end-of-file when the parent dies.
         steps.add(Step.of(Call.CLOSE, Check.SUCCESS, "close the parent's end of the release pipe",
                 Arg.of(Handshake.End.RELEASE_WRITE)));
@@ -48,6 +57,18 @@ final class HandshakeSteps {
                 Arg.of(Handshake.End.REPORT_WRITE), new Arg.Bytes(longBytes(LaunchPlan.ARMED)), Arg.of(Long.BYTES)));
         steps.add(Step.of(Call.READ, Check.exactly(1), "wait for the parent (it exited)",
                 Arg.of(Handshake.End.RELEASE_READ), new Arg.Bytes(new byte[1]), Arg.of(1)));
+    }
+
+    /**
+     * A later pause: tell the parent, and wait until it has done {@code parentSteps}. The
+     * parent-death signal is armed already, so end-of-file means the parent died.
+     */
+    static Pause pause(List<ParentStep> parentSteps, List<Step> steps) {
+        steps.add(Step.of(Call.WRITE, Check.exactly(Long.BYTES), "report a pause to the parent",
+                Arg.of(Handshake.End.REPORT_WRITE), new Arg.Bytes(longBytes(LaunchPlan.PAUSED)), Arg.of(Long.BYTES)));
+        steps.add(Step.of(Call.READ, Check.exactly(1), "wait for the parent again (it exited)",
+                Arg.of(Handshake.End.RELEASE_READ), new Arg.Bytes(new byte[1]), Arg.of(1)));
+        return new Pause(parentSteps);
     }
 
     private static byte[] longBytes(long value) {

@@ -16,6 +16,7 @@ import dev.isolate.step.Call;
 import dev.isolate.step.Check;
 import dev.isolate.step.LaunchPlan;
 import dev.isolate.step.ParentStep;
+import dev.isolate.step.Pause;
 import dev.isolate.step.Step;
 import java.util.ArrayList;
 import java.util.List;
@@ -75,14 +76,20 @@ public final class Planner {
         prepared.credentials().ifPresent(credentials -> CredentialSteps.check(spec, facts, credentials));
         ContainmentSteps.check(spec, facts);
         List<Step> steps = new ArrayList<>();
-        HandshakeSteps.leaveIsolatesState(facts.handledSignals(), steps);
+        HandshakeSteps.leaveIsolatesState(facts.handledSignals(), spec.terminal(), steps);
         HandshakeSteps.armAndWait(steps);
+        List<Pause> pauses = new ArrayList<>(List.of(new Pause(parentSteps(spec, facts))));
         // Before the mounts, so that a fresh sysfs shows the joined namespace's interfaces.
         prepared.joinedNetwork().ifPresent(fd -> steps.add(Step.of(Call.SETNS, Check.SUCCESS,
                 "enter " + ((NetworkMode.Joined) spec.network().mode()).description(),
                 Arg.of(fd), Arg.of(CLONE_NEWNET))));
         NamespaceSteps.mounts(spec, prepared.rootfs(), steps);
         NamespaceSteps.others(spec, steps);
+        if (spec.terminal()) {
+            // After pivot_root, from the container's devpts; before the change of ids (see TerminalSteps).
+            TerminalSteps.open(spec, prepared.credentials(), steps);
+            pauses.add(HandshakeSteps.pause(List.of(TerminalSteps.TAKE_MASTER), steps));
+        }
         // As root of the container, as util-linux unshare and runc do: a directory that the
         // user of -S may not reach from / is still where the command starts.
         spec.workdir().ifPresent(dir -> steps.add(Step.of(Call.CHDIR, Check.SUCCESS,
@@ -95,7 +102,7 @@ public final class Planner {
         ExecSteps.exec(spec.command(), prepared.credentials()
                 .map(credentials -> CredentialSteps.environment(spec.environment(), credentials))
                 .orElse(spec.environment()), steps);
-        return new LaunchPlan(cloneFlags(spec), true, steps, parentSteps(spec, facts));
+        return new LaunchPlan(cloneFlags(spec), true, steps, pauses);
     }
 
     /**
@@ -105,13 +112,13 @@ public final class Planner {
     public static LaunchPlan planJoin(JoinSpec spec, HostFacts facts, JoinTarget target) {
         requireKernel(facts.kernel());
         List<Step> steps = new ArrayList<>();
-        HandshakeSteps.leaveIsolatesState(facts.handledSignals(), steps);
+        HandshakeSteps.leaveIsolatesState(facts.handledSignals(), false, steps);
         JoinSteps.enter(target, steps);
         HandshakeSteps.armAndWait(steps);
         JoinSteps.settle(spec, target, steps);
         ExecSteps.descriptors(facts.passedFds(), steps);
         ExecSteps.exec(spec.command(), spec.environment(), steps);
-        return new LaunchPlan(SIGCHLD, false, steps, List.of());
+        return new LaunchPlan(SIGCHLD, false, steps, List.of(new Pause(List.of())));
     }
 
     private static List<ParentStep> parentSteps(ContainerSpec spec, HostFacts facts) {

@@ -22,6 +22,10 @@ final class Slots {
     static final Slot PARENT = new Slot(6);
     /** A filesystem context from fsopen, until fsmount. */
     static final Slot CONTEXT = new Slot(7);
+    /** -t: the pseudo-terminal's master, from its opening until it is handed to the parent. */
+    static final Slot TERMINAL_MASTER = new Slot(8);
+    /** -t: its peer, from its opening until it is the command's stdin, stdout and stderr. */
+    static final Slot TERMINAL_PEER = new Slot(9);
 
     private Slots() {
     }

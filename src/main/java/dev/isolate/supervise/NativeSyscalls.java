@@ -99,6 +99,19 @@ public final class NativeSyscalls implements Syscalls {
     }
 
     @Override
+    public int takeDescriptor(int pid, int fd, String what) {
+        long pidfd = kernel.call(Syscall.PIDFD_OPEN, pid, 0);
+        check(pidfd, what + ": pidfd_open");
+        try {
+            long taken = kernel.call(Syscall.PIDFD_GETFD, pidfd, fd, 0);
+            check(taken, what + ": pidfd_getfd");
+            return (int) taken;
+        } finally {
+            kernel.close((int) pidfd);
+        }
+    }
+
+    @Override
     public HelperExit run(List<String> command) throws IOException, InterruptedException {
         Process process = new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         process.getOutputStream().close();

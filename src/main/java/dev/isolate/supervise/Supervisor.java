@@ -119,16 +119,21 @@ public final class Supervisor {
                 diagnostics.accept(() -> "command's process " + process + " started");
                 first = armedFirst ? OptionalLong.of(LaunchPlan.ARMED) : sys.readReport(pipes.reportRead());
             }
-            if (!isArmed(first)) {
-                return failedOrDied(pid, first);
+            for (int i = 0; i < plan.pauses().size(); i++) {
+                OptionalLong report = i == 0 ? first : sys.readReport(pipes.reportRead());
+                if (report.isEmpty() || report.getAsLong() != (i == 0 ? LaunchPlan.ARMED : LaunchPlan.PAUSED)) {
+                    return failedOrDied(pid, report);
+                }
+                // From the first pause on, the child dies with us (parent-death signal) and waits.
+                for (ParentStep step : plan.pauses().get(i).parentSteps()) {
+                    perform(step, pid, events);
+                }
+                if (i == 0) {
+                    events.waiting(pid);
+                    sys.forwardSignals(pid, FORWARDED);
+                }
+                sys.release(pipes.releaseWrite());
             }
-            // The child now dies with us (parent-death signal) and waits for its release.
-            for (ParentStep step : plan.parentSteps()) {
-                perform(step, pid);
-            }
-            events.waiting(pid);
-            sys.forwardSignals(pid, FORWARDED);
-            sys.release(pipes.releaseWrite());
             close(pipes.releaseWrite());
             OptionalLong report = sys.readReport(pipes.reportRead());
             if (report.isPresent()) {
@@ -143,9 +148,13 @@ public final class Supervisor {
             return report.isPresent() && report.getAsLong() == LaunchPlan.ARMED;
         }
 
-        private void perform(ParentStep step, int pid) {
+        private void perform(ParentStep step, int pid, ChildEvents events) {
             diagnostics.accept(() -> "parent: " + describe(step));
-            if (step instanceof ParentStep.WriteProcFile write) {
+            if (step instanceof ParentStep.TakeDescriptor take) {
+                int fd = sys.takeDescriptor(pid, pipes.fd(take.at()), take.what());
+                openFds.add(fd);
+                events.took(take, fd);
+            } else if (step instanceof ParentStep.WriteProcFile write) {
                 long result = sys.writeProcFile(pid, write.file(), write.content());
                 if (result == -EPERM && write.file().endsWith("_map")) {
                     throw Failure.step(write.what() + ": " + sys.errorText(EPERM) + " (the kernel refused the"
@@ -235,6 +244,9 @@ public final class Supervisor {
     }
 
     private static String describe(ParentStep step) {
+        if (step instanceof ParentStep.TakeDescriptor take) {
+            return take.what();
+        }
         if (step instanceof ParentStep.WriteProcFile write) {
             return "write /proc/CHILD/" + write.file() + ": " + write.content().strip().replace('\n', ',');
         }

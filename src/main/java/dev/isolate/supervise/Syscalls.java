@@ -42,6 +42,14 @@ public interface Syscalls {
     /** Writes {@code content} to /proc/PID/{@code file} in one write(2): 0, or -errno. */
     long writeProcFile(int pid, String file, String content);
 
+    /**
+     * A copy of the descriptor at {@code fd} in the child's table (pidfd_open, pidfd_getfd):
+     * the parent's own, close-on-exec.
+     *
+     * @param what how the step is named when it fails
+     */
+    int takeDescriptor(int pid, int fd, String what);
+
     /** Runs a helper program to its end. */
     HelperExit run(List<String> command) throws IOException, InterruptedException;
 

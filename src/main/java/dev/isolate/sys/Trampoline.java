@@ -14,13 +14,16 @@ import java.util.HexFormat;
  * memory: it clones and runs a {@link ProgramImage} in the child, and forwards signals.
  *
  * <p>Two pages: the code (read + execute), then a data page (read + write) whose first
- * word is the pid the signal forwarder sends to; the rest holds scratch structs.
+ * word is the pid the signal forwarder sends to, and the second the descriptor the signal
+ * notifier writes to; the rest holds scratch structs.
  */
 public final class Trampoline {
     /** The routine finds the data page this far after its code: pages of any other size are refused. */
     static final int PAGE_SIZE = 4096;
     /** Where the data page holds the pid that signals are forwarded to. */
     static final int TARGET_PID = 0;
+    /** Where the data page holds the descriptor the signal notifier writes to. */
+    static final int NOTIFY_FD = 4;
     private static final int MASK_ALL = 8;
     private static final int MASK_SAVED = 16;
     private static final int SIGACTION = 32;
@@ -63,6 +66,7 @@ public final class Trampoline {
         byte[] bytes = HexFormat.of().parseHex(TrampolineCode.X86_64_HEX);
         kernel.memory().putByteArray(code, bytes, 0, bytes.length);
         kernel.memory().putInt(code + pageSize + TARGET_PID, 0);
+        kernel.memory().putInt(code + pageSize + NOTIFY_FD, -1);
         pages.protectPages(code, 1, PageManager.PROT_READ | PageManager.PROT_EXEC);
         return new Trampoline(kernel, code, code + pageSize);
     }
@@ -95,8 +99,25 @@ public final class Trampoline {
      * signal on unless the terminal sent it to the whole process group, which the command is in.
      */
     public void forward(int signal) {
+        handle(signal, TrampolineCode.FORWARD_SIGNAL);
+    }
+
+    /** Sets the descriptor that notified signals are written to (a pipe's non-blocking write end); -1 for none. */
+    public void notifyTo(int fd) {
+        memory.putInt(data + NOTIFY_FD, fd);
+    }
+
+    /**
+     * Installs the notifier as the handler of {@code signal}: it runs no Java, and writes the
+     * signal's number as one byte to the descriptor of {@link #notifyTo}, for a loop that polls it.
+     */
+    public void notifyOf(int signal) {
+        handle(signal, TrampolineCode.NOTIFY_SIGNAL);
+    }
+
+    private void handle(int signal, int entry) {
         long act = data + SIGACTION;
-        memory.putLong(act, code + TrampolineCode.FORWARD_SIGNAL);
+        memory.putLong(act, code + entry);
         memory.putLong(act + 8, Linux.SA_SIGINFO | Linux.SA_RESTORER | Linux.SA_RESTART);
         memory.putLong(act + 16, code + TrampolineCode.SIGNAL_RESTORER);
         memory.putLong(act + 24, 0);

@@ -28,10 +28,12 @@ final class TrampolineCode {
             + "7d0000000f05f431d248f7d8480f48c2"
             + "4c89f248c1e2204809d048894318c381"
             + "7e0880000000741389fe8b3da00e0000"
-            + "85ff7e07b83e0000000f05c3b80f0000"
-            + "000f05f4";
+            + "85ff7e07b83e0000000f05c357b80100"
+            + "00008b3d8c0e00004889e6ba01000000"
+            + "0f055fc3b80f0000000f05f4";
 
     static final int RUN_PROGRAM = 0;
     static final int FORWARD_SIGNAL = 335;
-    static final int SIGNAL_RESTORER = 364;
+    static final int NOTIFY_SIGNAL = 364;
+    static final int SIGNAL_RESTORER = 388;
 }

@@ -74,6 +74,7 @@ class TrampolineConstantsTest {
             Map.entry("SETUP_FAILED", new Java("ExitStatus.SETUP_FAILED", ExitStatus.SETUP_FAILED)),
             Map.entry("PAGE_SIZE", new Java("Trampoline.PAGE_SIZE", Trampoline.PAGE_SIZE)),
             Map.entry("TARGET_PID", new Java("Trampoline.TARGET_PID", Trampoline.TARGET_PID)),
+            Map.entry("NOTIFY_FD", new Java("Trampoline.NOTIFY_FD", Trampoline.NOTIFY_FD)),
             Map.entry("FAILED_STEP_SHIFT", new Java("LaunchPlan.FAILED_STEP_SHIFT", LaunchPlan.FAILED_STEP_SHIFT)));
 
     /** Offsets in the program that ProgramImage has no names for: checked against what it writes. */
@@ -86,7 +87,8 @@ class TrampolineConstantsTest {
 
     /** Definitions that are not plain numbers, as they must read. */
     private static final Map<String, String> EXPRESSIONS = Map.of(
-            "target_pid", "run_program + PAGE_SIZE + TARGET_PID");
+            "target_pid", "run_program + PAGE_SIZE + TARGET_PID",
+            "notify_fd", "run_program + PAGE_SIZE + NOTIFY_FD");
 
     @Test
     void everyEquIsAccountedFor() {
@@ -107,7 +109,7 @@ class TrampolineConstantsTest {
         assertAll(SHARED.entrySet().stream().sorted(Map.Entry.comparingByKey()).map(e -> (Executable) () -> assertEquals(
                 e.getValue().value(), value(e.getKey()), e.getValue().name() + " (expected) and " + e.getKey() + " in " + SOURCE)));
         assertEquals(1, Long.bitCount(LaunchPlan.NEW_PROCESS), "NEW_PROCESS is one bit");
-        assertEquals(EXPRESSIONS, Map.of("target_pid", EQU.get("target_pid")));
+        assertEquals(EXPRESSIONS, Map.of("target_pid", EQU.get("target_pid"), "notify_fd", EQU.get("notify_fd")));
     }
 
     @Test
