@@ -209,5 +209,24 @@ class StraceNotationTest {
         assertEquals("execve(\"/usr/bin/newuidmap\", [\"newuidmap\", \"CHILD\", \"0\", \"1000\", \"1\"],"
                 + " <isolate's environment>)", StraceNotation.parentStep(new ParentStep.RunHelper(
                 "/usr/bin/newuidmap", List.of("0", "1000", "1"), "uid map")));
+        assertEquals("pidfd_getfd(pidfd_open(CHILD, 0), <report pipe, read end>, 0)", StraceNotation.parentStep(
+                new ParentStep.TakeDescriptor(Handshake.End.REPORT_READ, "take the terminal's master")));
+    }
+
+    @Test
+    void theTerminalsCalls() {
+        assertEquals("openat(AT_FDCWD, \"/dev/ptmx\", O_RDWR|O_NOCTTY|O_CLOEXEC)", render(Call.OPENAT,
+                Arg.of(AT_FDCWD), Arg.of("/dev/ptmx"), Arg.of(O_RDWR | O_NOCTTY | O_CLOEXEC)));
+        assertEquals("ioctl(<fd of step 7>, TIOCSPTLCK, [0])",
+                render(Call.IOCTL, Arg.of(SLOT), Arg.of(TIOCSPTLCK), new Arg.Bytes(new byte[4])));
+        assertEquals("ioctl(<fd of step 7>, TIOCGPTPEER, O_RDWR|O_NOCTTY|O_CLOEXEC)",
+                render(Call.IOCTL, Arg.of(SLOT), Arg.of(TIOCGPTPEER), Arg.of(O_RDWR | O_NOCTTY | O_CLOEXEC)));
+        assertEquals("ioctl(<fd of step 7>, TIOCSCTTY, 0)", render(Call.IOCTL, Arg.of(SLOT), Arg.of(TIOCSCTTY), Arg.of(0)));
+        assertEquals("fchown(<fd of step 7>, 65534, -1)",
+                render(Call.FCHOWN, Arg.of(SLOT), Arg.of(65534), Arg.of(0xFFFF_FFFFL)));
+        assertEquals("setsid()", render(Call.SETSID));
+        assertEquals("dup3(<fd of step 7>, 2, 0)", render(Call.DUP3, Arg.of(SLOT), Arg.of(2), Arg.of(0)));
+        assertEquals("dup3(<fd of step 7>, <report pipe, read end>, O_CLOEXEC)",
+                render(Call.DUP3, Arg.of(SLOT), Arg.of(Handshake.End.REPORT_READ), Arg.of(O_CLOEXEC)));
     }
 }

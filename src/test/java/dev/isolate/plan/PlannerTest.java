@@ -27,6 +27,7 @@ import dev.isolate.step.Check;
 import dev.isolate.step.Handshake;
 import dev.isolate.step.LaunchPlan;
 import dev.isolate.step.ParentStep;
+import dev.isolate.step.Pause;
 import dev.isolate.step.Step;
 import java.util.EnumSet;
 import java.util.List;
@@ -92,8 +93,8 @@ class PlannerTest {
         ContainerSpec user = Fixtures.spec().user(UserNamespace.rootMapping(1000, 1000, false)).build();
         assertEquals(List.of(new ParentStep.WriteProcFile("uid_map", "0 1000 1\n", "uid_map"),
                 new ParentStep.WriteProcFile("gid_map", "0 1000 1\n", "gid_map")),
-                plan(user).parentSteps());
-        assertEquals(List.of(), plan(spec(Set.of(Namespace.NET), "true")).parentSteps());
+                plan(user).pauses().get(0).parentSteps());
+        assertEquals(List.of(new Pause(List.of())), plan(spec(Set.of(Namespace.NET), "true")).pauses());
     }
 
     @Test

@@ -8,6 +8,7 @@ import static dev.isolate.linux.Linux.SIGKILL;
 
 import dev.isolate.step.Handshake;
 import dev.isolate.step.LaunchPlan;
+import dev.isolate.step.ParentStep;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -30,6 +31,8 @@ import java.util.Set;
  */
 final class ScriptedSyscalls implements Syscalls {
     static final Handshake PIPES = new Handshake(3, 4, 5, 6);
+    /** The first descriptor a take returns; the next one more. */
+    static final int TAKEN_FD = 7;
 
     /** What happened, in order: one line per call, as the tests expect it. */
     final List<String> calls = new ArrayList<>();
@@ -44,6 +47,7 @@ final class ScriptedSyscalls implements Syscalls {
     private final Map<String, HelperExit> helpers = new HashMap<>();
     private final Set<Integer> openFds = new LinkedHashSet<>();
     private boolean loaded;
+    private int nextTaken = TAKEN_FD;
     private boolean started;
     /** What the double refused: kept, since the supervisor may swallow the AssertionError (as suppressed). */
     private final List<String> refusals = new ArrayList<>();
@@ -118,6 +122,11 @@ final class ScriptedSyscalls implements Syscalls {
             @Override
             public void waiting(int pid) {
                 calls.add("waiting " + pid);
+            }
+
+            @Override
+            public void took(ParentStep.TakeDescriptor step, int fd) {
+                calls.add("took " + fd);
             }
 
             @Override
@@ -206,6 +215,16 @@ final class ScriptedSyscalls implements Syscalls {
     }
 
     @Override
+    public int takeDescriptor(int pid, int fd, String what) {
+        checkChild(pid, what);
+        check(openFds.contains(fd), what + ": descriptor " + fd + " is not isolate's to name");
+        int taken = nextTaken++;
+        openFds.add(taken);
+        calls.add("take fd " + fd + " of " + pid + " -> " + taken);
+        return taken;
+    }
+
+    @Override
     public HelperExit run(List<String> command) {
         checkChild(Integer.parseInt(command.get(1)), "run " + command);
         calls.add("run " + String.join(" ", command));
@@ -266,6 +285,9 @@ final class ScriptedSyscalls implements Syscalls {
         long word = report.getAsLong();
         if (word == LaunchPlan.ARMED) {
             return "armed";
+        }
+        if (word == LaunchPlan.PAUSED) {
+            return "paused";
         }
         if ((word & LaunchPlan.NEW_PROCESS) != 0) {
             return "pid " + (word & ~LaunchPlan.NEW_PROCESS);

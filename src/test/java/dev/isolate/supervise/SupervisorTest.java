@@ -25,6 +25,7 @@ import dev.isolate.step.Check;
 import dev.isolate.step.Handshake;
 import dev.isolate.step.LaunchPlan;
 import dev.isolate.step.ParentStep;
+import dev.isolate.step.Pause;
 import dev.isolate.step.Step;
 import java.util.ArrayList;
 import java.util.List;
@@ -49,7 +50,11 @@ class SupervisorTest {
             Arg.of(Handshake.End.REPORT_READ));
     private static final Step ARM = Step.of(Call.PRCTL, Check.SUCCESS, "set the parent-death signal");
     private static final Step REPORT = Step.of(Call.WRITE, Check.exactly(8), "report to the parent");
-    private static final Step WAIT = Step.of(Call.READ, Check.exactly(1), "wait for the parent (it exited)");
+    private static final Step WAIT = Step.of(Call.READ, Check.exactly(1), "wait for the parent (it exited)",
+            Arg.of(Handshake.End.RELEASE_READ));
+    private static final Step PAUSE = Step.of(Call.WRITE, Check.exactly(8), "report a pause to the parent");
+    private static final Step WAIT_AGAIN = Step.of(Call.READ, Check.exactly(1), "wait for the parent again (it exited)",
+            Arg.of(Handshake.End.RELEASE_READ));
     private static final Step MOUNT_PROC = Step.of(Call.MOUNT, Check.SUCCESS, "mount proc on /proc");
     private static final Step EXEC = Step.of(Call.EXECVE, Check.EXEC_CANDIDATE, "exec /bin/sh", Arg.of("/bin/sh"),
             new Arg.CStringArray(List.of("sh")), new Arg.CStringArray(List.of()));
@@ -63,9 +68,11 @@ class SupervisorTest {
     private static final int EXEC_STEP = 5;
     /** isolate exec into a PID namespace: step 1 forks, step 5 chroots, step 6 execs. */
     private static final LaunchPlan JOIN = new LaunchPlan(SIGCHLD, false,
-            List.of(CLOSE, FORK, ARM, REPORT, WAIT, CHROOT, EXEC), List.of());
+            List.of(CLOSE, FORK, ARM, REPORT, WAIT, CHROOT, EXEC), List.of(new Pause(List.of())));
     private static final int CHROOT_STEP = 5;
 
+    private static final ParentStep TAKE_MASTER = new ParentStep.TakeDescriptor(Handshake.End.REPORT_READ,
+            "take the terminal's master from the child");
     private static final ParentStep UID_MAP = new ParentStep.WriteProcFile("uid_map", "0 1000 1\n", "uid_map");
     private static final ParentStep SETGROUPS = new ParentStep.WriteProcFile("setgroups", "deny", "setgroups");
     private static final ParentStep NEWGIDMAP = new ParentStep.RunHelper("/usr/bin/newgidmap",
@@ -81,7 +88,15 @@ class SupervisorTest {
     }
 
     private static LaunchPlan run(ParentStep... parentSteps) {
-        return new LaunchPlan(CLONE_NEWNS | CLONE_NEWPID | SIGCHLD, true, RUN_STEPS, List.of(parentSteps));
+        return new LaunchPlan(CLONE_NEWNS | CLONE_NEWPID | SIGCHLD, true, RUN_STEPS,
+                List.of(new Pause(List.of(parentSteps))));
+    }
+
+    /** isolate run -t: step 4 mounts /proc, the child pauses again at step 6 for the parent to take the master. */
+    private static LaunchPlan withTerminal(ParentStep... handshakeSteps) {
+        return new LaunchPlan(CLONE_NEWNS | CLONE_NEWPID | SIGCHLD, true,
+                List.of(CLOSE, ARM, REPORT, WAIT, MOUNT_PROC, PAUSE, WAIT_AGAIN, EXEC),
+                List.of(new Pause(List.of(handshakeSteps)), new Pause(List.of(TAKE_MASTER))));
     }
 
     private int supervise(LaunchPlan plan) {
@@ -314,5 +329,55 @@ class SupervisorTest {
                 "CloneErrors' hint for namespaces without a user namespace");
         assertEquals(List.of("pipes", "load", "clone -> -1", "unload", "close 3", "close 4", "close 5", "close 6"),
                 sys.calls);
+    }
+
+    @Test
+    void aSecondPauseTakesTheDescriptorTheChildLeftThenReleasesItAgain() {
+        sys.reports(LaunchPlan.ARMED).reports(LaunchPlan.PAUSED).endOfFile().ends(CHILD, exited(0));
+        assertEquals(0, supervise(withTerminal(UID_MAP)));
+        assertEquals(calls(CLONE_TO_ARMED,
+                "write /proc/100/uid_map: 0 1000 1",
+                "waiting 100",
+                "forward " + Supervisor.FORWARDED + " to 100",
+                "release 6",
+                "read 3 -> paused",
+                "take fd 3 of 100 -> 7",
+                "took 7",
+                "release 6", "close 6",
+                "read 3 -> end-of-file",
+                "running 100",
+                "wait 100 -> exit 0",
+                "unload", "close 3", "close 7"), sys.calls, "the taken descriptor is closed with the launch");
+        assertTrue(diagnostics.contains("parent: take the terminal's master from the child"), diagnostics.toString());
+    }
+
+    @Test
+    void aStepBetweenThePausesThatFails() {
+        sys.reports(LaunchPlan.ARMED).reports(failure(MOUNT_STEP, EPERM)).ends(CHILD, exited(125));
+        assertEquals("mount proc on /proc: Operation not permitted", refused(withTerminal()).getMessage());
+        assertEquals(calls(CLONE_TO_ARMED,
+                "waiting 100",
+                "forward " + Supervisor.FORWARDED + " to 100",
+                "release 6",
+                "read 3 -> step 4 errno 1",
+                "wait 100 -> exit 125",
+                "unload", "close 3", "close 6"), sys.calls, "nothing taken, the release pipe closed once");
+    }
+
+    @Test
+    void aChildKilledAtItsSecondPause() {
+        sys.reports(LaunchPlan.ARMED).endOfFile().ends(CHILD, killedBy(SIGKILL));
+        assertEquals(137, supervise(withTerminal()));
+        assertEquals(List.of("release 6", "read 3 -> end-of-file", "wait 100 -> signal 9", "unload", "close 3",
+                "close 6"), sys.calls.subList(sys.calls.size() - 6, sys.calls.size()));
+    }
+
+    @Test
+    void aCommandThatFailsToExecAfterTheTakeClosesWhatWasTaken() {
+        sys.reports(LaunchPlan.ARMED).reports(LaunchPlan.PAUSED).reports(failure(7, ENOENT)).ends(CHILD, exited(125));
+        Failure failure = refused(withTerminal());
+        assertEquals(127, failure.exitStatus());
+        assertEquals(List.of("read 3 -> step 7 errno 2", "wait 100 -> exit 125", "unload", "close 3", "close 7"),
+                sys.calls.subList(sys.calls.size() - 5, sys.calls.size()));
     }
 }
