@@ -126,7 +126,6 @@ public final class Linux {
     public static final short POLLOUT = 0x4;
     public static final short POLLERR = 0x8;
     public static final short POLLHUP = 0x10;
-    public static final short POLLNVAL = 0x20;
 
     public static final int PR_SET_PDEATHSIG = 1;
     public static final int PR_CAPBSET_DROP = 24;
@@ -164,14 +163,11 @@ public final class Linux {
     public static final int ESRCH = 3;
     public static final int EINTR = 4;
     public static final int EIO = 5;
-    public static final int EBADF = 9;
     public static final int EAGAIN = 11;
     public static final int EACCES = 13;
     public static final int ENOTDIR = 20;
     public static final int EEXIST = 17;
-    public static final int ENOTTY = 25;
     public static final int ENOSPC = 28;
-    public static final int EPIPE = 32;
 
     public static final int P_PID = 1;
     public static final int WEXITED = 4;
