@@ -41,7 +41,7 @@ import org.junit.jupiter.api.Test;
 class TerminalStepsTest {
     private static final HostFacts FACTS = Fixtures.facts().build();
     private static final RootfsLayout BUSYBOX = new RootfsLayout("/images/busybox", false, Optional.empty(),
-            List.of(), Set.of(), List.of(), Set.of());
+            List.of(), Set.of(), List.of(), Set.of(), Set.of());
     private static final RootFilesystem IMAGE = new RootFilesystem("/images/busybox", false, Optional.empty(), List.of());
     private static final RunAs NOBODY = new RunAs(Optional.of("nobody"), Optional.empty(), List.of(), true);
     private static final Credentials NOBODY_IDS = new Credentials(OptionalLong.of(65534), OptionalLong.of(65534),
