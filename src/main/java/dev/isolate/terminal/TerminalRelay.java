@@ -33,7 +33,9 @@ public final class TerminalRelay implements AutoCloseable {
     /** Where the master's output and stdin's input pass through, and the structs poll and ioctl fill. */
     private final long output = memory.allocateMemory(BUFFER, false);
     private final long input = memory.allocateMemory(BUFFER, false);
-    private final long scratch = memory.allocateMemory(4 * POLLFD_SIZE + TERMIOS_SIZE, true);
+    private final long scratch = memory.allocateMemory(4 * POLLFD_SIZE, true);
+    /** A struct termios or winsize for one ioctl. */
+    private final long argument = memory.allocateMemory(TERMIOS_SIZE, true);
     private final long savedModes = memory.allocateMemory(TERMIOS_SIZE, true);
     private final Consumer<Supplier<String>> diagnostics;
     private final String devpts;
@@ -202,10 +204,11 @@ public final class TerminalRelay implements AutoCloseable {
             return true;
         }
         inputEnd = 0;
-        if (kernel.call(Syscall.IOCTL, master, TCGETS, scratch + 4 * POLLFD_SIZE) == 0) {
-            long modes = scratch + 4 * POLLFD_SIZE;
-            if ((memory.getInt(modes + 12) & ICANON) != 0) {
-                byte eof = memory.getByte(modes + TERMIOS_CC + VEOF);
+        if (kernel.call(Syscall.IOCTL, master, TCGETS, argument) == 0) {
+            byte[] current = new byte[TERMIOS_SIZE];
+            memory.getByteArray(argument, current, 0, TERMIOS_SIZE);
+            if (TerminalModes.canonical(current)) {
+                byte eof = TerminalModes.endOfFile(current);
                 // As typed: a first one ends a line that has no newline yet, the next is end-of-file.
                 if (lastInput != '\n') {
                     memory.putByte(input + inputEnd++, eof);
@@ -259,17 +262,16 @@ public final class TerminalRelay implements AutoCloseable {
 
     /** The window size of the caller's terminal (stdin's, else stdout's), if it has one, onto the master. */
     private void copyWindowSize() {
-        long size = scratch + 4 * POLLFD_SIZE;
         for (int fd : new int[] {STDIN, STDOUT}) {
-            if (kernel.call(Syscall.IOCTL, fd, TIOCGWINSZ, size) == 0) {
-                check(kernel.call(Syscall.IOCTL, master, TIOCSWINSZ, size), "terminal: TIOCSWINSZ");
+            if (kernel.call(Syscall.IOCTL, fd, TIOCGWINSZ, argument) == 0) {
+                check(kernel.call(Syscall.IOCTL, master, TIOCSWINSZ, argument), "terminal: TIOCSWINSZ");
                 return;
             }
         }
     }
 
     private boolean isTerminal(int fd) {
-        return kernel.call(Syscall.IOCTL, fd, TCGETS, scratch + 4 * POLLFD_SIZE) == 0;
+        return kernel.call(Syscall.IOCTL, fd, TCGETS, argument) == 0;
     }
 
     /** cfmakeraw(3) on stdin, when it is a terminal; its modes are kept for {@link #close}. */
@@ -277,17 +279,10 @@ public final class TerminalRelay implements AutoCloseable {
         if (kernel.call(Syscall.IOCTL, STDIN, TCGETS, savedModes) != 0) {
             return;
         }
-        long modes = scratch + 4 * POLLFD_SIZE;
-        byte[] copy = new byte[TERMIOS_SIZE];
-        memory.getByteArray(savedModes, copy, 0, TERMIOS_SIZE);
-        memory.putByteArray(modes, copy, 0, TERMIOS_SIZE);
-        memory.putInt(modes, memory.getInt(modes) & ~(IGNBRK | BRKINT | PARMRK | ISTRIP | INLCR | IGNCR | ICRNL | IXON));
-        memory.putInt(modes + 4, memory.getInt(modes + 4) & ~OPOST);
-        memory.putInt(modes + 8, (memory.getInt(modes + 8) & ~(CSIZE | PARENB)) | CS8);
-        memory.putInt(modes + 12, memory.getInt(modes + 12) & ~(ECHO | ECHONL | ICANON | ISIG | IEXTEN));
-        memory.putByte(modes + TERMIOS_CC + VMIN, (byte) 1);
-        memory.putByte(modes + TERMIOS_CC + VTIME, (byte) 0);
-        check(kernel.call(Syscall.IOCTL, STDIN, TCSETS, modes), "terminal: raw mode on stdin");
+        byte[] saved = new byte[TERMIOS_SIZE];
+        memory.getByteArray(savedModes, saved, 0, TERMIOS_SIZE);
+        memory.putByteArray(argument, TerminalModes.raw(saved), 0, TERMIOS_SIZE);
+        check(kernel.call(Syscall.IOCTL, STDIN, TCSETS, argument), "terminal: raw mode on stdin");
         raw = true;
     }
 
@@ -309,6 +304,7 @@ public final class TerminalRelay implements AutoCloseable {
         memory.freeMemory(output);
         memory.freeMemory(input);
         memory.freeMemory(scratch);
+        memory.freeMemory(argument);
         memory.freeMemory(savedModes);
     }
 
