@@ -29,6 +29,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -126,7 +127,8 @@ public final class Launcher {
 
                         @Override
                         public void took(ParentStep.TakeDescriptor step, int fd) {
-                            terminal.attach(fd); // the one descriptor a plan takes: -t's master
+                            // -t's master is the one descriptor a plan takes.
+                            Objects.requireNonNull(terminal, "a descriptor taken without -t").attach(fd);
                         }
 
                         @Override
