@@ -133,6 +133,18 @@ class TerminalIT {
     }
 
     @Test
+    void aSignalToIsolateIsForwardedAndTheTerminalRestored() throws Exception {
+        try (OuterTerminal outer = OuterTerminal.start(this, "-t", "sh", "-c", "echo ready; exec sleep 1002")) {
+            outer.await("ready\r\n");
+            long isolate = ProcessHandle.of(outer.descendant("sleep\u00001002\u0000")).flatMap(ProcessHandle::parent)
+                    .orElseThrow().pid();
+            Isolate.kill(isolate, "TERM");
+            assertEquals(143, outer.status(), outer.output());
+            outer.assertSettingsUnchanged();
+        }
+    }
+
+    @Test
     void aFailedLaunchLeavesTheTerminalAsItWas() throws Exception {
         try (OuterTerminal outer = OuterTerminal.start(this, "-t", "-R", image.toString(), "no-such-command")) {
             assertEquals(127, outer.status(), outer.output());
