@@ -98,7 +98,7 @@ class InitStepsTest {
         ContainerSpec spec = Fixtures.spec().init().environment(Map.of("PATH", "/bin"))
                 .rootfs(new RootFilesystem("/images/busybox", true, Optional.empty(), List.of())).command("sh").build();
         RootfsLayout layout = new RootfsLayout("/images/busybox", true, Optional.empty(), List.of(), Set.of(),
-                List.of(), Set.of());
+                List.of(), Set.of(), Set.of());
         List<Step> steps = exec(spec, new Prepared(Optional.of(layout), OptionalInt.empty(), Optional.empty(),
                 Optional.empty(), Optional.of("/dev/init")));
         assertEquals(List.of(probe("/bin/sh", "exec /bin/sh"),
