@@ -140,9 +140,10 @@ class InitIT {
         }
     }
 
-    @Test
-    void theInitAndTheCommandDieWithIsolate() throws Exception {
-        Process isolate = isolate().start("-p", "--init", "sleep", "600");
+    @ParameterizedTest(name = "-R: {0}")
+    @ValueSource(booleans = {false, true})
+    void theInitAndTheCommandDieWithIsolate(boolean rootfs) throws Exception {
+        Process isolate = isolate().start(in(rootfs, "--init", "sleep", "600"));
         List<ProcessHandle> container = List.of();
         try {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(Isolate.TIMEOUT_SECONDS);
@@ -151,7 +152,9 @@ class InitIT {
                 Thread.sleep(20);
             }
             container = isolate.descendants().toList();
-            assertEquals(List.of("sleep", "tini-static"), container.stream().map(p -> comm(p.pid())).sorted().toList());
+            // the init is named after the file executed: /dev/init in a root filesystem
+            assertEquals(List.of(rootfs ? "init" : "sleep", rootfs ? "sleep" : "tini-static"),
+                    container.stream().map(p -> comm(p.pid())).sorted().toList());
             Isolate.kill(isolate.pid(), "KILL");
             assertTrue(isolate.waitFor(Isolate.TIMEOUT_SECONDS, TimeUnit.SECONDS));
             while (container.stream().anyMatch(p -> LauncherIT.alive(p.pid())) && System.nanoTime() < deadline) {
