@@ -203,7 +203,7 @@ final class RunOptions {
     @Option(names = "--interactive", description = "Accepted for docker's habit (-it): stdin is always passed. Note that -i is the IPC namespace here.")
     boolean interactive;
 
-    @Option(names = "--init", description = "Run a small init (tini or catatonit) as PID 1 that forwards signals to COMMAND, reaps orphans and exits with COMMAND's status.")
+    @Option(names = "--init", description = "Run tini as PID 1 (found on PATH, tini-static first): it forwards signals to COMMAND, reaps orphans and exits with COMMAND's status.")
     boolean init;
 
     /** -S, -G and --group-add; a HOME given with -e, or no environment at all, is left alone. */
