@@ -25,6 +25,9 @@
 #                  -4 fail on error other than EEXIST (CHECK_SUCCESS_OR_EXISTS),
 #                  -5 a clone (CHECK_CLONED): fail on error; the new process goes on,
 #                     the one that cloned reports (1 << 62) | the new pid and leaves,
+#                  -6 an exec probe (CHECK_EXEC_PROBE): success goes on to the next
+#                     step, which runs what was found; an error skips that step and
+#                     is judged as an exec candidate's,
 #                  n >= 0 fail unless the result is exactly n
 #
 # Slots carry what only exists in the child, such as a descriptor it opened,
@@ -32,7 +35,9 @@
 #
 # "exec candidate" is execvp's PATH walk: ENOENT/ENOTDIR/EACCES are remembered
 # (EACCES wins, as in execvp) and the walk goes on; running out of steps
-# reports what was remembered.
+# reports what was remembered. "exec probe" walks the same way for a command
+# that another program (an init) will execute: each probe is followed by the
+# step that executes that program for the path probed.
 #
 # Rebuild the Java copy of the bytes with scripts/assemble-trampoline; a unit
 # test checks that the bytes match this file whenever GNU as is installed, and
@@ -85,6 +90,7 @@
         .equ CHECK_EXEC_CANDIDATE, -3
         .equ CHECK_SUCCESS_OR_EXISTS, -4
         .equ CHECK_CLONED, -5
+        .equ CHECK_EXEC_PROBE, -6
 
         # Reports and exit (LaunchPlan, ExitStatus).
         .equ FAILED_STEP_SHIFT, 32      # failure word: (step index << 32) | errno
@@ -155,6 +161,8 @@ resolve_arg:
         je      check_exists
         cmp     rcx, CHECK_CLONED
         je      cloned
+        cmp     rcx, CHECK_EXEC_PROBE
+        je      exec_probe
         cmp     rax, rcx                # exactly n
         je      step_done
         jmp     fail
@@ -173,26 +181,21 @@ check_error:
         cmp     rax, -MAX_ERRNO         # [-4095, -1] as unsigned is the error range
         jb      step_done
         jmp     fail
-exec_candidate:
+exec_probe:
         cmp     rax, -MAX_ERRNO
-        jb      step_done
-        cmp     rax, -EACCES
-        je      remember
-        cmp     rax, -ENOENT
-        je      remember_unless_eacces
-        cmp     rax, -ENOTDIR
-        jne     fail                    # any other error ends the walk
-remember_unless_eacces:
-        cmp     dword ptr [rbx+HDR_REPORT_WORD], EACCES # the errno remembered so far
-        je      step_done
-remember:
-        call    encode
+        jb      step_done               # there: the next step executes it
+        call    judge_exec              # not there: judged as an exec candidate's error,
+        add     r13, STEP_SIZE          #   reported as this step's, and the step that
+        inc     r14                     #   would execute it is skipped
+        jmp     step_done
+exec_candidate:
+        call    judge_exec
 step_done:
         add     r13, STEP_SIZE
         inc     r14
         cmp     r14, [rbx+HDR_STEP_COUNT]
         jb      next_step
-        jmp     report                  # out of steps: only exec candidates get here
+        jmp     report                  # out of steps: only exec candidates and probes get here
 fail:
         call    encode
 report:
@@ -205,6 +208,23 @@ report:
         mov     edi, SETUP_FAILED
         syscall
         hlt                             # not reached
+
+# An exec candidate's or probe's result in rax: nothing for success; ENOENT,
+# ENOTDIR and EACCES are remembered (EACCES wins); any other error fails the
+# launch (never returning: the child exits, so the return address left on the
+# stack does not matter).
+judge_exec:
+        cmp     rax, -MAX_ERRNO
+        jb      1f
+        cmp     rax, -EACCES
+        je      encode                  # encode returns to judge_exec's caller
+        cmp     rax, -ENOENT
+        je      2f
+        cmp     rax, -ENOTDIR
+        jne     fail
+2:      cmp     dword ptr [rbx+HDR_REPORT_WORD], EACCES # the errno remembered so far
+        jne     encode
+1:      ret
 
 # report word = (r14 << 32) | errno, errno taken from the result in rax
 # (0 when the result was a non-error value other than the expected one).

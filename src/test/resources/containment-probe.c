@@ -4,7 +4,7 @@
  *
  *   containment-probe handle-of PATH      print the file handle of PATH (run on the host)
  *   containment-probe open-handle HANDLE  open_by_handle_at through "/" and list what it opens
- *   containment-probe mount SRC DST TYPE [remount-rw]
+ *   containment-probe mount SRC DST TYPE [remount-rw | OPTIONS]
  *   containment-probe umount PATH
  *   containment-probe mknod PATH b|c MAJOR MINOR
  *   containment-probe write PATH TEXT
@@ -77,8 +77,9 @@ int main(int argc, char **argv) {
         return 0;
     }
     if (!strcmp(probe, "mount") && (argc == 5 || argc == 6)) {
-        unsigned long flags = argc == 6 ? MS_REMOUNT | MS_BIND : 0;
-        if (mount(argv[2], argv[3], argv[4], flags, NULL) < 0) {
+        int remount = argc == 6 && !strcmp(argv[5], "remount-rw");
+        const char *options = argc == 6 && !remount ? argv[5] : NULL;
+        if (mount(argv[2], argv[3], argv[4], remount ? MS_REMOUNT | MS_BIND : 0, options) < 0) {
             return failed();
         }
         printf("ok\n");

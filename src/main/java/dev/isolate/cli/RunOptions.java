@@ -175,8 +175,8 @@ final class RunOptions {
     @Option(names = "--group-add", paramLabel = "GID|GROUP", description = "A supplementary group of COMMAND (otherwise, with -S or -G, it has none). Repeatable.")
     List<String> groupAdd = new ArrayList<>();
 
-    /** --cap-add and --cap-drop in the order given: each applies to what the ones before it left. */
-    private final List<Containment.CapabilityChange> capabilityChanges = new ArrayList<>();
+    /** --cap-add and --cap-drop in the order given (true for an add): each applies to what the ones before it left. */
+    private final List<Map.Entry<Boolean, String>> capabilityChanges = new ArrayList<>();
 
     @Option(names = "--cap-add", paramLabel = "CAP", description = "Give COMMAND this capability (CAP_ prefix optional, any case; ALL for every one). Repeatable; applied in order with --cap-drop.")
     void capAdd(List<String> values) {
@@ -203,7 +203,7 @@ final class RunOptions {
     @Option(names = "--interactive", description = "Accepted for docker's habit (-it): stdin is always passed. Note that -i is the IPC namespace here.")
     boolean interactive;
 
-    @Option(names = "--init", description = "Run a small init (tini or catatonit) as PID 1 that forwards signals to COMMAND, reaps orphans and exits with COMMAND's status.")
+    @Option(names = "--init", description = "Run tini as PID 1 (found on PATH, tini-static first): it forwards signals to COMMAND, reaps orphans and exits with COMMAND's status.")
     boolean init;
 
     /** -S, -G and --group-add; a HOME given with -e, or no environment at all, is left alone. */
@@ -247,7 +247,7 @@ final class RunOptions {
         String option = add ? "--cap-add" : "--cap-drop";
         int seen = valuesSeen.getOrDefault(option, 0);
         for (String value : values.subList(seen, values.size())) {
-            capabilityChanges.add(Containment.CapabilityChange.parse(add, value));
+            capabilityChanges.add(Map.entry(add, value)); // parsed with the rest, so a bad name is one line
         }
         valuesSeen.put(option, values.size());
     }
@@ -314,7 +314,9 @@ final class RunOptions {
         if (userNamespace.isPresent()) {
             namespaces.add(Namespace.USER);
         }
-        Containment containment = Containment.of(rootfs != null, privileged, capabilityChanges, securityOpts,
+        Containment containment = Containment.of(rootfs != null, privileged, capabilityChanges.stream()
+                .map(change -> Containment.CapabilityChange.parse(change.getKey(), change.getValue())).toList(),
+                securityOpts,
                 preserveFds == null ? OptionalInt.empty() : OptionalInt.of(preserveFds));
         return new ContainerSpec(namespaces, network, userNamespace, containerHostname, offsets,
                 propagation == null ? Propagation.PRIVATE : propagation, rootFilesystem(),

@@ -125,6 +125,9 @@ public record DryRun(List<String> command, List<HostAction> host, LaunchPlan pla
         if (check.equals(Check.CLONED)) {
             return " (the new process goes on; this one reports its pid and exits)";
         }
+        if (check.equals(Check.EXEC_PROBE)) {
+            return " (if found, the next step runs it; if not, that step is skipped)";
+        }
         if (check.code() >= 0) {
             return " (must return " + check.code() + ")";
         }
@@ -146,6 +149,9 @@ public record DryRun(List<String> command, List<HostAction> host, LaunchPlan pla
         }
         if (check.equals(Check.CLONED)) {
             return "cloned";
+        }
+        if (check.equals(Check.EXEC_PROBE)) {
+            return "exec probe";
         }
         return "exactly " + check.code();
     }

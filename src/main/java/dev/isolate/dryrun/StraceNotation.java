@@ -131,6 +131,8 @@ public final class StraceNotation {
                     ? r.pointer(1) : gids(r.bytesOf(1)));
             case SETRESUID, SETRESGID -> r.id(0) + ", " + r.id(1) + ", " + r.id(2);
             case CAPSET -> capset(r.bytesOf(0), r.bytesOf(1));
+            case FACCESSAT2 -> r.dirfd(0) + ", " + r.string(1) + ", " + (r.value(2) == Linux.X_OK ? "X_OK"
+                    : r.number(2)) + ", " + (r.value(3) == Linux.AT_EACCESS ? "AT_EACCESS" : r.number(3));
             case SETSID -> "";
             case DUP3 -> r.fd(0) + ", " + r.fd(1) + ", " + bits(r.value(2), Flags.DUP3);
             case FCHOWN -> r.fd(0) + ", " + r.id(1) + ", " + r.id(2);

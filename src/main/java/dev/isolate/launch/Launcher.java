@@ -5,6 +5,7 @@ import dev.isolate.dryrun.HostAction;
 import dev.isolate.exit.Failure;
 import dev.isolate.host.Accounts;
 import dev.isolate.host.HostFacts;
+import dev.isolate.host.InitProgram;
 import dev.isolate.host.JvmSetup;
 import dev.isolate.host.join.TargetDescriptors;
 import dev.isolate.host.network.ContainerNetwork;
@@ -90,6 +91,7 @@ public final class Launcher {
                         + facts.caller().uid() + " (--no-user-auto turns this off)"));
         Optional<Credentials> hostCredentials = hostCredentials(spec);
         Planner.check(spec, facts, hostCredentials);
+        Optional<InitProgram> init = init(spec);
         if (naming.detach() && !naming.superviseDetached()) {
             StateStore store = store();
             Recorder claim = Recorder.claim(store, naming.name().orElseGet(Detach::randomName), spec);
@@ -98,7 +100,7 @@ public final class Launcher {
         Optional<Recorder> recorder = naming.name().map(name -> naming.superviseDetached()
                 ? Recorder.adopt(store(), name) : Recorder.claim(store(), name, spec));
         try {
-            int status = launch(spec, hostCredentials, recorder);
+            int status = launch(spec, hostCredentials, init, recorder);
             recorder.ifPresent(r -> r.exited(status));
             return status;
         } catch (RuntimeException e) {
@@ -108,15 +110,16 @@ public final class Launcher {
         }
     }
 
-    private int launch(ContainerSpec spec, Optional<Credentials> hostCredentials, Optional<Recorder> recorder) {
+    private int launch(ContainerSpec spec, Optional<Credentials> hostCredentials, Optional<InitProgram> init,
+            Optional<Recorder> recorder) {
         try (ContainerNetwork network = ContainerNetwork.prepare(spec.network(), facts.caller(),
                 facts.environment())) {
-            Optional<Workspace.Decision> rootfs = rootfs(spec, network);
+            Optional<Workspace.Decision> rootfs = rootfs(spec, network, init);
             try (Workspace workspace = rootfs.isPresent() ? Workspace.prepare(rootfs.get(), facts.caller().uid(),
                     facts.environment()) : null) {
                 Optional<RootfsLayout> layout = Optional.ofNullable(workspace).map(Workspace::layout);
                 LaunchPlan plan = Planner.plan(spec, facts, new Prepared(layout, network.joinedNamespace(),
-                        credentials(spec, layout, hostCredentials), Optional.empty(), Optional.empty()));
+                        credentials(spec, layout, hostCredentials), Optional.empty(), executed(spec, init)));
                 try (TerminalRelay terminal = spec.terminal() ? new TerminalRelay(spec.rootfs().isPresent()
                         ? "the container's own devpts" : "the host's devpts", diagnostics) : null) {
                     return Supervisor.create(facts.caller(), diagnostics).run(plan, new ChildEvents() {
@@ -144,6 +147,23 @@ public final class Launcher {
         }
     }
 
+    /** --init's program, looked up on the caller's PATH before anything is made. */
+    private Optional<InitProgram> init(ContainerSpec spec) {
+        if (!spec.init()) {
+            return Optional.empty();
+        }
+        boolean inRootFilesystem = spec.rootfs().isPresent();
+        InitProgram init = InitProgram.find(facts.environment(), inRootFilesystem);
+        diagnostics.accept(() -> "--init: " + init.path() + (inRootFilesystem
+                ? ", bound read-only on " + InitProgram.CONTAINER_PATH : ""));
+        return Optional.of(init);
+    }
+
+    /** The path the child executes for the init: where it is bound in a root filesystem, else the host's. */
+    private static Optional<String> executed(ContainerSpec spec, Optional<InitProgram> init) {
+        return init.map(program -> program.executedPath(spec.rootfs().isPresent()));
+    }
+
     /** Without a root filesystem the names are the host's, known before anything is made. */
     private static Optional<Credentials> hostCredentials(ContainerSpec spec) {
         return spec.runAs().changes() && spec.rootfs().isEmpty()
@@ -166,10 +186,14 @@ public final class Launcher {
                 .map(overlay -> List.of(overlay.upper(), layout.image())).orElse(List.of(layout.image()));
     }
 
-    private Optional<Workspace.Decision> rootfs(ContainerSpec spec, ContainerNetwork network) {
+    /** The image with the mounts the launch adds before the user's: the network's resolv.conf, the init. */
+    private Optional<Workspace.Decision> rootfs(ContainerSpec spec, ContainerNetwork network,
+            Optional<InitProgram> init) {
         Set<String> ownFiles = network.mounts().stream().map(mount -> ((Mount.Bind) mount).source())
                 .collect(Collectors.toSet());
-        return spec.rootfs().map(root -> Workspace.decide(root.withMountsFirst(network.mounts()), spec.propagation(),
+        List<Mount> first = new ArrayList<>(network.mounts());
+        init.ifPresent(program -> first.add(program.binding()));
+        return spec.rootfs().map(root -> Workspace.decide(root.withMountsFirst(first), spec.propagation(),
                 facts.caller().uid(), facts.environment(), ownFiles));
     }
 
@@ -182,6 +206,7 @@ public final class Launcher {
     public DryRun dryRun(ContainerSpec spec, Naming naming) {
         Optional<Credentials> hostCredentials = hostCredentials(spec);
         Planner.check(spec, facts, hostCredentials);
+        Optional<InitProgram> init = init(spec);
         List<HostAction> host = new ArrayList<>();
         Optional<String> name = naming.detach() ? Optional.of(naming.name().orElseGet(Detach::randomName))
                 : naming.name();
@@ -200,11 +225,11 @@ public final class Launcher {
         try (ContainerNetwork network = ContainerNetwork.dryRun(spec.network(), facts.caller(),
                 facts.environment())) {
             host.addAll(network.actions());
-            Optional<Workspace.Decision> rootfs = rootfs(spec, network);
+            Optional<Workspace.Decision> rootfs = rootfs(spec, network, init);
             rootfs.ifPresent(decision -> host.addAll(decision.actions()));
             Optional<RootfsLayout> layout = rootfs.map(Workspace.Decision::layout);
             LaunchPlan plan = Planner.plan(spec, facts, new Prepared(layout, network.joinedNamespace(),
-                    dryRunCredentials(spec, layout, hostCredentials), Optional.empty(), Optional.empty()));
+                    dryRunCredentials(spec, layout, hostCredentials), Optional.empty(), executed(spec, init)));
             return new DryRun(spec.command(), host, plan);
         }
     }

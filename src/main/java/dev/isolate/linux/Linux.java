@@ -54,6 +54,9 @@ public final class Linux {
     public static final int S_IFREG = 0100000;
 
     public static final int AT_FDCWD = -100;
+    /** faccessat2(2): execute permission, judged with the effective ids, as execve judges it. */
+    public static final int X_OK = 1;
+    public static final int AT_EACCESS = 0x200;
     public static final int O_RDONLY = 0;
     public static final int O_WRONLY = 01;
     public static final int O_CLOEXEC = 02000000;

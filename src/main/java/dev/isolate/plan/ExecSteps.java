@@ -1,7 +1,10 @@
 package dev.isolate.plan;
 
+import static dev.isolate.linux.Linux.AT_EACCESS;
+import static dev.isolate.linux.Linux.AT_FDCWD;
 import static dev.isolate.linux.Linux.CLOSE_RANGE_CLOEXEC;
 import static dev.isolate.linux.Linux.F_SETFD;
+import static dev.isolate.linux.Linux.X_OK;
 
 import dev.isolate.step.Arg;
 import dev.isolate.step.Call;
@@ -49,6 +52,44 @@ final class ExecSteps {
         for (String candidate : searchPath(name, environment.getOrDefault("PATH", DEFAULT_PATH))) {
             steps.add(Step.of(Call.EXECVE, Check.EXEC_CANDIDATE, "exec " + candidate, Arg.of(candidate), argv, envp));
         }
+    }
+
+    /**
+     * execve of an init that runs the command ({@code init}: its arguments up to the command),
+     * after the command's own PATH walk. The init's exec would report a missing command as its
+     * own message and status, so the child probes each path execvp would try, as the command's
+     * user, with faccessat2(X_OK, AT_EACCESS), and executes the init only for a path that is
+     * there: a command found nowhere fails as {@link #exec}'s does, named as the walk names it
+     * (see Supervisor), 127 or 126. The init gets the name as given when the environment has a
+     * PATH, so its own execvp finds the same file and COMMAND's argv[0] is what was typed (as
+     * with docker's --init); without one, the path found, because the C library's execvp would
+     * search another default than {@link #DEFAULT_PATH}.
+     */
+    static void execThrough(List<String> init, List<String> command, Map<String, String> environment,
+            List<Step> steps) {
+        String name = command.get(0);
+        Arg envp = new Arg.CStringArray(environ(environment));
+        if (name.contains("/")) {
+            probeThenExec(init, command, name, "exec \"" + name + "\"", name, envp, steps);
+            return;
+        }
+        boolean searchesAsGiven = environment.containsKey("PATH");
+        for (String candidate : searchPath(name, environment.getOrDefault("PATH", DEFAULT_PATH))) {
+            probeThenExec(init, command, candidate, "exec " + candidate, searchesAsGiven ? name : candidate, envp,
+                    steps);
+        }
+    }
+
+    /** The probe of one path, and the init's execve that runs the command as {@code as} when it is there. */
+    private static void probeThenExec(List<String> init, List<String> command, String probed, String what,
+            String as, Arg envp, List<Step> steps) {
+        steps.add(Step.of(Call.FACCESSAT2, Check.EXEC_PROBE, what,
+                Arg.of(AT_FDCWD), Arg.of(probed), Arg.of(X_OK), Arg.of(AT_EACCESS)));
+        List<String> argv = new ArrayList<>(init);
+        argv.add(as);
+        argv.addAll(command.subList(1, command.size()));
+        steps.add(Step.of(Call.EXECVE, Check.SUCCESS, "exec the init " + init.get(0) + " for " + probed,
+                Arg.of(init.get(0)), new Arg.CStringArray(argv), envp));
     }
 
     /** The paths execvp tries, in order; an empty PATH entry means the working directory. */

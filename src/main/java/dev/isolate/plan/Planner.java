@@ -21,6 +21,7 @@ import dev.isolate.step.SocketFilter;
 import dev.isolate.step.Step;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -71,6 +72,9 @@ public final class Planner {
         if (joinsNetwork != prepared.joinedNetwork().isPresent()) {
             throw new IllegalArgumentException("a network namespace must be opened exactly when the spec joins one");
         }
+        if (spec.init() != prepared.init().isPresent()) {
+            throw new IllegalArgumentException("an init must be found exactly when the spec asks for one");
+        }
         if (spec.runAs().changes() != prepared.credentials().isPresent()) {
             throw new IllegalArgumentException("credentials must be looked up exactly when the spec changes them");
         }
@@ -100,9 +104,15 @@ public final class Planner {
         prepared.credentials().ifPresent(credentials -> CredentialSteps.steps(spec, facts, credentials, steps));
         ContainmentSteps.set(spec, facts, prepared.credentials(), steps);
         ContainmentSteps.noNewPrivileges(spec, steps);
-        ExecSteps.exec(spec.command(), prepared.credentials()
+        Map<String, String> environment = prepared.credentials()
                 .map(credentials -> CredentialSteps.environment(spec.environment(), credentials))
-                .orElse(spec.environment()), steps);
+                .orElse(spec.environment());
+        if (prepared.init().isPresent()) {
+            ExecSteps.execThrough(InitSteps.arguments(spec, prepared.init().get()), spec.command(), environment,
+                    steps);
+        } else {
+            ExecSteps.exec(spec.command(), environment, steps);
+        }
         return new LaunchPlan(cloneFlags(spec), true, steps, pauses);
     }
 

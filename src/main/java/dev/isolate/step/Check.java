@@ -15,9 +15,15 @@ public record Check(long code) {
      * reports the new pid to isolate (see {@link LaunchPlan#NEW_PROCESS}) and exits.
      */
     public static final Check CLONED = new Check(-5);
+    /**
+     * One probe of execvp's PATH walk for a command that the next step's program (an init)
+     * executes: found, the next step runs; not found or not permitted, it is skipped and the
+     * error remembered as for {@link #EXEC_CANDIDATE}.
+     */
+    public static final Check EXEC_PROBE = new Check(-6);
 
     public Check {
-        if (code < -5) {
+        if (code < -6) {
             throw new IllegalArgumentException("unknown check " + code);
         }
     }

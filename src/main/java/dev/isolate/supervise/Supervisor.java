@@ -199,12 +199,19 @@ public final class Supervisor {
             int errno = (int) report.getAsLong();
             Step step = plan.childSteps().get(index);
             String what = step.what();
-            if (step.check() == Check.EXEC_CANDIDATE && ExitStatus.ofExecError(errno) == ExitStatus.NOT_FOUND
+            boolean notFound = ExitStatus.ofExecError(errno) == ExitStatus.NOT_FOUND;
+            if (step.check() == Check.EXEC_CANDIDATE && notFound
                     && step.args().size() > 1 && step.args().get(1) instanceof Arg.CStringArray argv) {
                 what = "exec \"" + argv.values().get(0) + "\""; // found in no PATH entry: say the name, not the last path
             }
+            if (step.check() == Check.EXEC_PROBE && notFound && step.args().size() > 1
+                    && step.args().get(1) instanceof Arg.CString probed && what.equals("exec " + probed.value())) {
+                // a probe of the PATH walk (named after its path, unquoted): PATH entry + "/" + the name
+                what = "exec \"" + probed.value().substring(probed.value().lastIndexOf('/') + 1) + "\"";
+            }
             String message = what + ": " + (errno == 0 ? "unexpected result" : sys.errorText(errno));
-            throw step.call() == Call.EXECVE ? Failure.exec(message, errno) : Failure.step(message);
+            throw step.call() == Call.EXECVE || step.check() == Check.EXEC_PROBE ? Failure.exec(message, errno)
+                    : Failure.step(message);
         }
 
         /** Waits for the process to end and returns the exit status for it. */

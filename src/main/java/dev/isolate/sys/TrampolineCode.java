@@ -9,31 +9,33 @@ final class TrampolineCode {
             + "534889fb488b3b488b732031d24531d2"
             + "4531c0b8380000000f054885c074025b"
             + "c34c8daba80000004531f64c3b73080f"
-            + "83e1000000498b4d0048c1e914498d55"
+            + "83dd000000498b4d0048c1e914498d55"
             + "0889c883e00f7408488b44c328488902"
             + "4883c20848c1e90475e7410fb7450049"
             + "8b7d08498b7510498b55184d8b55204d"
             + "8b45284d8b4d300f05410fb64d0283e1"
             + "0f7405488944cb28498b4d384883f9fe"
-            + "746c4883f9ff74374883f9fd743b4883"
-            + "f9fc74254883f9fb74074839c8744feb"
-            + "60483d01f0ffff73584885c07440480f"
-            + "bae83e48894318eb4d4883f8ef742f48"
-            + "3d01f0ffff7227eb38483d01f0ffff72"
-            + "1d4883f8f374124883f8fe74064883f8"
-            + "ec751e837b180d7405e8390000004983"
-            + "c54049ffc64c3b73080f8226ffffffeb"
-            + "05e821000000b801000000488b7b1048"
-            + "8d7318ba080000000f05b8e7000000bf"
-            + "7d0000000f05f431d248f7d8480f48c2"
-            + "4c89f248c1e2204809d048894318c381"
-            + "7e0880000000741389fe8b3da00e0000"
-            + "85ff7e07b83e0000000f05c357b80100"
-            + "00008b3d8c0e00004889e6ba01000000"
-            + "0f055fc3b80f0000000f05f4";
+            + "74684883f9ff743d4883f9fd74574883"
+            + "f9fc742b4883f9fb740d4883f9fa742f"
+            + "4839c87445eb56483d01f0ffff734e48"
+            + "85c07436480fbae83e48894318eb4348"
+            + "83f8ef7425483d01f0ffff721deb2e48"
+            + "3d01f0ffff7213e8470000004983c540"
+            + "49ffc6eb05e8390000004983c54049ff"
+            + "c64c3b73080f822affffffeb05e84200"
+            + "0000b801000000488b7b10488d7318ba"
+            + "080000000f05b8e7000000bf7d000000"
+            + "0f05f4483d01f0ffff72184883f8f374"
+            + "134883f8fe74064883f8ec75c0837b18"
+            + "0d7501c331d248f7d8480f48c24c89f2"
+            + "48c1e2204809d048894318c3817e0880"
+            + "000000741389fe8b3d830e000085ff7e"
+            + "07b83e0000000f05c357b8010000008b"
+            + "3d6f0e00004889e6ba010000000f055f"
+            + "c3b80f0000000f05f4";
 
     static final int RUN_PROGRAM = 0;
-    static final int FORWARD_SIGNAL = 335;
-    static final int NOTIFY_SIGNAL = 364;
-    static final int SIGNAL_RESTORER = 388;
+    static final int FORWARD_SIGNAL = 364;
+    static final int NOTIFY_SIGNAL = 393;
+    static final int SIGNAL_RESTORER = 417;
 }

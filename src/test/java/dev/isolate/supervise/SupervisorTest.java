@@ -1,5 +1,7 @@
 package dev.isolate.supervise;
 
+import static dev.isolate.linux.Linux.AT_EACCESS;
+import static dev.isolate.linux.Linux.AT_FDCWD;
 import static dev.isolate.linux.Linux.CLONE_NEWNS;
 import static dev.isolate.linux.Linux.CLONE_NEWPID;
 import static dev.isolate.linux.Linux.CLONE_PARENT;
@@ -9,6 +11,7 @@ import static dev.isolate.linux.Linux.EPERM;
 import static dev.isolate.linux.Linux.SIGCHLD;
 import static dev.isolate.linux.Linux.SIGKILL;
 import static dev.isolate.linux.Linux.SIGTERM;
+import static dev.isolate.linux.Linux.X_OK;
 import static dev.isolate.supervise.ScriptedSyscalls.exited;
 import static dev.isolate.supervise.ScriptedSyscalls.failure;
 import static dev.isolate.supervise.ScriptedSyscalls.killedBy;
@@ -183,6 +186,43 @@ class SupervisorTest {
         assertEquals(Failure.Kind.EXEC, failure.kind());
         assertEquals("exec /bin/sh: Permission denied", failure.getMessage());
         assertEquals(126, failure.exitStatus());
+    }
+
+    /** --init: a probe of the PATH walk (step 4), then the init's exec for that path (step 5). */
+    private static final int PROBE_STEP = 4;
+
+    private static LaunchPlan probing(String what, String path) {
+        Step probe = Step.of(Call.FACCESSAT2, Check.EXEC_PROBE, what, Arg.of(AT_FDCWD), Arg.of(path), Arg.of(X_OK),
+                Arg.of(AT_EACCESS));
+        Step init = Step.of(Call.EXECVE, Check.SUCCESS, "exec the init /dev/init for " + path, Arg.of("/dev/init"),
+                new Arg.CStringArray(List.of("/dev/init", "--", "sh")), new Arg.CStringArray(List.of()));
+        return new LaunchPlan(SIGCHLD, true, List.of(CLOSE, ARM, REPORT, WAIT, probe, init),
+                List.of(new Pause(List.of())));
+    }
+
+    @Test
+    void aProbeOfTheWalkThatFindsNothingNamesTheCommandAndEndsWith127() {
+        sys.reports(LaunchPlan.ARMED).reports(failure(PROBE_STEP, ENOENT)).ends(CHILD, exited(125));
+        Failure failure = refused(probing("exec /bin/sh", "/bin/sh"));
+        assertEquals(Failure.Kind.EXEC, failure.kind());
+        assertEquals("exec \"sh\": No such file or directory", failure.getMessage());
+        assertEquals(127, failure.exitStatus());
+    }
+
+    @Test
+    void aProbeThatIsRefusedNamesThePathAndEndsWith126() {
+        sys.reports(LaunchPlan.ARMED).reports(failure(PROBE_STEP, EACCES)).ends(CHILD, exited(125));
+        Failure failure = refused(probing("exec /bin/sh", "/bin/sh"));
+        assertEquals("exec /bin/sh: Permission denied", failure.getMessage());
+        assertEquals(126, failure.exitStatus());
+    }
+
+    @Test
+    void aProbeOfAPathGivenKeepsItsName() {
+        sys.reports(LaunchPlan.ARMED).reports(failure(PROBE_STEP, ENOENT)).ends(CHILD, exited(125));
+        Failure failure = refused(probing("exec \"./sh\"", "./sh"));
+        assertEquals("exec \"./sh\": No such file or directory", failure.getMessage());
+        assertEquals(127, failure.exitStatus());
     }
 
     @Test

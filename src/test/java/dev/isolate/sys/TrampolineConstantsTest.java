@@ -69,6 +69,7 @@ class TrampolineConstantsTest {
             Map.entry("CHECK_EXEC_CANDIDATE", new Java("Check.EXEC_CANDIDATE", Check.EXEC_CANDIDATE.code())),
             Map.entry("CHECK_SUCCESS_OR_EXISTS", new Java("Check.SUCCESS_OR_EXISTS", Check.SUCCESS_OR_EXISTS.code())),
             Map.entry("CHECK_CLONED", new Java("Check.CLONED", Check.CLONED.code())),
+            Map.entry("CHECK_EXEC_PROBE", new Java("Check.EXEC_PROBE", Check.EXEC_PROBE.code())),
             Map.entry("NEW_PROCESS_BIT", new Java("the bit of LaunchPlan.NEW_PROCESS",
                     Long.numberOfTrailingZeros(LaunchPlan.NEW_PROCESS))),
             Map.entry("SETUP_FAILED", new Java("ExitStatus.SETUP_FAILED", ExitStatus.SETUP_FAILED)),
