@@ -128,6 +128,7 @@ public final class StraceNotation {
                     ? r.pointer(1) : gids(r.bytesOf(1)));
             case SETRESUID, SETRESGID -> r.id(0) + ", " + r.id(1) + ", " + r.id(2);
             case CAPSET -> capset(r.bytesOf(0), r.bytesOf(1));
+            case SECCOMP -> one(r.value(0), Flags.SECCOMP) + ", " + r.number(1) + ", " + program(r.arg(2));
             default -> generic(step.args(), savedBy);
         };
         return name(step.call()) + "(" + args + ")";
@@ -144,6 +145,12 @@ public final class StraceNotation {
                     : r.fd(i));
         }
         return String.join(", ", parts);
+    }
+
+    /** A struct sock_fprog as strace shows it, the instructions' address being the launch's own. */
+    private static String program(Arg arg) {
+        return arg instanceof Arg.Program p ? "{len=" + p.filter().length() + ", filter=<" + p.filter().length()
+                + " BPF instructions>}" : "NULL";
     }
 
     static String name(Call call) {

@@ -10,6 +10,8 @@ import dev.isolate.host.join.TargetDescriptors;
 import dev.isolate.host.network.ContainerNetwork;
 import dev.isolate.host.rootfs.RootfsLayout;
 import dev.isolate.host.rootfs.Workspace;
+import dev.isolate.host.seccomp.FilterCache;
+import dev.isolate.host.seccomp.SeccompCompiler;
 import dev.isolate.plan.Planner;
 import dev.isolate.plan.Prepared;
 import dev.isolate.spec.ContainerSpec;
@@ -21,6 +23,7 @@ import dev.isolate.state.ContainerRecord;
 import dev.isolate.state.PinnedProcess;
 import dev.isolate.state.StateStore;
 import dev.isolate.step.LaunchPlan;
+import dev.isolate.step.SocketFilter;
 import dev.isolate.supervise.ChildEvents;
 import dev.isolate.supervise.Supervisor;
 import java.nio.file.Files;
@@ -87,6 +90,7 @@ public final class Launcher {
                         + facts.caller().uid() + " (--no-user-auto turns this off)"));
         Optional<Credentials> hostCredentials = hostCredentials(spec);
         Planner.check(spec, facts, hostCredentials);
+        Optional<SocketFilter> seccomp = seccomp(spec);
         if (naming.detach() && !naming.superviseDetached()) {
             StateStore store = store();
             Recorder claim = Recorder.claim(store, naming.name().orElseGet(Detach::randomName), spec);
@@ -95,7 +99,7 @@ public final class Launcher {
         Optional<Recorder> recorder = naming.name().map(name -> naming.superviseDetached()
                 ? Recorder.adopt(store(), name) : Recorder.claim(store(), name, spec));
         try {
-            int status = launch(spec, hostCredentials, recorder);
+            int status = launch(spec, hostCredentials, seccomp, recorder);
             recorder.ifPresent(r -> r.exited(status));
             return status;
         } catch (RuntimeException e) {
@@ -105,7 +109,8 @@ public final class Launcher {
         }
     }
 
-    private int launch(ContainerSpec spec, Optional<Credentials> hostCredentials, Optional<Recorder> recorder) {
+    private int launch(ContainerSpec spec, Optional<Credentials> hostCredentials, Optional<SocketFilter> seccomp,
+            Optional<Recorder> recorder) {
         try (ContainerNetwork network = ContainerNetwork.prepare(spec.network(), facts.caller(),
                 facts.environment())) {
             Optional<Workspace.Decision> rootfs = rootfs(spec, network);
@@ -113,7 +118,7 @@ public final class Launcher {
                     facts.environment()) : null) {
                 Optional<RootfsLayout> layout = Optional.ofNullable(workspace).map(Workspace::layout);
                 LaunchPlan plan = Planner.plan(spec, facts, new Prepared(layout, network.joinedNamespace(),
-                        credentials(spec, layout, hostCredentials), Optional.empty(), Optional.empty()));
+                        credentials(spec, layout, hostCredentials), seccomp, Optional.empty()));
                 return Supervisor.create(facts.caller(), diagnostics).run(plan, new ChildEvents() {
                     @Override
                     public void waiting(int pid) {
@@ -127,6 +132,20 @@ public final class Launcher {
                 });
             }
         }
+    }
+
+    /**
+     * The spec's seccomp filter, compiled before anything on the host is changed: a profile that
+     * cannot be read or compiled is an input error.
+     */
+    private Optional<SocketFilter> seccomp(ContainerSpec spec) {
+        return seccompCompiler().compile(spec.containment().seccomp(), spec.containment().capabilities());
+    }
+
+    /** How this launcher compiles seccomp profiles: with a cache of the caller's own. */
+    public SeccompCompiler seccompCompiler() {
+        return new SeccompCompiler(facts.kernel(), FilterCache.defaultDirectory(facts.caller().uid(),
+                facts.environment()).map(dir -> new FilterCache(dir, facts.caller().uid(), diagnostics)), diagnostics);
     }
 
     /** Without a root filesystem the names are the host's, known before anything is made. */
@@ -167,6 +186,7 @@ public final class Launcher {
     public DryRun dryRun(ContainerSpec spec, Naming naming) {
         Optional<Credentials> hostCredentials = hostCredentials(spec);
         Planner.check(spec, facts, hostCredentials);
+        Optional<SocketFilter> seccomp = seccomp(spec);
         List<HostAction> host = new ArrayList<>();
         Optional<String> name = naming.detach() ? Optional.of(naming.name().orElseGet(Detach::randomName))
                 : naming.name();
@@ -189,7 +209,7 @@ public final class Launcher {
             rootfs.ifPresent(decision -> host.addAll(decision.actions()));
             Optional<RootfsLayout> layout = rootfs.map(Workspace.Decision::layout);
             LaunchPlan plan = Planner.plan(spec, facts, new Prepared(layout, network.joinedNamespace(),
-                    dryRunCredentials(spec, layout, hostCredentials), Optional.empty(), Optional.empty()));
+                    dryRunCredentials(spec, layout, hostCredentials), seccomp, Optional.empty()));
             return new DryRun(spec.command(), host, plan);
         }
     }
