@@ -56,6 +56,8 @@ final class ExecCommand implements Callable<Integer> {
     List<String> env = new ArrayList<>();
     @Option(names = {"-w", "--workdir"}, paramLabel = "DIR", description = "Working directory of COMMAND, inside the target's root.")
     String workdir;
+    @Option(names = "--privileged", description = "Keep isolate's own capabilities and run unfiltered, instead of taking on the target's capabilities, no_new_privs and seccomp filter.")
+    boolean privileged;
     @Option(names = "--dry-run", description = "Pin the target and print the join on stdout instead of making it.")
     boolean dryRun;
     @Option(names = "--json", description = "With --dry-run: print it as one JSON document.")
@@ -89,7 +91,7 @@ final class ExecCommand implements Callable<Integer> {
                 });
         Launcher launcher = Launcher.forThisProcess(Diagnostics.of(verbose.length));
         JoinSpec spec = new JoinSpec(types, Environments.compose(launcher.facts().environment(), false, env),
-                Optional.ofNullable(workdir), command);
+                Optional.ofNullable(workdir), privileged, command);
         if (json && !dryRun) {
             throw Failure.input("--json: only with --dry-run");
         }

@@ -78,11 +78,8 @@ public record HostFacts(KernelVersion kernel, Caller caller, Map<String, String>
     }
 
     private static int readLastCapability() {
-        try {
-            return Integer.parseInt(Files.readString(Path.of("/proc/sys/kernel/cap_last_cap")).trim());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return Integer.parseInt(Sysctl.read("/proc/sys/kernel/cap_last_cap")
+                .orElseThrow(() -> new IllegalStateException("no /proc/sys/kernel/cap_last_cap")));
     }
 
     /**

@@ -243,7 +243,7 @@ public final class Launcher {
             List<HostAction> host = List.of(HostAction.before("pin process " + pid + " (start time "
                     + process.identity().startTime() + ") by its /proc directory and open, through it, what the"
                     + " child enters (this dry run's numbers; the launch's may differ)", opened));
-            return new DryRun(spec.command(), host, Planner.planJoin(spec, facts, descriptors.target()));
+            return new DryRun(spec.command(), host, Planner.planJoin(spec, facts, descriptors.target(), Optional.empty()));
         }
     }
 
@@ -258,7 +258,7 @@ public final class Launcher {
                 TargetDescriptors descriptors = new TargetDescriptors(process, spec.namespaces(),
                         facts.caller().canCreate())) {
             return Supervisor.create(facts.caller(), diagnostics)
-                    .run(Planner.planJoin(spec, facts, descriptors.target()), ChildEvents.NONE);
+                    .run(Planner.planJoin(spec, facts, descriptors.target(), Optional.empty()), ChildEvents.NONE);
         }
     }
 

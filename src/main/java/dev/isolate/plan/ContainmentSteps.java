@@ -75,12 +75,13 @@ final class ContainmentSteps {
 
     /** Before the change of ids: the bounding set, and an empty ambient set. */
     static void limit(ContainerSpec spec, HostFacts facts, List<Step> steps) {
-        Optional<Set<Capability>> kept = spec.containment().capabilities();
-        if (kept.isEmpty()) {
-            return;
-        }
+        spec.containment().capabilities().ifPresent(kept -> limit(Capability.mask(kept), facts, steps));
+    }
+
+    /** Every capability outside {@code kept} dropped from the bounding set; the ambient set emptied. */
+    static void limit(long kept, HostFacts facts, List<Step> steps) {
         for (int cap = 0; cap <= facts.lastCapability(); cap++) {
-            if (cap >= Capability.values().length || !kept.get().contains(Capability.values()[cap])) {
+            if ((kept & (1L << cap)) == 0) {
                 steps.add(Step.of(Call.PRCTL, Check.SUCCESS, "drop capability " + capabilityName(cap)
                         + " from the bounding set", Arg.of(PR_CAPBSET_DROP), Arg.of(cap)));
             }
@@ -94,11 +95,12 @@ final class ContainmentSteps {
      * the container's set; any other user gets none, as execve would leave it (docker's rule).
      */
     static void set(ContainerSpec spec, HostFacts facts, Optional<Credentials> credentials, List<Step> steps) {
-        Optional<Set<Capability>> kept = spec.containment().capabilities();
-        if (kept.isEmpty()) {
-            return;
-        }
-        long mask = uidInside(spec, facts, credentials) == 0 ? Capability.mask(kept.get()) & grantable(spec, facts) : 0;
+        spec.containment().capabilities().ifPresent(kept -> set(uidInside(spec, facts, credentials) == 0
+                ? Capability.mask(kept) & grantable(spec, facts) : 0, steps));
+    }
+
+    /** capset(2) of the same mask to the effective, permitted and inheritable sets. */
+    static void set(long mask, List<Step> steps) {
         ByteBuffer header = ByteBuffer.allocate(CAP_HEADER_SIZE).order(ByteOrder.nativeOrder());
         header.putInt(LINUX_CAPABILITY_VERSION_3).putInt(0);
         ByteBuffer data = ByteBuffer.allocate(CAP_DATA_SIZE).order(ByteOrder.nativeOrder());
@@ -113,9 +115,13 @@ final class ContainmentSteps {
     /** prctl(PR_SET_NO_NEW_PRIVS), when asked for. */
     static void noNewPrivileges(ContainerSpec spec, List<Step> steps) {
         if (spec.containment().noNewPrivileges()) {
-            steps.add(Step.of(Call.PRCTL, Check.SUCCESS, "set no_new_privs",
-                    Arg.of(PR_SET_NO_NEW_PRIVS), Arg.of(1), Arg.of(0), Arg.of(0), Arg.of(0)));
+            noNewPrivileges(steps);
         }
+    }
+
+    static void noNewPrivileges(List<Step> steps) {
+        steps.add(Step.of(Call.PRCTL, Check.SUCCESS, "set no_new_privs",
+                Arg.of(PR_SET_NO_NEW_PRIVS), Arg.of(1), Arg.of(0), Arg.of(0), Arg.of(0)));
     }
 
     /**

@@ -3,6 +3,7 @@ package dev.isolate.plan;
 import static dev.isolate.linux.Linux.CLONE_PARENT;
 import static dev.isolate.linux.Linux.SIGCHLD;
 
+import dev.isolate.host.HostFacts;
 import dev.isolate.host.join.JoinTarget;
 import dev.isolate.spec.JoinSpec;
 import dev.isolate.spec.Namespace;
@@ -37,6 +38,22 @@ final class JoinSteps {
         if (target.namespaceFds().containsKey(Namespace.PID)) {
             steps.add(Step.of(Call.CLONE, Check.CLONED, "start a process in the PID namespace",
                     Arg.of(CLONE_PARENT | SIGCHLD), Arg.NULL, Arg.NULL, Arg.NULL, Arg.NULL));
+        }
+    }
+
+    /**
+     * The target's bounding set as the command's every set (it runs as root of the target's
+     * user namespace, or as the host's root), and its no_new_privs.
+     */
+    static void confine(JoinTarget.Confinement confinement, HostFacts facts, List<Step> steps) {
+        long known = facts.lastCapability() >= 63 ? -1L : (1L << (facts.lastCapability() + 1)) - 1;
+        long kept = confinement.boundingSet() & known;
+        if (kept != known) {
+            ContainmentSteps.limit(kept, facts, steps);
+            ContainmentSteps.set(kept, steps);
+        }
+        if (confinement.noNewPrivileges()) {
+            ContainmentSteps.noNewPrivileges(steps);
         }
     }
 

@@ -40,7 +40,7 @@ final class NamespaceSteps {
         }
         if (rootfs.isPresent()) {
             steps.addAll(RootfsSteps.plan(rootfs.get(), spec.namespaces().contains(Namespace.USER),
-                    !(spec.network().mode() instanceof NetworkMode.Shared)));
+                    !(spec.network().mode() instanceof NetworkMode.Shared), spec.containment().maskedPaths()));
         } else if (spec.namespaces().contains(Namespace.PID)) {
             if (propagation == Propagation.SHARED || propagation == Propagation.UNCHANGED) {
                 // A proc mounted on a shared /proc would replace the host's, as util-linux knows.

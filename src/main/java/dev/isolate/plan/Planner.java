@@ -17,6 +17,7 @@ import dev.isolate.step.Call;
 import dev.isolate.step.Check;
 import dev.isolate.step.LaunchPlan;
 import dev.isolate.step.ParentStep;
+import dev.isolate.step.SocketFilter;
 import dev.isolate.step.Step;
 import java.util.ArrayList;
 import java.util.List;
@@ -107,16 +108,28 @@ public final class Planner {
 
     /**
      * isolate exec. setns into a user or time namespace wants a process that shares nothing,
-     * so the child copies isolate's memory instead of sharing it.
+     * so the child copies isolate's memory instead of sharing it. The command takes on the
+     * target's confinement, as docker exec does: otherwise it would be a more privileged
+     * neighbour that the container's processes could ptrace.
+     *
+     * @param seccomp the target's filter, as isolate recorded it for a named container
      */
-    public static LaunchPlan planJoin(JoinSpec spec, HostFacts facts, JoinTarget target) {
+    public static LaunchPlan planJoin(JoinSpec spec, HostFacts facts, JoinTarget target,
+            Optional<SocketFilter> seccomp) {
         requireKernel(facts.kernel());
+        if (!spec.privileged() && target.confinement().filtered() && seccomp.isEmpty()) {
+            throw Failure.input("exec: the target runs under a seccomp filter that isolate has no record of (it is"
+                    + " not a named container's, or its command added it); exec --privileged runs unfiltered");
+        }
         List<Step> steps = new ArrayList<>();
         HandshakeSteps.leaveIsolatesState(facts.handledSignals(), steps);
         JoinSteps.enter(target, steps);
         HandshakeSteps.armAndWait(steps);
         JoinSteps.settle(spec, target, steps);
         ExecSteps.descriptors(facts.passedFds(), steps);
+        if (!spec.privileged()) {
+            JoinSteps.confine(target.confinement(), facts, steps);
+        }
         ExecSteps.exec(spec.command(), spec.environment(), steps);
         return new LaunchPlan(SIGCHLD, false, steps, List.of());
     }

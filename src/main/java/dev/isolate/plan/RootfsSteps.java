@@ -44,14 +44,18 @@ final class RootfsSteps {
      * @param userNamespace the container has its own user namespace (overlayfs then keeps its
      *                      metadata in user.* extended attributes)
      * @param ownNetwork    the container has a network namespace other than the host's, so it gets its own sysfs
+     * @param protectKernel mask and make read-only the kernel's files a container must not see or change,
+     *                      and mount /sys read-only; not with --privileged
      */
-    static List<Step> plan(RootfsLayout layout, boolean userNamespace, boolean ownNetwork) {
+    static List<Step> plan(RootfsLayout layout, boolean userNamespace, boolean ownNetwork, boolean protectKernel) {
         RootfsSteps plan = new RootfsSteps(layout);
         layout.privateMountPoints().forEach(plan::makePrivate);
         plan.root(userNamespace);
-        plan.standardMounts(ownNetwork);
+        plan.standardMounts(ownNetwork, protectKernel);
         layout.mounts().forEach(plan::userMount);
-        plan.protectProc();
+        if (protectKernel) {
+            plan.protectKernelFiles();
+        }
         plan.pivot();
         return List.copyOf(plan.steps);
     }
@@ -92,7 +96,7 @@ final class RootfsSteps {
                 Arg.of(AT_FDCWD), Arg.of(image), Arg.of(O_PATH | O_DIRECTORY | O_CLOEXEC)).savingIn(ROOT));
     }
 
-    private void standardMounts(boolean ownNetwork) {
+    private void standardMounts(boolean ownNetwork, boolean readOnlySys) {
         attachNew("proc", "/proc", List.of(), Map.of(), MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
         attachNew("tmpfs", "/dev", List.of(), ordered("mode", "0755", "size", "64k"), MOUNT_ATTR_NOSUID);
         for (String device : DEVICES) {
@@ -108,12 +112,13 @@ final class RootfsSteps {
         links.put("ptmx", "pts/ptmx");
         links.forEach((name, target) -> add(Step.of(Call.SYMLINKAT, Check.SUCCESS,
                 "link /dev/" + name + " to " + target, Arg.of(target), Arg.of(PARENT), Arg.of(name))));
-        long readOnly = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC;
+        long readOnly = readOnlySys ? MOUNT_ATTR_RDONLY : 0;
         if (ownNetwork) {
-            attachNew("sysfs", "/sys", List.of(), Map.of(), readOnly);
+            attachNew("sysfs", "/sys", List.of(), Map.of(), readOnly | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV
+                    | MOUNT_ATTR_NOEXEC);
         } else {
             // sysfs shows the network namespace of whoever mounts it: share the host's view.
-            bindOwn("/sys", "/sys", true, MOUNT_ATTR_RDONLY, true);
+            bindOwn("/sys", "/sys", true, readOnly, true);
         }
     }
 
@@ -134,11 +139,14 @@ final class RootfsSteps {
         }
     }
 
-    /** Read-only binds of parts of the new /proc onto themselves, and /dev/null over secrets. */
-    private void protectProc() {
-        for (String entry : RootFilesystem.READ_ONLY_PROC) {
-            if (layout.procEntries().contains(entry)) {
-                String path = "/proc/" + entry;
+    /**
+     * Read-only binds of parts of the new /proc onto themselves; /dev/null over secret files and
+     * an empty read-only tmpfs over secret directories. Without CAP_SYS_ADMIN the command cannot
+     * undo them.
+     */
+    private void protectKernelFiles() {
+        for (String path : RootFilesystem.READ_ONLY_PATHS) {
+            if (layout.kernelFiles().contains(path)) {
                 resolve(path, 0, TARGET);
                 add(Step.of(Call.OPEN_TREE, Check.SUCCESS, "open " + path + " to make it read-only",
                         Arg.of(TARGET), Arg.of(""), Arg.of(OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH
@@ -147,9 +155,13 @@ final class RootfsSteps {
                 moveTreeTo(path);
             }
         }
-        for (String entry : RootFilesystem.MASKED_PROC) {
-            if (layout.procEntries().contains(entry)) {
-                bindOwn("/dev/null", "/proc/" + entry, false, MOUNT_ATTR_RDONLY, false);
+        for (String path : RootFilesystem.MASKED_PATHS) {
+            if (layout.kernelDirectories().contains(path)) {
+                newFilesystem("tmpfs", path, List.of(), ordered("mode", "0555", "size", "0"), MOUNT_ATTR_RDONLY
+                        | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
+                attach(path, true, false);
+            } else if (layout.kernelFiles().contains(path)) {
+                bindOwn("/dev/null", path, false, MOUNT_ATTR_RDONLY, false);
             }
         }
     }

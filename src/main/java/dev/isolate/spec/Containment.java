@@ -70,7 +70,7 @@ public record Containment(Optional<Set<Capability>> capabilities, Set<Capability
                 case "seccomp" -> seccomp = Optional.of(seccompProfile(opt, value));
                 case "no-new-privileges" -> noNewPrivileges = flag(opt, value);
                 case "label", "apparmor" -> throw Failure.input("--security-opt " + opt + ": isolate applies no"
-                        + " SELinux or AppArmor labels (no such module is its concern here); drop the option");
+                        + " AppArmor or SELinux labels; drop the option");
                 default -> throw Failure.input("--security-opt " + opt + ": expected seccomp=unconfined|default|FILE"
                         + " or no-new-privileges[=true|false]");
             }

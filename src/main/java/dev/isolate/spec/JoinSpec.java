@@ -15,9 +15,11 @@ import java.util.Set;
  * @param namespaces  the types to join; empty means every type in which the target differs
  * @param environment the command's complete environment
  * @param workdir     where the command starts; the target's own working directory without it
+ * @param privileged  exec --privileged: keep isolate's own capabilities and run unfiltered, instead of
+ *                    taking on the target's confinement
  */
 public record JoinSpec(Set<Namespace> namespaces, Map<String, String> environment, Optional<String> workdir,
-        List<String> command) {
+        boolean privileged, List<String> command) {
     public JoinSpec {
         namespaces = Collections.unmodifiableSet(namespaces.isEmpty()
                 ? EnumSet.noneOf(Namespace.class) : EnumSet.copyOf(namespaces));

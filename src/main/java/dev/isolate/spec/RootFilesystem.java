@@ -15,10 +15,20 @@ import java.util.Optional;
  * @param mounts   added mounts, in the order given
  */
 public record RootFilesystem(String image, boolean readOnly, Optional<Overlay> overlay, List<Mount> mounts) {
-    /** Parts of the container's /proc only the host may write: the kernel's tunables, magic SysRq, interrupt affinity. */
-    public static final List<String> READ_ONLY_PROC = List.of("sys", "sysrq-trigger", "irq");
-    /** Parts hidden behind /dev/null: kernel memory, every key's description, timers with their owners. */
-    public static final List<String> MASKED_PROC = List.of("kcore", "keys", "timer_list");
+    /**
+     * Parts of the container's /proc only the host may write (moby's list): the kernel's
+     * tunables, magic SysRq, interrupt affinity, bus and filesystem settings.
+     */
+    public static final List<String> READ_ONLY_PATHS = List.of("/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys",
+            "/proc/sysrq-trigger");
+    /**
+     * Parts hidden (moby's list): kernel memory, every key's description, timers with their owners,
+     * hardware and firmware interfaces. Files are covered with /dev/null, directories with an
+     * empty read-only tmpfs.
+     */
+    public static final List<String> MASKED_PATHS = List.of("/proc/acpi", "/proc/asound", "/proc/interrupts",
+            "/proc/kcore", "/proc/keys", "/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats",
+            "/proc/sched_debug", "/proc/scsi", "/sys/firmware", "/sys/devices/virtual/powercap");
 
     public RootFilesystem {
         if (image.isEmpty()) {

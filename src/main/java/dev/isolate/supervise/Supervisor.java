@@ -5,6 +5,7 @@ import static dev.isolate.linux.Linux.*;
 import dev.isolate.exit.ExitStatus;
 import dev.isolate.exit.Failure;
 import dev.isolate.host.Caller;
+import dev.isolate.host.Sysctl;
 import dev.isolate.step.Arg;
 import dev.isolate.step.Call;
 import dev.isolate.step.Check;
@@ -13,8 +14,6 @@ import dev.isolate.step.LaunchPlan;
 import dev.isolate.step.ParentStep;
 import dev.isolate.step.Step;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -225,11 +224,7 @@ public final class Supervisor {
         Map<String, String> values = new HashMap<>();
         for (String file : List.of(CloneErrors.MAX_USER_NAMESPACES, CloneErrors.UNPRIVILEGED_USERNS_CLONE,
                 CloneErrors.APPARMOR_RESTRICT)) {
-            try {
-                values.put(file, Files.readString(Path.of(file)).trim());
-            } catch (IOException absent) {
-                // this kernel has no such knob
-            }
+            Sysctl.read(file).ifPresent(value -> values.put(file, value));
         }
         return values;
     }

@@ -72,7 +72,7 @@ class ExecIT {
         List<String> nsenter = new ArrayList<>(rootless() ? Isolate.AS_NOBODY : List.of());
         // nsenter -a also tries the namespaces that are the caller's own; without privilege it
         // may not, so name the ones the container has.
-        nsenter.addAll(List.of("nsenter", "-t", pid(), "-m", "-u", "-n", "-p", "-w"));
+        nsenter.addAll(List.of("nsenter", "-t", pid(), "-m", "-u", "-i", "-n", "-p", "-C", "-w"));
         if (rootless()) {
             // nsenter's setgroups fails where setgroups is denied, as in -r's mapping
             nsenter.addAll(List.of("-U", "--preserve-credentials"));
@@ -113,9 +113,9 @@ class ExecIT {
         Result unknown = withState().run("exec", name + "-none", "true");
         assertEquals(125, unknown.exit());
         assertEquals("isolate: no container named \"" + name + "-none\"\n", unknown.err());
-        Result shared = withState().run("exec", "-i", name, "true");
+        Result shared = withState().run("exec", "-T", name, "true");
         assertEquals(125, shared.exit());
-        assertEquals("isolate: process " + pid() + ": has no ipc namespace of its own: it shares isolate's\n",
+        assertEquals("isolate: process " + pid() + ": has no time namespace of its own: it shares isolate's\n",
                 shared.err());
         Result gone = withState().run("exec", "999999999", "true");
         assertEquals(125, gone.exit());

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.isolate.it.Isolate.Result;
+import dev.isolate.spec.RootFilesystem;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -122,9 +123,10 @@ class RootfsIT {
         });
         Set<String> expected = new TreeSet<>(List.of("/", "/proc", "/dev", "/dev/pts", "/dev/shm", "/sys"));
         List.of("null", "zero", "full", "random", "urandom", "tty").forEach(d -> expected.add("/dev/" + d));
-        for (String entry : List.of("sys", "sysrq-trigger", "irq", "kcore", "keys", "timer_list")) {
-            if (Files.exists(Path.of("/proc", entry))) {
-                expected.add("/proc/" + entry);
+        for (String path : java.util.stream.Stream.concat(RootFilesystem.READ_ONLY_PATHS.stream(),
+                RootFilesystem.MASKED_PATHS.stream()).toList()) {
+            if (Files.exists(Path.of(path))) {
+                expected.add(path); // masked or made read-only, where this kernel has it
             }
         }
         Set<String> unexpected = new TreeSet<>(mounts.keySet());
@@ -371,7 +373,8 @@ class RootfsIT {
                 TestImages.run(List.of("mount", "--make-shared", shared.toString()));
                 TestImages.run(List.of("chmod", "777", shared.toString()));
                 List<String> hostMounts = HostMounts.snapshot();
-                Process container = isolate().start("-R", image().toString(), "--propagation", mode,
+                // --privileged: root in the container may mount, which the propagation is about.
+                Process container = isolate().start("-R", image().toString(), "--privileged", "--propagation", mode,
                         "--bind", shared + ":/mnt", "sh", "-c", "mkdir /mnt/inner; mount -t tmpfs inner /mnt/inner;"
                                 + " echo ready; read x; grep -c ' /mnt/late ' /proc/self/mountinfo; true");
                 java.io.BufferedReader out = new java.io.BufferedReader(new java.io.InputStreamReader(

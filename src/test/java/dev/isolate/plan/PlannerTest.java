@@ -40,7 +40,7 @@ class PlannerTest {
     private static final HostFacts FACTS = Fixtures.facts().passedFds(7).handledSignals(11, 13).build();
 
     private static final RootfsLayout BUSYBOX = new RootfsLayout("/images/busybox", false, Optional.empty(),
-            List.of(), Set.of(), List.of(), Set.of());
+            List.of(), Set.of(), List.of(), Set.of(), Set.of());
     private static final Prepared WITH_ROOTFS = new Prepared(Optional.of(BUSYBOX), OptionalInt.empty(), Optional.empty(), Optional.empty(), Optional.empty());
 
     private static LaunchPlan plan(ContainerSpec spec) {
@@ -241,10 +241,10 @@ class PlannerTest {
 
     @Test
     void joiningEntersTheUserNamespaceFirstAndClonesIntoThePidNamespace() {
-        JoinSpec spec = new JoinSpec(Set.of(), Map.of("PATH", "/bin"), Optional.empty(), List.of("sh"));
+        JoinSpec spec = new JoinSpec(Set.of(), Map.of("PATH", "/bin"), Optional.empty(), false, List.of("sh"));
         JoinTarget target = new JoinTarget(Map.of(Namespace.PID, 20, Namespace.USER, 21, Namespace.MOUNT, 22,
-                Namespace.NET, 23), OptionalInt.of(30), OptionalInt.of(31));
-        LaunchPlan plan = Planner.planJoin(spec, FACTS, target);
+                Namespace.NET, 23), OptionalInt.of(30), OptionalInt.of(31), JoinTarget.Confinement.NONE);
+        LaunchPlan plan = Planner.planJoin(spec, FACTS, target, Optional.empty());
         assertEquals(SIGCHLD, plan.cloneFlags());
         assertTrue(!plan.sharesMemory(), "setns into a user namespace wants a process that shares nothing");
         assertTrue(plan.forks());
@@ -262,10 +262,10 @@ class PlannerTest {
 
     @Test
     void joiningWithoutThePidNamespaceNeedsNoSecondProcessAndWithoutMountKeepsTheRoot() {
-        JoinSpec spec = new JoinSpec(Set.of(Namespace.UTS), Map.of(), Optional.of("/srv"), List.of("/bin/true"));
+        JoinSpec spec = new JoinSpec(Set.of(Namespace.UTS), Map.of(), Optional.of("/srv"), false, List.of("/bin/true"));
         JoinTarget target = new JoinTarget(Map.of(Namespace.UTS, 20), OptionalInt.empty(),
-                OptionalInt.empty());
-        LaunchPlan plan = Planner.planJoin(spec, FACTS, target);
+                OptionalInt.empty(), JoinTarget.Confinement.NONE);
+        LaunchPlan plan = Planner.planJoin(spec, FACTS, target, Optional.empty());
         assertTrue(!plan.forks());
         assertEquals(-1, calls(plan).indexOf(Call.CHROOT));
         assertEquals(-1, calls(plan).indexOf(Call.SETRESUID));

@@ -21,15 +21,17 @@ import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 class RootfsStepsTest {
-    private static final Set<String> ALL_PROC = Set.of("sys", "sysrq-trigger", "irq", "kcore", "keys", "timer_list");
+    private static final Set<String> ALL_PROC = Set.of("/proc/sys", "/proc/sysrq-trigger", "/proc/irq", "/proc/kcore",
+            "/proc/keys", "/proc/timer_list", "/proc/acpi", "/sys/firmware");
+    private static final Set<String> DIRECTORIES = Set.of("/proc/sys", "/proc/irq", "/proc/acpi", "/sys/firmware");
 
     private static RootfsLayout layout(boolean readOnly, Optional<RootfsLayout.Overlay> overlay, List<Mount> mounts,
             Set<String> fileSources) {
-        return new RootfsLayout("/images/busybox", readOnly, overlay, mounts, fileSources, List.of(), ALL_PROC);
+        return new RootfsLayout("/images/busybox", readOnly, overlay, mounts, fileSources, List.of(), ALL_PROC, DIRECTORIES);
     }
 
     private static List<Step> plan(RootfsLayout layout) {
-        return RootfsSteps.plan(layout, false, false);
+        return RootfsSteps.plan(layout, false, false, true);
     }
 
     private static int index(List<Step> steps, Call call) {
@@ -66,8 +68,29 @@ class RootfsStepsTest {
                 checked++;
             }
         }
-        // proc, /dev, six devices, pts, shm, sys, two user mounts, three read-only and three masked proc entries
-        assertEquals(1 + 1 + 6 + 2 + 1 + 2 + 3 + 3, checked);
+        // proc, /dev, six devices, pts, shm, sys, two user mounts, three read-only entries, three masked
+        // files and two masked directories
+        assertEquals(1 + 1 + 6 + 2 + 1 + 2 + 3 + 3 + 2, checked);
+    }
+
+    @Test
+    void maskedDirectoriesGetAnEmptyReadOnlyTmpfsAndFilesDevNull() {
+        List<Step> steps = plan(layout(false, Optional.empty(), List.of(), Set.of()));
+        for (String directory : List.of("/proc/acpi", "/sys/firmware")) {
+            assertTrue(steps.stream().anyMatch(s -> s.what().equals("mount the tmpfs filesystem for " + directory)
+                    && (((Arg.Value) s.args().get(2)).value() & MOUNT_ATTR_RDONLY) != 0), directory);
+        }
+        assertTrue(steps.stream().anyMatch(s -> s.what().equals("open /dev/null to bind it on /proc/kcore")));
+    }
+
+    @Test
+    void privilegedContainersSeeEverythingAndAWritableSys() {
+        List<Step> steps = RootfsSteps.plan(layout(false, Optional.empty(), List.of(), Set.of()), false, true, false);
+        assertFalse(steps.stream().anyMatch(s -> s.what().contains("/proc/kcore") || s.what().contains("/proc/acpi")
+                || s.what().contains("read-only")));
+        Step sysfs = steps.stream().filter(s -> s.what().equals("mount the sysfs filesystem for /sys")).findFirst()
+                .orElseThrow();
+        assertEquals(0, ((Arg.Value) sysfs.args().get(2)).value() & MOUNT_ATTR_RDONLY);
     }
 
     @Test
@@ -124,8 +147,8 @@ class RootfsStepsTest {
         RootfsLayout.Overlay overlay = new RootfsLayout.Overlay(Optional.of("/run/isolate/overlay/1-x"),
                 "/run/isolate/overlay/1-x/upper", "/run/isolate/overlay/1-x/work");
         RootfsLayout layout = new RootfsLayout("/images/a:b", false, Optional.of(overlay), List.of(), Set.of(),
-                List.of(), Set.of());
-        List<Step> steps = RootfsSteps.plan(layout, true, false);
+                List.of(), Set.of(), Set.of());
+        List<Step> steps = RootfsSteps.plan(layout, true, false, true);
         assertEquals(Call.MOUNT, steps.get(0).call());
         assertEquals(new Arg.CString("tmpfs"), steps.get(0).args().get(0));
         assertEquals(new Arg.CString("/run/isolate/overlay/1-x"), steps.get(0).args().get(1));
@@ -136,23 +159,23 @@ class RootfsStepsTest {
         Step lower = steps.stream().filter(s -> s.args().size() > 2 && s.args().get(2).equals(new Arg.CString(
                 "lowerdir"))).findFirst().orElseThrow();
         assertEquals(new Arg.CString("/images/a\\:b"), lower.args().get(3));
-        assertFalse(RootfsSteps.plan(layout, false, false).stream().anyMatch(s -> s.args().size() > 2
+        assertFalse(RootfsSteps.plan(layout, false, false, true).stream().anyMatch(s -> s.args().size() > 2
                 && s.args().get(2).equals(new Arg.CString("userxattr"))), "only in a user namespace");
     }
 
     @Test
     void sysIsFreshOnlyWithItsOwnNetworkNamespace() {
         RootfsLayout layout = layout(false, Optional.empty(), List.of(), Set.of());
-        assertTrue(RootfsSteps.plan(layout, false, true).stream()
+        assertTrue(RootfsSteps.plan(layout, false, true, true).stream()
                 .anyMatch(s -> s.call() == Call.FSOPEN && s.args().get(0).equals(new Arg.CString("sysfs"))));
-        assertTrue(RootfsSteps.plan(layout, false, false).stream()
+        assertTrue(RootfsSteps.plan(layout, false, false, true).stream()
                 .anyMatch(s -> s.call() == Call.OPEN_TREE && s.args().get(1).equals(new Arg.CString("/sys"))));
     }
 
     @Test
     void hostMountPointsAreMadePrivateFirstAndMissingProcEntriesAreSkipped() {
         RootfsLayout layout = new RootfsLayout("/images/busybox", false, Optional.empty(), List.of(), Set.of(),
-                List.of("/images"), Set.of("sys"));
+                List.of("/images"), Set.of("/proc/sys"), Set.of("/proc/sys"));
         List<Step> steps = plan(layout);
         assertEquals(new Arg.CString("/images"), steps.get(0).args().get(1));
         assertEquals(new Arg.Value(MS_PRIVATE), steps.get(0).args().get(3));

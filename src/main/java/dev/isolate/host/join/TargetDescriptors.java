@@ -8,7 +8,10 @@ import dev.isolate.spec.Namespace;
 import dev.isolate.state.PinnedProcess;
 import dev.isolate.sys.Kernel;
 import dev.isolate.sys.Syscall;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.EnumMap;
 import java.util.HashSet;
 import java.util.List;
@@ -65,11 +68,28 @@ public final class TargetDescriptors implements AutoCloseable {
                     entersRoot ? OptionalInt.of(open(process, "root", O_PATH | O_DIRECTORY | O_CLOEXEC))
                             : OptionalInt.empty(),
                     entersRoot ? OptionalInt.of(open(process, "cwd", O_PATH | O_DIRECTORY | O_CLOEXEC))
-                            : OptionalInt.empty());
+                            : OptionalInt.empty(), confinement(process));
         } catch (RuntimeException e) {
             close();
             throw e;
         }
+    }
+
+    /** From the process's status, read through its pinned /proc directory. */
+    private static JoinTarget.Confinement confinement(PinnedProcess process) {
+        Map<String, String> status = new HashMap<>();
+        try {
+            for (String line : Files.readAllLines(process.path().resolve("status"))) {
+                int colon = line.indexOf(':');
+                if (colon > 0) {
+                    status.put(line.substring(0, colon), line.substring(colon + 1).trim());
+                }
+            }
+        } catch (IOException e) {
+            throw Failure.input("process " + process.identity().pid() + ": status: " + Failure.reason(e));
+        }
+        return new JoinTarget.Confinement(Long.parseUnsignedLong(status.getOrDefault("CapBnd", "ffffffffffffffff"), 16),
+                "1".equals(status.get("NoNewPrivs")), "2".equals(status.get("Seccomp")));
     }
 
     public JoinTarget target() {

@@ -1,6 +1,7 @@
 package dev.isolate.host.network;
 
 import dev.isolate.exit.Failure;
+import dev.isolate.host.Sysctl;
 import dev.isolate.spec.Cidr;
 import dev.isolate.spec.Network;
 import java.io.IOException;
@@ -63,7 +64,7 @@ final class Bridges {
         try {
             // Lets connections from the host's 127.0.0.1 to a published port leave for the bridge.
             write(routeLocalnet(name), "1");
-            forwarding = read(IP_FORWARD).strip();
+            forwarding = Sysctl.read(IP_FORWARD).orElseThrow(() -> Failure.step(IP_FORWARD + ": not there"));
             write(IP_FORWARD, "1");
             // Last, as the one step that cannot half happen: nft -f is one transaction.
             Tools.nft("masquerade bridge " + name, Scripts.masquerade(name, subnet));

@@ -16,16 +16,19 @@ import java.util.Set;
  * @param fileSources        bind sources that are not directories: their mount points are files
  * @param privateMountPoints host mount points the child makes private before attaching
  *                           anything below them, so nothing isolate mounts propagates out
- * @param procEntries        the entries of /proc this kernel has, among those the container
- *                           must not write to or read
+ * @param kernelFiles        the paths of /proc and /sys this kernel has, among those the container
+ *                           must not write to or read (RootFilesystem's READ_ONLY_PATHS and MASKED_PATHS)
+ * @param kernelDirectories  those of them that are directories
  */
 public record RootfsLayout(String image, boolean readOnly, Optional<Overlay> overlay, List<Mount> mounts,
-        Set<String> fileSources, List<String> privateMountPoints, Set<String> procEntries) {
+        Set<String> fileSources, List<String> privateMountPoints, Set<String> kernelFiles,
+        Set<String> kernelDirectories) {
     public RootfsLayout {
         mounts = List.copyOf(mounts);
         fileSources = Set.copyOf(fileSources);
         privateMountPoints = List.copyOf(privateMountPoints);
-        procEntries = Set.copyOf(procEntries);
+        kernelFiles = Set.copyOf(kernelFiles);
+        kernelDirectories = Set.copyOf(kernelDirectories);
     }
 
     /**

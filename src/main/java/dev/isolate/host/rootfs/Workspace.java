@@ -122,15 +122,20 @@ public final class Workspace implements AutoCloseable {
             scratch.flatMap(dir -> MountPoints.containing(ByteStrings.of(dir), mountinfo)).ifPresent(points::add);
             privateMountPoints.addAll(points);
         }
-        Set<String> procEntries = new HashSet<>();
-        for (String entry : Stream.concat(RootFilesystem.READ_ONLY_PROC.stream(), RootFilesystem.MASKED_PROC.stream())
-                .toList()) {
-            if (Files.exists(Path.of("/proc", entry), LinkOption.NOFOLLOW_LINKS)) {
-                procEntries.add(entry);
+        // The container's /proc and /sys show the same kernel's entries as the host's.
+        Set<String> kernelFiles = new HashSet<>();
+        Set<String> kernelDirectories = new HashSet<>();
+        for (String kernelPath : Stream.concat(RootFilesystem.READ_ONLY_PATHS.stream(),
+                RootFilesystem.MASKED_PATHS.stream()).toList()) {
+            if (Files.exists(Path.of(kernelPath), LinkOption.NOFOLLOW_LINKS)) {
+                kernelFiles.add(kernelPath);
+                if (Files.isDirectory(Path.of(kernelPath), LinkOption.NOFOLLOW_LINKS)) {
+                    kernelDirectories.add(kernelPath);
+                }
             }
         }
         return new Decision(new RootfsLayout(image, rootfs.readOnly(), overlay, mounts, fileSources,
-                privateMountPoints, procEntries), archive.filter(entry -> !entry.unpacked()), keptUpper, scratch);
+                privateMountPoints, kernelFiles, kernelDirectories), archive.filter(entry -> !entry.unpacked()), keptUpper, scratch);
     }
 
     /**
