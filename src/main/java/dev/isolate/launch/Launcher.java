@@ -90,7 +90,7 @@ public final class Launcher {
                         + facts.caller().uid() + " (--no-user-auto turns this off)"));
         Optional<Credentials> hostCredentials = hostCredentials(spec);
         Planner.check(spec, facts, hostCredentials);
-        Optional<SocketFilter> seccomp = seccomp(spec);
+        Optional<SocketFilter> seccomp = seccomp(spec, seccompCompiler(true));
         if (naming.detach() && !naming.superviseDetached()) {
             StateStore store = store();
             Recorder claim = Recorder.claim(store, naming.name().orElseGet(Detach::randomName), spec);
@@ -138,14 +138,19 @@ public final class Launcher {
      * The spec's seccomp filter, compiled before anything on the host is changed: a profile that
      * cannot be read or compiled is an input error.
      */
-    private Optional<SocketFilter> seccomp(ContainerSpec spec) {
-        return seccompCompiler().compile(spec.containment().seccomp(), spec.containment().capabilities());
+    private static Optional<SocketFilter> seccomp(ContainerSpec spec, SeccompCompiler compiler) {
+        return compiler.compile(spec.containment().seccomp(), spec.containment().capabilities());
     }
 
-    /** How this launcher compiles seccomp profiles: with a cache of the caller's own. */
-    public SeccompCompiler seccompCompiler() {
+    /**
+     * How this launcher compiles seccomp profiles: with a cache of the caller's own.
+     *
+     * @param keep whether a newly compiled filter is kept in the cache (not in a dry run)
+     */
+    public SeccompCompiler seccompCompiler(boolean keep) {
         return new SeccompCompiler(facts.kernel(), FilterCache.defaultDirectory(facts.caller().uid(),
-                facts.environment()).map(dir -> new FilterCache(dir, facts.caller().uid(), diagnostics)), diagnostics);
+                facts.environment()).map(dir -> new FilterCache(dir, facts.caller().uid(), diagnostics))
+                .map(cache -> keep ? cache : cache.readOnly()), diagnostics);
     }
 
     /** Without a root filesystem the names are the host's, known before anything is made. */
@@ -186,7 +191,7 @@ public final class Launcher {
     public DryRun dryRun(ContainerSpec spec, Naming naming) {
         Optional<Credentials> hostCredentials = hostCredentials(spec);
         Planner.check(spec, facts, hostCredentials);
-        Optional<SocketFilter> seccomp = seccomp(spec);
+        Optional<SocketFilter> seccomp = seccomp(spec, seccompCompiler(false));
         List<HostAction> host = new ArrayList<>();
         Optional<String> name = naming.detach() ? Optional.of(naming.name().orElseGet(Detach::randomName))
                 : naming.name();

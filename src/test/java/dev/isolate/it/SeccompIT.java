@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.isolate.it.Isolate.Result;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -215,5 +214,56 @@ class SeccompIT {
         assertEquals(mounts, HostMounts.snapshot());
         assertFalse(ok(isolate().run("ps", "-a")).out().contains(name), "no record was made");
         assertEquals(0, ProcessHandle.current().children().count());
+    }
+
+    /**
+     * The dry run shows the filter as strace would, compiled but not kept; a run keeps it in
+     * the caller's cache, which only its owner can write.
+     */
+    @Test
+    void aDryRunShowsTheFilterAndKeepsNothing() throws IOException {
+        Path cache = Files.createTempDirectory(files, "cache");
+        TestImages.run(List.of("chmod", "777", cache.toString()));
+        Isolate withCache = isolate().withEnvironment("XDG_CACHE_HOME=" + cache);
+        List<String> args = List.of("-R", image().toString(), "true");
+        List<String> dryRun = new ArrayList<>(List.of("--dry-run"));
+        dryRun.addAll(args);
+        Result r = ok(withCache.run(dryRun.toArray(String[]::new)));
+        assertTrue(r.out().contains(" seccomp(SECCOMP_SET_MODE_FILTER, 0, {len="), r.out());
+        Path kept = rootless() ? cache.resolve("isolate/seccomp") : Path.of("/var/cache/isolate/seccomp");
+        List<String> before = list(kept);
+        ok(withCache.run("--dry-run", "--security-opt", "seccomp=" + uniqueProfile(), "-R", image().toString(),
+                "true"));
+        assertEquals(before, list(kept), "a dry run keeps no filter");
+        ok(withCache.run("--security-opt", "seccomp=" + uniqueProfile(), "-R", image().toString(), "true"));
+        List<String> after = list(kept);
+        assertEquals(before.size() + 1, after.size(), "a run keeps its filter: " + after);
+        Result again = ok(withCache.run("-v", "--security-opt", "seccomp=" + uniqueProfile(), "-R",
+                image().toString(), "true"));
+        assertTrue(again.err().contains("BPF instructions, from the cache (" + kept), again.err());
+        assertEquals("rwx------", java.nio.file.attribute.PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(kept)));
+    }
+
+    private Path unique;
+
+    /** deny-mkdir.json with a comment of this test run's own, so its filter is new to the cache. */
+    private Path uniqueProfile() throws IOException {
+        if (unique == null) {
+            unique = Files.writeString(Files.createTempFile(files, "unique", ".json"), "{\"defaultAction\":"
+                    + " \"SCMP_ACT_ALLOW\", \"syscalls\": [{\"comment\": \"" + UUID.randomUUID() + "\", \"names\":"
+                    + " [\"mkdir\"], \"action\": \"SCMP_ACT_ERRNO\"}]}");
+            TestImages.run(List.of("chmod", "644", unique.toString()));
+        }
+        return unique;
+    }
+
+    private static List<String> list(Path directory) throws IOException {
+        if (!Files.isDirectory(directory)) {
+            return List.of();
+        }
+        try (var entries = Files.list(directory)) {
+            return entries.map(Path::toString).sorted().toList();
+        }
     }
 }

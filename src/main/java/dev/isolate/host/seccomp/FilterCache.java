@@ -34,11 +34,22 @@ public final class FilterCache {
     private final Path directory;
     private final long uid;
     private final Consumer<Supplier<String>> diagnostics;
+    private final boolean keeps;
 
     public FilterCache(Path directory, long uid, Consumer<Supplier<String>> diagnostics) {
+        this(directory, uid, diagnostics, true);
+    }
+
+    private FilterCache(Path directory, long uid, Consumer<Supplier<String>> diagnostics, boolean keeps) {
         this.directory = directory;
         this.uid = uid;
         this.diagnostics = diagnostics;
+        this.keeps = keeps;
+    }
+
+    /** The same cache, read but never written: for a dry run, which makes nothing. */
+    public FilterCache readOnly() {
+        return new FilterCache(directory, uid, diagnostics, false);
     }
 
     /**
@@ -131,6 +142,9 @@ public final class FilterCache {
 
     /** Keeps the filter compiled from these inputs; a cache that cannot be written is passed over. */
     public void store(byte[] inputs, SocketFilter filter) {
+        if (!keeps) {
+            return;
+        }
         Path temporary = null;
         try {
             Files.createDirectories(directory, PosixFilePermissions.asFileAttribute(
