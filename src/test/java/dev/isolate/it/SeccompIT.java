@@ -216,6 +216,21 @@ class SeccompIT {
         assertEquals(0, ProcessHandle.current().children().count());
     }
 
+    /** Without libseccomp (hidden in a mount namespace of the test's own) nothing runs unfiltered. */
+    @Test
+    void withoutLibseccompTheLaunchIsRefused() throws IOException {
+        Path library = Path.of("/lib/x86_64-linux-gnu/libseccomp.so.2").toRealPath();
+        String hide = "mount --bind /dev/null " + library + " && ";
+        Result refused = Isolate.exec(List.of("unshare", "-m", "--propagation", "private", "sh", "-c", hide
+                + isolate().shellCommand("-R", image().toString(), "true")), null);
+        assertEquals("isolate: seccomp: libseccomp.so.2 is not installed (Debian package libseccomp2); isolate builds"
+                + " its filters with it. Install it, or run with --security-opt seccomp=unconfined\n", refused.err());
+        assertEquals(125, refused.exit());
+        ok(Isolate.exec(List.of("unshare", "-m", "--propagation", "private", "sh", "-c", hide
+                + isolate().shellCommand("-R", image().toString(), "--security-opt", "seccomp=unconfined", "true")),
+                null));
+    }
+
     /**
      * The dry run shows the filter as strace would, compiled but not kept; a run keeps it in
      * the caller's cache, which only its owner can write.
