@@ -148,9 +148,13 @@ public final class Launcher {
      * @param keep whether a newly compiled filter is kept in the cache (not in a dry run)
      */
     public SeccompCompiler seccompCompiler(boolean keep) {
-        return new SeccompCompiler(facts.kernel(), FilterCache.defaultDirectory(facts.caller().uid(),
-                facts.environment()).map(dir -> new FilterCache(dir, facts.caller().uid(), diagnostics))
-                .map(cache -> keep ? cache : cache.readOnly()), diagnostics);
+        Optional<Path> directory = FilterCache.defaultDirectory(facts.caller().uid(), facts.environment());
+        Optional<FilterCache> cache = Optional.empty();
+        if (directory.isPresent()) { // no lambdas: this is on every launch's path (see SeccompCompiler)
+            FilterCache kept = new FilterCache(directory.get(), facts.caller().uid(), diagnostics);
+            cache = Optional.of(keep ? kept : kept.readOnly());
+        }
+        return new SeccompCompiler(facts.kernel(), cache, diagnostics);
     }
 
     /** Without a root filesystem the names are the host's, known before anything is made. */

@@ -45,14 +45,14 @@ public final class Libseccomp {
         release = symbol(library, "seccomp_release");
         // const struct scmp_version *seccomp_version(void): three unsigned ints
         long numbers = kernel.callFunction(symbol(library, "seccomp_version"));
-        version = kernel.memory().getInt(numbers) + "." + kernel.memory().getInt(numbers + 4) + "."
-                + kernel.memory().getInt(numbers + 8);
+        version = String.join(".", Integer.toString(kernel.memory().getInt(numbers)),
+                Integer.toString(kernel.memory().getInt(numbers + 4)), Integer.toString(kernel.memory().getInt(numbers + 8)));
     }
 
     /** libseccomp, if this system has it (dlopen finds {@value #LIBRARY}). */
     public static Optional<Libseccomp> load() {
         Library library = Library.getCachedInstance(LIBRARY, Library.LAZY | Library.LOCAL);
-        return Optional.ofNullable(library).map(found -> new Libseccomp(Kernel.get(), found));
+        return library == null ? Optional.empty() : Optional.of(new Libseccomp(Kernel.get(), library));
     }
 
     private static long symbol(Library library, String name) {

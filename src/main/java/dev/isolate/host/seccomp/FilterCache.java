@@ -22,7 +22,7 @@ import java.util.zip.CRC32C;
 
 /**
  * Compiled filters, one file each, kept with everything the program depends on: the profile's
- * bytes, the capability set, libseccomp's version, the architecture, the kernel
+ * bytes (for isolate's default profile, its name: it comes with the build), the capability set, libseccomp's version, the architecture, the kernel
  * (includes.minKernel) and the build of isolate; a file is used only for exactly these. The command runs under whatever program is
  * read here, so a file is used only when its owner can have written it and nobody else: the
  * directory and the file belong to the caller, neither is a symbolic link, and neither can be
@@ -60,13 +60,19 @@ public final class FilterCache {
         if (uid == 0) {
             return Optional.of(Path.of("/var/cache/isolate/seccomp"));
         }
-        Optional<Path> cache = Optional.ofNullable(environment.get("XDG_CACHE_HOME")).flatMap(ByteStrings::javaPath)
-                .filter(Path::isAbsolute);
+        Optional<Path> cache = javaPath(environment.get("XDG_CACHE_HOME"));
         if (cache.isPresent()) {
             return Optional.of(cache.get().resolve("isolate/seccomp"));
         }
-        return Optional.ofNullable(environment.get("HOME")).flatMap(ByteStrings::javaPath).filter(Path::isAbsolute)
-                .filter(home -> Files.isDirectory(home)).map(home -> home.resolve(".cache/isolate/seccomp"));
+        Optional<Path> home = javaPath(environment.get("HOME"));
+        return home.isPresent() && Files.isDirectory(home.get())
+                ? Optional.of(home.get().resolve(".cache/isolate/seccomp")) : Optional.empty();
+    }
+
+    /** An absolute path this JVM can name, from an environment variable's bytes (none: empty). */
+    private static Optional<Path> javaPath(String value) {
+        Optional<Path> path = value == null ? Optional.empty() : ByteStrings.javaPath(value);
+        return path.isPresent() && path.get().isAbsolute() ? path : Optional.empty();
     }
 
     /**
@@ -81,13 +87,14 @@ public final class FilterCache {
 
     /**
      * A file's name: a checksum of the inputs (CRC-32C, which costs nothing to start, unlike
-     * MessageDigest's providers), and their length. A collision only costs a compile, since the
+     * MessageDigest's providers), and their length; joined, not formatted, as it is on every
+     * launch's path. A collision only costs a compile, since the
      * file holds the inputs it was compiled from.
      */
     private static String name(byte[] inputs) {
         CRC32C crc = new CRC32C();
         crc.update(inputs);
-        return String.format("%08x-%d.bpf", crc.getValue(), inputs.length);
+        return String.join("", Long.toHexString(crc.getValue()), "-", Integer.toString(inputs.length), ".bpf");
     }
 
     /**
@@ -98,7 +105,7 @@ public final class FilterCache {
     private static String build() {
         String version = String.valueOf(FilterCache.class.getPackage().getImplementationVersion());
         String first = System.getProperty("java.class.path", "").split(File.pathSeparator, 2)[0];
-        return version + " " + new File(first).lastModified();
+        return String.join(" ", version, Long.toString(new File(first).lastModified()));
     }
 
     Path file(byte[] inputs) {

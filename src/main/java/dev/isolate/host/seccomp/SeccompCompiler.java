@@ -11,6 +11,7 @@ import dev.isolate.sys.Kernel;
 import dev.isolate.sys.Libseccomp;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -34,6 +35,8 @@ import java.util.function.Supplier;
 public final class SeccompCompiler {
     /** isolate's own profile, in the classpath. */
     static final String DEFAULT_RESOURCE = "/dev/isolate/seccomp/default.json";
+    /** What the cache's inputs name the default profile by, in place of its bytes. */
+    private static final byte[] DEFAULT_IDENTITY = "isolate's default profile".getBytes(StandardCharsets.UTF_8);
     /** The architecture filters are built for, as libseccomp names it. */
     static final String ARCH = "x86_64";
 
@@ -62,22 +65,33 @@ public final class SeccompCompiler {
         if (profile instanceof SeccompProfile.Unconfined) {
             return Optional.empty();
         }
+        // A cache hit is on every launch's path: no lambda, String.format or new kind of string
+        // concatenation here, each of which costs milliseconds the first time a JVM meets it.
         long started = System.nanoTime();
-        String what = profile instanceof SeccompProfile.File file ? "seccomp profile " + file.path()
-                : "seccomp profile default";
-        byte[] json = profile instanceof SeccompProfile.File file ? read(file.path(), what) : defaultProfile();
-        Libseccomp libseccomp = Libseccomp.load().orElseThrow(() -> Failure.input("seccomp: " + Libseccomp.LIBRARY
-                + " is not installed (Debian package libseccomp2); isolate builds its filters with it. Install it,"
-                + " or run with --security-opt seccomp=unconfined"));
-        Set<Capability> held = capabilities.orElseGet(() -> EnumSet.allOf(Capability.class));
-        byte[] inputs = FilterCache.inputs(json, Capability.mask(held), libseccomp.version(), ARCH, kernel.toString());
-        Optional<SocketFilter> cached = cache.flatMap(c -> c.lookup(inputs));
-        if (cached.isPresent()) {
-            diagnostics.accept(() -> what + ": " + cached.get().length() + " BPF instructions, from the cache ("
-                    + cache.get().file(inputs) + ", " + millis(started) + ")");
-            return cached;
+        SeccompProfile.File file = profile instanceof SeccompProfile.File f ? f : null;
+        String what = file == null ? "seccomp profile default" : "seccomp profile ".concat(file.path());
+        // The default profile is part of isolate's build, which the cache's inputs name anyway:
+        // it is read only to compile it.
+        byte[] json = file == null ? null : read(file.path(), what);
+        Optional<Libseccomp> loaded = Libseccomp.load();
+        if (loaded.isEmpty()) {
+            throw Failure.input("seccomp: " + Libseccomp.LIBRARY + " is not installed (Debian package libseccomp2);"
+                    + " isolate builds its filters with it. Install it, or run with --security-opt seccomp=unconfined");
         }
-        SocketFilter filter = build(Profile.parse(json, what), held, libseccomp, what);
+        Libseccomp libseccomp = loaded.get();
+        Set<Capability> held = capabilities.isPresent() ? capabilities.get() : EnumSet.allOf(Capability.class);
+        byte[] inputs = FilterCache.inputs(json == null ? DEFAULT_IDENTITY : json, Capability.mask(held),
+                libseccomp.version(), ARCH, kernel.toString());
+        if (cache.isPresent()) {
+            Optional<SocketFilter> cached = cache.get().lookup(inputs);
+            if (cached.isPresent()) {
+                diagnostics.accept(() -> what + ": " + cached.get().length() + " BPF instructions, from the cache ("
+                        + cache.get().file(inputs) + ", " + millis(started) + ")");
+                return cached;
+            }
+        }
+        SocketFilter filter = build(Profile.parse(json == null ? defaultProfile() : json, what), held, libseccomp,
+                what);
         cache.ifPresent(c -> c.store(inputs, filter));
         diagnostics.accept(() -> what + ": " + filter.length() + " BPF instructions, compiled with libseccomp "
                 + libseccomp.version() + " in " + millis(started));
