@@ -127,11 +127,6 @@ public record Profile(Action defaultAction, List<String> architectures, List<Arc
         }
     }
 
-    /** The rules that apply for this capability set on this kernel, in the profile's order. */
-    public List<Rule> rulesFor(Set<Capability> capabilities, KernelVersion kernel) {
-        return rules.stream().filter(rule -> rule.appliesTo(capabilities, kernel)).toList();
-    }
-
     /** The architectures the filter covers, by libseccomp's names, as docker picks them. */
     public List<String> filterArchitectures() {
         if (!architectures.isEmpty()) {
