@@ -119,6 +119,9 @@ final class Flags {
     static final List<Name> IOCTL = List.of(name(0x8913, "SIOCGIFFLAGS"), name(0x8914, "SIOCSIFFLAGS"),
             name(0x5412, "TIOCSTI"), name(0x540E, "TIOCSCTTY"), name(0x5422, "TIOCNOTTY"));
 
+    static final List<Name> SECCOMP = List.of(name(0, "SECCOMP_SET_MODE_STRICT"), name(1, "SECCOMP_SET_MODE_FILTER"),
+            name(2, "SECCOMP_GET_ACTION_AVAIL"), name(3, "SECCOMP_GET_NOTIF_SIZES"));
+
     static final List<Name> PRCTL = List.of(name(1, "PR_SET_PDEATHSIG"), name(2, "PR_GET_PDEATHSIG"),
             name(3, "PR_GET_DUMPABLE"), name(4, "PR_SET_DUMPABLE"), name(8, "PR_SET_KEEPCAPS"),
             name(15, "PR_SET_NAME"), name(16, "PR_GET_NAME"), name(22, "PR_SET_SECCOMP"),

@@ -11,6 +11,8 @@ import dev.isolate.host.join.TargetDescriptors;
 import dev.isolate.host.network.ContainerNetwork;
 import dev.isolate.host.rootfs.RootfsLayout;
 import dev.isolate.host.rootfs.Workspace;
+import dev.isolate.host.seccomp.FilterCache;
+import dev.isolate.host.seccomp.SeccompCompiler;
 import dev.isolate.plan.Planner;
 import dev.isolate.plan.Prepared;
 import dev.isolate.spec.ContainerSpec;
@@ -22,6 +24,7 @@ import dev.isolate.state.ContainerRecord;
 import dev.isolate.state.PinnedProcess;
 import dev.isolate.state.StateStore;
 import dev.isolate.step.LaunchPlan;
+import dev.isolate.step.SocketFilter;
 import dev.isolate.supervise.ChildEvents;
 import dev.isolate.supervise.Supervisor;
 import java.nio.file.Files;
@@ -89,6 +92,7 @@ public final class Launcher {
         Optional<Credentials> hostCredentials = hostCredentials(spec);
         Planner.check(spec, facts, hostCredentials);
         Optional<InitProgram> init = init(spec);
+        Optional<SocketFilter> seccomp = seccomp(spec, seccompCompiler(true));
         if (naming.detach() && !naming.superviseDetached()) {
             StateStore store = store();
             Recorder claim = Recorder.claim(store, naming.name().orElseGet(Detach::randomName), spec);
@@ -97,7 +101,7 @@ public final class Launcher {
         Optional<Recorder> recorder = naming.name().map(name -> naming.superviseDetached()
                 ? Recorder.adopt(store(), name) : Recorder.claim(store(), name, spec));
         try {
-            int status = launch(spec, hostCredentials, init, recorder);
+            int status = launch(spec, hostCredentials, init, seccomp, recorder);
             recorder.ifPresent(r -> r.exited(status));
             return status;
         } catch (RuntimeException e) {
@@ -108,7 +112,7 @@ public final class Launcher {
     }
 
     private int launch(ContainerSpec spec, Optional<Credentials> hostCredentials, Optional<InitProgram> init,
-            Optional<Recorder> recorder) {
+            Optional<SocketFilter> seccomp, Optional<Recorder> recorder) {
         try (ContainerNetwork network = ContainerNetwork.prepare(spec.network(), facts.caller(),
                 facts.environment())) {
             Optional<Workspace.Decision> rootfs = rootfs(spec, network, init);
@@ -116,7 +120,7 @@ public final class Launcher {
                     facts.environment()) : null) {
                 Optional<RootfsLayout> layout = Optional.ofNullable(workspace).map(Workspace::layout);
                 LaunchPlan plan = Planner.plan(spec, facts, new Prepared(layout, network.joinedNamespace(),
-                        credentials(spec, layout, hostCredentials), Optional.empty(), executed(spec, init)));
+                        credentials(spec, layout, hostCredentials), seccomp, executed(spec, init)));
                 return Supervisor.create(facts.caller(), diagnostics).run(plan, new ChildEvents() {
                     @Override
                     public void waiting(int pid) {
@@ -147,6 +151,29 @@ public final class Launcher {
     /** The path the child executes for the init: where it is bound in a root filesystem, else the host's. */
     private static Optional<String> executed(ContainerSpec spec, Optional<InitProgram> init) {
         return init.map(program -> program.executedPath(spec.rootfs().isPresent()));
+    }
+
+    /**
+     * The spec's seccomp filter, compiled before anything on the host is changed: a profile that
+     * cannot be read or compiled is an input error.
+     */
+    private static Optional<SocketFilter> seccomp(ContainerSpec spec, SeccompCompiler compiler) {
+        return compiler.compile(spec.containment().seccomp(), spec.containment().capabilities());
+    }
+
+    /**
+     * How this launcher compiles seccomp profiles: with a cache of the caller's own.
+     *
+     * @param keep whether a newly compiled filter is kept in the cache (not in a dry run)
+     */
+    public SeccompCompiler seccompCompiler(boolean keep) {
+        Optional<Path> directory = FilterCache.defaultDirectory(facts.caller().uid(), facts.environment());
+        Optional<FilterCache> cache = Optional.empty();
+        if (directory.isPresent()) { // no lambdas: this is on every launch's path (see SeccompCompiler)
+            FilterCache kept = new FilterCache(directory.get(), facts.caller().uid(), diagnostics);
+            cache = Optional.of(keep ? kept : kept.readOnly());
+        }
+        return new SeccompCompiler(facts.kernel(), cache, diagnostics);
     }
 
     /** Without a root filesystem the names are the host's, known before anything is made. */
@@ -192,6 +219,7 @@ public final class Launcher {
         Optional<Credentials> hostCredentials = hostCredentials(spec);
         Planner.check(spec, facts, hostCredentials);
         Optional<InitProgram> init = init(spec);
+        Optional<SocketFilter> seccomp = seccomp(spec, seccompCompiler(false));
         List<HostAction> host = new ArrayList<>();
         Optional<String> name = naming.detach() ? Optional.of(naming.name().orElseGet(Detach::randomName))
                 : naming.name();
@@ -214,7 +242,7 @@ public final class Launcher {
             rootfs.ifPresent(decision -> host.addAll(decision.actions()));
             Optional<RootfsLayout> layout = rootfs.map(Workspace.Decision::layout);
             LaunchPlan plan = Planner.plan(spec, facts, new Prepared(layout, network.joinedNamespace(),
-                    dryRunCredentials(spec, layout, hostCredentials), Optional.empty(), executed(spec, init)));
+                    dryRunCredentials(spec, layout, hostCredentials), seccomp, executed(spec, init)));
             return new DryRun(spec.command(), host, plan);
         }
     }

@@ -210,4 +210,11 @@ class StraceNotationTest {
                 + " <isolate's environment>)", StraceNotation.parentStep(new ParentStep.RunHelper(
                 "/usr/bin/newuidmap", List.of("0", "1000", "1"), "uid map")));
     }
+
+    @Test
+    void seccompShowsTheProgramsLength() {
+        assertEquals("seccomp(SECCOMP_SET_MODE_FILTER, 0, {len=2, filter=<2 BPF instructions>})",
+                render(Call.SECCOMP, Arg.of(1), Arg.of(0), new Arg.Program(new dev.isolate.step.SocketFilter(
+                        new byte[16]))));
+    }
 }
