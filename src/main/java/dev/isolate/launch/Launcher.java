@@ -22,6 +22,7 @@ import dev.isolate.spec.Mount;
 import dev.isolate.spec.UserNamespace;
 import dev.isolate.state.ContainerRecord;
 import dev.isolate.state.PinnedProcess;
+import dev.isolate.state.ProcessIdentity;
 import dev.isolate.state.StateStore;
 import dev.isolate.step.LaunchPlan;
 import dev.isolate.step.SocketFilter;
@@ -95,11 +96,12 @@ public final class Launcher {
         Optional<SocketFilter> seccomp = seccomp(spec, seccompCompiler(true));
         if (naming.detach() && !naming.superviseDetached()) {
             StateStore store = store();
-            Recorder claim = Recorder.claim(store, naming.name().orElseGet(Detach::randomName), spec);
+            Recorder claim = Recorder.claim(store, naming.name().orElseGet(Detach::randomName), spec,
+                    seccomp);
             return Detach.start(naming.arguments(), store, claim.record(), naming.name().isPresent());
         }
         Optional<Recorder> recorder = naming.name().map(name -> naming.superviseDetached()
-                ? Recorder.adopt(store(), name) : Recorder.claim(store(), name, spec));
+                ? Recorder.adopt(store(), name) : Recorder.claim(store(), name, spec, seccomp));
         try {
             int status = launch(spec, hostCredentials, init, seccomp, recorder);
             recorder.ifPresent(r -> r.exited(status));
@@ -225,7 +227,7 @@ public final class Launcher {
                 : naming.name();
         if (name.isPresent()) {
             StateStore store = StateStore.existing(facts.caller().uid(), facts.environment());
-            ContainerRecord record = Recorder.starting(name.get(), spec);
+            ContainerRecord record = Recorder.starting(name.get(), spec, seccomp);
             store.requireClaimable(record.name());
             host.add(HostAction.before("claim the name \"" + record.name() + "\" (under the store's lock): "
                     + store.record(record.name()), StateStore.text(record).lines().toList()));
@@ -276,7 +278,8 @@ public final class Launcher {
             List<HostAction> host = List.of(HostAction.before("pin process " + pid + " (start time "
                     + process.identity().startTime() + ") by its /proc directory and open, through it, what the"
                     + " child enters (this dry run's numbers; the launch's may differ)", opened));
-            return new DryRun(spec.command(), host, Planner.planJoin(spec, facts, descriptors.target(), Optional.empty()));
+            return new DryRun(spec.command(), host, Planner.planJoin(spec, facts, descriptors.target(),
+                    recordedFilter(store, process.identity())));
         }
     }
 
@@ -287,12 +290,19 @@ public final class Launcher {
      * @param target NAME|PID
      */
     public int exec(JoinSpec spec, String target) {
-        try (PinnedProcess process = PinnedProcess.pin(store().resolve(target));
+        StateStore store = store();
+        try (PinnedProcess process = PinnedProcess.pin(store.resolve(target));
                 TargetDescriptors descriptors = new TargetDescriptors(process, spec.namespaces(),
                         facts.caller().canCreate())) {
-            return Supervisor.create(facts.caller(), diagnostics)
-                    .run(Planner.planJoin(spec, facts, descriptors.target(), Optional.empty()), ChildEvents.NONE);
+            return Supervisor.create(facts.caller(), diagnostics).run(Planner.planJoin(spec, facts,
+                    descriptors.target(), recordedFilter(store, process.identity())), ChildEvents.NONE);
         }
+    }
+
+    /** The seccomp filter isolate recorded for the container whose command this process is, by name or by pid. */
+    private static Optional<SocketFilter> recordedFilter(StateStore store, ProcessIdentity process) {
+        return store.all().stream().filter(record -> record.command().equals(Optional.of(process)))
+                .findFirst().flatMap(ContainerRecord::seccomp);
     }
 
     /** The caller's named containers. */

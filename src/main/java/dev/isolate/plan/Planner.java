@@ -138,7 +138,10 @@ public final class Planner {
         JoinSteps.settle(spec, target, steps);
         ExecSteps.descriptors(facts.passedFds(), steps);
         if (!spec.privileged()) {
+            // As for a launch: the filter while the child still holds CAP_SYS_ADMIN, or after no_new_privs.
+            SeccompSteps.join(target.confinement(), seccomp, true, steps);
             JoinSteps.confine(target.confinement(), facts, steps);
+            SeccompSteps.join(target.confinement(), seccomp, false, steps);
         }
         ExecSteps.exec(spec.command(), spec.environment(), steps);
         return new LaunchPlan(SIGCHLD, false, steps, List.of());

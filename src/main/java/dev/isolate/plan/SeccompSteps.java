@@ -3,6 +3,7 @@ package dev.isolate.plan;
 import static dev.isolate.linux.Linux.*;
 
 import dev.isolate.host.HostFacts;
+import dev.isolate.host.join.JoinTarget;
 import dev.isolate.spec.ContainerSpec;
 import dev.isolate.spec.Namespace;
 import dev.isolate.step.Arg;
@@ -50,6 +51,14 @@ final class SeccompSteps {
     /** After no_new_privs, right before execve, when no_new_privs is asked for. */
     static void late(ContainerSpec spec, Optional<SocketFilter> filter, List<Step> steps) {
         if (filter.isPresent() && !beforeCapabilities(spec)) {
+            steps.add(install(filter.get()));
+        }
+    }
+
+    /** isolate exec: the target's filter, installed where a launch would install it. */
+    static void join(JoinTarget.Confinement confinement, Optional<SocketFilter> filter, boolean early,
+            List<Step> steps) {
+        if (filter.isPresent() && early != confinement.noNewPrivileges()) {
             steps.add(install(filter.get()));
         }
     }
