@@ -124,6 +124,9 @@ final class Flags {
     /** dup3(2)'s one flag. */
     static final List<Name> DUP3 = List.of(name(02000000, "O_CLOEXEC"));
 
+    static final List<Name> SECCOMP = List.of(name(0, "SECCOMP_SET_MODE_STRICT"), name(1, "SECCOMP_SET_MODE_FILTER"),
+            name(2, "SECCOMP_GET_ACTION_AVAIL"), name(3, "SECCOMP_GET_NOTIF_SIZES"));
+
     static final List<Name> PRCTL = List.of(name(1, "PR_SET_PDEATHSIG"), name(2, "PR_GET_PDEATHSIG"),
             name(3, "PR_GET_DUMPABLE"), name(4, "PR_SET_DUMPABLE"), name(8, "PR_SET_KEEPCAPS"),
             name(15, "PR_SET_NAME"), name(16, "PR_GET_NAME"), name(22, "PR_SET_SECCOMP"),

@@ -133,6 +133,7 @@ public final class StraceNotation {
             case CAPSET -> capset(r.bytesOf(0), r.bytesOf(1));
             case FACCESSAT2 -> r.dirfd(0) + ", " + r.string(1) + ", " + (r.value(2) == Linux.X_OK ? "X_OK"
                     : r.number(2)) + ", " + (r.value(3) == Linux.AT_EACCESS ? "AT_EACCESS" : r.number(3));
+            case SECCOMP -> one(r.value(0), Flags.SECCOMP) + ", " + r.number(1) + ", " + program(r.arg(2));
             case SETSID -> "";
             case DUP3 -> r.fd(0) + ", " + r.fd(1) + ", " + bits(r.value(2), Flags.DUP3);
             case FCHOWN -> r.fd(0) + ", " + r.id(1) + ", " + r.id(2);
@@ -152,6 +153,12 @@ public final class StraceNotation {
                     : r.fd(i));
         }
         return String.join(", ", parts);
+    }
+
+    /** A struct sock_fprog as strace shows it, the instructions' address being the launch's own. */
+    private static String program(Arg arg) {
+        return arg instanceof Arg.Program p ? "{len=" + p.filter().length() + ", filter=<" + p.filter().length()
+                + " BPF instructions>}" : "NULL";
     }
 
     static String name(Call call) {

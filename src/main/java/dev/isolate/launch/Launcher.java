@@ -11,6 +11,8 @@ import dev.isolate.host.join.TargetDescriptors;
 import dev.isolate.host.network.ContainerNetwork;
 import dev.isolate.host.rootfs.RootfsLayout;
 import dev.isolate.host.rootfs.Workspace;
+import dev.isolate.host.seccomp.FilterCache;
+import dev.isolate.host.seccomp.SeccompCompiler;
 import dev.isolate.plan.Planner;
 import dev.isolate.plan.Prepared;
 import dev.isolate.spec.ContainerSpec;
@@ -20,9 +22,11 @@ import dev.isolate.spec.Mount;
 import dev.isolate.spec.UserNamespace;
 import dev.isolate.state.ContainerRecord;
 import dev.isolate.state.PinnedProcess;
+import dev.isolate.state.ProcessIdentity;
 import dev.isolate.state.StateStore;
 import dev.isolate.step.LaunchPlan;
 import dev.isolate.step.ParentStep;
+import dev.isolate.step.SocketFilter;
 import dev.isolate.supervise.ChildEvents;
 import dev.isolate.supervise.Supervisor;
 import dev.isolate.terminal.TerminalRelay;
@@ -92,15 +96,17 @@ public final class Launcher {
         Optional<Credentials> hostCredentials = hostCredentials(spec);
         Planner.check(spec, facts, hostCredentials);
         Optional<InitProgram> init = init(spec);
+        Optional<SocketFilter> seccomp = seccomp(spec, seccompCompiler(true));
         if (naming.detach() && !naming.superviseDetached()) {
             StateStore store = store();
-            Recorder claim = Recorder.claim(store, naming.name().orElseGet(Detach::randomName), spec);
+            Recorder claim = Recorder.claim(store, naming.name().orElseGet(Detach::randomName), spec,
+                    seccomp);
             return Detach.start(naming.arguments(), store, claim.record(), naming.name().isPresent());
         }
         Optional<Recorder> recorder = naming.name().map(name -> naming.superviseDetached()
-                ? Recorder.adopt(store(), name) : Recorder.claim(store(), name, spec));
+                ? Recorder.adopt(store(), name) : Recorder.claim(store(), name, spec, seccomp));
         try {
-            int status = launch(spec, hostCredentials, init, recorder);
+            int status = launch(spec, hostCredentials, init, seccomp, recorder);
             recorder.ifPresent(r -> r.exited(status));
             return status;
         } catch (RuntimeException e) {
@@ -111,7 +117,7 @@ public final class Launcher {
     }
 
     private int launch(ContainerSpec spec, Optional<Credentials> hostCredentials, Optional<InitProgram> init,
-            Optional<Recorder> recorder) {
+            Optional<SocketFilter> seccomp, Optional<Recorder> recorder) {
         try (ContainerNetwork network = ContainerNetwork.prepare(spec.network(), facts.caller(),
                 facts.environment())) {
             Optional<Workspace.Decision> rootfs = rootfs(spec, network, init);
@@ -119,7 +125,7 @@ public final class Launcher {
                     facts.environment()) : null) {
                 Optional<RootfsLayout> layout = Optional.ofNullable(workspace).map(Workspace::layout);
                 LaunchPlan plan = Planner.plan(spec, facts, new Prepared(layout, network.joinedNamespace(),
-                        credentials(spec, layout, hostCredentials), Optional.empty(), executed(spec, init)));
+                        credentials(spec, layout, hostCredentials), seccomp, executed(spec, init)));
                 try (TerminalRelay terminal = spec.terminal() ? new TerminalRelay(spec.rootfs().isPresent()
                         ? "the container's own devpts" : "the host's devpts", diagnostics) : null) {
                     return Supervisor.create(facts.caller(), diagnostics).run(plan, new ChildEvents() {
@@ -162,6 +168,29 @@ public final class Launcher {
     /** The path the child executes for the init: where it is bound in a root filesystem, else the host's. */
     private static Optional<String> executed(ContainerSpec spec, Optional<InitProgram> init) {
         return init.map(program -> program.executedPath(spec.rootfs().isPresent()));
+    }
+
+    /**
+     * The spec's seccomp filter, compiled before anything on the host is changed: a profile that
+     * cannot be read or compiled is an input error.
+     */
+    private static Optional<SocketFilter> seccomp(ContainerSpec spec, SeccompCompiler compiler) {
+        return compiler.compile(spec.containment().seccomp(), spec.containment().capabilities());
+    }
+
+    /**
+     * How this launcher compiles seccomp profiles: with a cache of the caller's own.
+     *
+     * @param keep whether a newly compiled filter is kept in the cache (not in a dry run)
+     */
+    public SeccompCompiler seccompCompiler(boolean keep) {
+        Optional<Path> directory = FilterCache.defaultDirectory(facts.caller().uid(), facts.environment());
+        Optional<FilterCache> cache = Optional.empty();
+        if (directory.isPresent()) { // no lambdas: this is on every launch's path (see SeccompCompiler)
+            FilterCache kept = new FilterCache(directory.get(), facts.caller().uid(), diagnostics);
+            cache = Optional.of(keep ? kept : kept.readOnly());
+        }
+        return new SeccompCompiler(facts.kernel(), cache, diagnostics);
     }
 
     /** Without a root filesystem the names are the host's, known before anything is made. */
@@ -207,12 +236,13 @@ public final class Launcher {
         Optional<Credentials> hostCredentials = hostCredentials(spec);
         Planner.check(spec, facts, hostCredentials);
         Optional<InitProgram> init = init(spec);
+        Optional<SocketFilter> seccomp = seccomp(spec, seccompCompiler(false));
         List<HostAction> host = new ArrayList<>();
         Optional<String> name = naming.detach() ? Optional.of(naming.name().orElseGet(Detach::randomName))
                 : naming.name();
         if (name.isPresent()) {
             StateStore store = StateStore.existing(facts.caller().uid(), facts.environment());
-            ContainerRecord record = Recorder.starting(name.get(), spec);
+            ContainerRecord record = Recorder.starting(name.get(), spec, seccomp);
             store.requireClaimable(record.name());
             host.add(HostAction.before("claim the name \"" + record.name() + "\" (under the store's lock): "
                     + store.record(record.name()), StateStore.text(record).lines().toList()));
@@ -229,7 +259,7 @@ public final class Launcher {
             rootfs.ifPresent(decision -> host.addAll(decision.actions()));
             Optional<RootfsLayout> layout = rootfs.map(Workspace.Decision::layout);
             LaunchPlan plan = Planner.plan(spec, facts, new Prepared(layout, network.joinedNamespace(),
-                    dryRunCredentials(spec, layout, hostCredentials), Optional.empty(), executed(spec, init)));
+                    dryRunCredentials(spec, layout, hostCredentials), seccomp, executed(spec, init)));
             return new DryRun(spec.command(), host, plan);
         }
     }
@@ -263,7 +293,8 @@ public final class Launcher {
             List<HostAction> host = List.of(HostAction.before("pin process " + pid + " (start time "
                     + process.identity().startTime() + ") by its /proc directory and open, through it, what the"
                     + " child enters (this dry run's numbers; the launch's may differ)", opened));
-            return new DryRun(spec.command(), host, Planner.planJoin(spec, facts, descriptors.target(), Optional.empty()));
+            return new DryRun(spec.command(), host, Planner.planJoin(spec, facts, descriptors.target(),
+                    recordedFilter(store, process.identity())));
         }
     }
 
@@ -274,12 +305,19 @@ public final class Launcher {
      * @param target NAME|PID
      */
     public int exec(JoinSpec spec, String target) {
-        try (PinnedProcess process = PinnedProcess.pin(store().resolve(target));
+        StateStore store = store();
+        try (PinnedProcess process = PinnedProcess.pin(store.resolve(target));
                 TargetDescriptors descriptors = new TargetDescriptors(process, spec.namespaces(),
                         facts.caller().canCreate())) {
-            return Supervisor.create(facts.caller(), diagnostics)
-                    .run(Planner.planJoin(spec, facts, descriptors.target(), Optional.empty()), ChildEvents.NONE);
+            return Supervisor.create(facts.caller(), diagnostics).run(Planner.planJoin(spec, facts,
+                    descriptors.target(), recordedFilter(store, process.identity())), ChildEvents.NONE);
         }
+    }
+
+    /** The seccomp filter isolate recorded for the container whose command this process is, by name or by pid. */
+    private static Optional<SocketFilter> recordedFilter(StateStore store, ProcessIdentity process) {
+        return store.all().stream().filter(record -> record.command().equals(Optional.of(process)))
+                .findFirst().flatMap(ContainerRecord::seccomp);
     }
 
     /** The caller's named containers. */

@@ -7,6 +7,7 @@ import dev.isolate.spec.Namespace;
 import dev.isolate.state.ContainerRecord;
 import dev.isolate.state.ProcessIdentity;
 import dev.isolate.state.StateStore;
+import dev.isolate.step.SocketFilter;
 import java.time.Instant;
 import java.util.Optional;
 
@@ -21,24 +22,24 @@ final class Recorder {
     }
 
     /** Takes the name for a container about to start. */
-    static Recorder claim(StateStore store, String name, ContainerSpec spec) {
-        ContainerRecord record = starting(name, spec);
+    static Recorder claim(StateStore store, String name, ContainerSpec spec, Optional<SocketFilter> seccomp) {
+        ContainerRecord record = starting(name, spec, seccomp);
         store.claim(record);
         return new Recorder(store, record);
     }
 
     /** The record a claim of the name writes first: this isolate supervises, no command yet. */
-    static ContainerRecord starting(String name, ContainerSpec spec) {
+    static ContainerRecord starting(String name, ContainerSpec spec, Optional<SocketFilter> seccomp) {
         return new ContainerRecord(StateStore.requireValidName(name), Optional.empty(), ProcessIdentity.self(),
                 spec.namespaces().stream().map(Namespace::procName).toList(), spec.command(), Instant.now(),
-                Optional.empty());
+                Optional.empty(), seccomp);
     }
 
     /** Takes over the name that the isolate which ran run -d claimed for this one. */
     static Recorder adopt(StateStore store, String name) {
         ContainerRecord claimed = store.get(StateStore.requireValidName(name));
         ContainerRecord record = new ContainerRecord(name, Optional.empty(), ProcessIdentity.self(),
-                claimed.namespaces(), claimed.argv(), claimed.started(), Optional.empty());
+                claimed.namespaces(), claimed.argv(), claimed.started(), Optional.empty(), claimed.seccomp());
         if (!store.replace(claimed, record)) {
             throw Failure.step("name \"" + name + "\": the claim of the isolate that ran run -d is gone");
         }

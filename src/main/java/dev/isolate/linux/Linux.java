@@ -139,6 +139,11 @@ public final class Linux {
     public static final int LINUX_CAPABILITY_VERSION_3 = 0x20080522;
     public static final int CAP_HEADER_SIZE = 8;
     public static final int CAP_DATA_SIZE = 24;
+    /** seccomp(2): install a classic BPF program, given as a struct sock_fprog. */
+    public static final int SECCOMP_SET_MODE_FILTER = 1;
+    /** sizeof(struct sock_fprog): an unsigned short length, padding to 8, the instructions' address. */
+    public static final int SOCK_FPROG_SIZE = 16;
+    public static final int MFD_CLOEXEC = 1;
     public static final int SIG_SETMASK = 2;
     /** sizeof(kernel sigset_t): 64 signals. */
     public static final int SIGSET_SIZE = 8;

@@ -11,6 +11,7 @@ import dev.isolate.spec.Credentials;
 import dev.isolate.spec.JoinSpec;
 import dev.isolate.spec.Namespace;
 import dev.isolate.spec.NetworkMode;
+import dev.isolate.spec.SeccompProfile;
 import dev.isolate.step.Arg;
 import dev.isolate.step.Call;
 import dev.isolate.step.Check;
@@ -78,6 +79,10 @@ public final class Planner {
         if (spec.runAs().changes() != prepared.credentials().isPresent()) {
             throw new IllegalArgumentException("credentials must be looked up exactly when the spec changes them");
         }
+        if (!(spec.containment().seccomp() instanceof SeccompProfile.Unconfined) != prepared.seccomp().isPresent()) {
+            throw new IllegalArgumentException("a seccomp filter must be compiled exactly when the profile is not"
+                    + " unconfined");
+        }
         prepared.credentials().ifPresent(credentials -> CredentialSteps.check(spec, facts, credentials));
         ContainmentSteps.check(spec, facts);
         List<Step> steps = new ArrayList<>();
@@ -100,10 +105,12 @@ public final class Planner {
         spec.workdir().ifPresent(dir -> steps.add(Step.of(Call.CHDIR, Check.SUCCESS,
                 "chdir \"" + dir + "\"", Arg.of(dir))));
         ExecSteps.descriptors(ContainmentSteps.passedFds(spec, facts), steps);
+        SeccompSteps.early(spec, facts, prepared.seccomp(), steps);
         ContainmentSteps.limit(spec, facts, steps);
         prepared.credentials().ifPresent(credentials -> CredentialSteps.steps(spec, facts, credentials, steps));
         ContainmentSteps.set(spec, facts, prepared.credentials(), steps);
         ContainmentSteps.noNewPrivileges(spec, steps);
+        SeccompSteps.late(spec, prepared.seccomp(), steps);
         Map<String, String> environment = prepared.credentials()
                 .map(credentials -> CredentialSteps.environment(spec.environment(), credentials))
                 .orElse(spec.environment());
@@ -138,7 +145,10 @@ public final class Planner {
         JoinSteps.settle(spec, target, steps);
         ExecSteps.descriptors(facts.passedFds(), steps);
         if (!spec.privileged()) {
+            // As for a launch: the filter while the child still holds CAP_SYS_ADMIN, or after no_new_privs.
+            SeccompSteps.join(target.confinement(), seccomp, true, steps);
             JoinSteps.confine(target.confinement(), facts, steps);
+            SeccompSteps.join(target.confinement(), seccomp, false, steps);
         }
         ExecSteps.exec(spec.command(), spec.environment(), steps);
         return new LaunchPlan(SIGCHLD, false, steps, List.of(new Pause(List.of())));

@@ -1,5 +1,6 @@
 package dev.isolate.state;
 
+import dev.isolate.step.SocketFilter;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -11,9 +12,12 @@ import java.util.Optional;
  * @param supervisor the isolate that started it and waits for it
  * @param namespaces the namespace types it was given, as /proc/PID/ns names them
  * @param exitStatus isolate's exit status for it, once it ended under isolate's eyes
+ * @param seccomp    the BPF instructions of its seccomp filter, which isolate exec installs too
+ *                   (the kernel shows no process's filter to an unprivileged reader)
  */
 public record ContainerRecord(String name, Optional<ProcessIdentity> command, ProcessIdentity supervisor,
-        List<String> namespaces, List<String> argv, Instant started, Optional<Integer> exitStatus) {
+        List<String> namespaces, List<String> argv, Instant started, Optional<Integer> exitStatus,
+        Optional<SocketFilter> seccomp) {
     public ContainerRecord {
         namespaces = List.copyOf(namespaces);
         argv = List.copyOf(argv);
@@ -29,10 +33,12 @@ public record ContainerRecord(String name, Optional<ProcessIdentity> command, Pr
     }
 
     public ContainerRecord running(ProcessIdentity process) {
-        return new ContainerRecord(name, Optional.of(process), supervisor, namespaces, argv, started, exitStatus);
+        return new ContainerRecord(name, Optional.of(process), supervisor, namespaces, argv, started, exitStatus,
+                seccomp);
     }
 
     public ContainerRecord exited(int status) {
-        return new ContainerRecord(name, command, supervisor, namespaces, argv, started, Optional.of(status));
+        return new ContainerRecord(name, command, supervisor, namespaces, argv, started, Optional.of(status),
+                seccomp);
     }
 }

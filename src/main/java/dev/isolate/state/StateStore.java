@@ -1,6 +1,7 @@
 package dev.isolate.state;
 
 import dev.isolate.exit.Failure;
+import dev.isolate.step.SocketFilter;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.StringWriter;
@@ -14,6 +15,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
+import java.util.Base64;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -218,6 +220,8 @@ public final class StateStore {
         }
         p.setProperty("started", record.started().toString());
         record.exitStatus().ifPresent(status -> p.setProperty("exit", Integer.toString(status)));
+        record.seccomp().ifPresent(filter -> p.setProperty("seccomp",
+                Base64.getEncoder().encodeToString(filter.instructions())));
         StringWriter text = new StringWriter();
         try {
             p.store(text, null);
@@ -249,7 +253,9 @@ public final class StateStore {
                         Long.parseLong(p.getProperty("supervisor.start"))),
                 namespaces.isEmpty() ? List.of() : List.of(namespaces.split(",")), argv,
                 Instant.parse(p.getProperty("started")),
-                Optional.ofNullable(p.getProperty("exit")).map(Integer::parseInt)));
+                Optional.ofNullable(p.getProperty("exit")).map(Integer::parseInt),
+                Optional.ofNullable(p.getProperty("seccomp")).map(bpf -> new SocketFilter(Base64.getDecoder()
+                        .decode(bpf)))));
     }
 
     /** Every container on record, oldest first. */

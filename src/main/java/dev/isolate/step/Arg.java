@@ -46,6 +46,10 @@ public sealed interface Arg {
         }
     }
 
+    /** A pointer to a struct sock_fprog: the program's length and a pointer to its instructions. */
+    record Program(SocketFilter filter) implements Arg {
+    }
+
     /** The result an earlier step saved in a slot, such as a descriptor the child opened. */
     record Saved(Slot slot) implements Arg {
     }

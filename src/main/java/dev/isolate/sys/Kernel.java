@@ -103,7 +103,7 @@ public final class Kernel {
     }
 
     /** A call given the address of a native copy of {@code path}, freed once it returns. */
-    private long withPath(String path, LongUnaryOperator call) {
+    long withPath(String path, LongUnaryOperator call) {
         long address = cString(path);
         try {
             return call.applyAsLong(address);

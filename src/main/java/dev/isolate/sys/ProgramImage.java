@@ -5,6 +5,7 @@ import dev.isolate.step.Arg;
 import dev.isolate.step.Handshake;
 import dev.isolate.step.LaunchPlan;
 import dev.isolate.step.Slot;
+import dev.isolate.step.SocketFilter;
 import dev.isolate.step.Step;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
@@ -144,6 +145,8 @@ public final class ProgramImage implements AutoCloseable {
                 putPointer(append(b.value()));
             } else if (arg instanceof Arg.CStringArray a) {
                 putPointer(appendArray(a.values()));
+            } else if (arg instanceof Arg.Program p) {
+                putPointer(appendProgram(p.filter()));
             } else {
                 throw new IllegalArgumentException("unknown argument " + arg);
             }
@@ -181,6 +184,16 @@ public final class ProgramImage implements AutoCloseable {
                 dataPointers.add(new long[] {array - records.capacity() + 8L * i, strings.get(i)});
             }
             return array;
+        }
+
+        /** struct sock_fprog {unsigned short len; struct sock_filter *filter;}, after its instructions. */
+        private long appendProgram(SocketFilter filter) {
+            long instructions = append(filter.instructions());
+            byte[] fprog = ByteBuffer.allocate(Linux.SOCK_FPROG_SIZE).order(ByteOrder.nativeOrder())
+                    .putShort(0, (short) filter.length()).array();
+            long program = append(fprog);
+            dataPointers.add(new long[] {program - records.capacity() + 8, instructions});
+            return program;
         }
 
         Layout build() {

@@ -229,4 +229,11 @@ class StraceNotationTest {
         assertEquals("dup3(<fd of step 7>, <report pipe, read end>, O_CLOEXEC)",
                 render(Call.DUP3, Arg.of(SLOT), Arg.of(Handshake.End.REPORT_READ), Arg.of(O_CLOEXEC)));
     }
+
+    @Test
+    void seccompShowsTheProgramsLength() {
+        assertEquals("seccomp(SECCOMP_SET_MODE_FILTER, 0, {len=2, filter=<2 BPF instructions>})",
+                render(Call.SECCOMP, Arg.of(1), Arg.of(0), new Arg.Program(new dev.isolate.step.SocketFilter(
+                        new byte[16]))));
+    }
 }

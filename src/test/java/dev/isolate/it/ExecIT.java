@@ -1,6 +1,7 @@
 package dev.isolate.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -83,6 +84,24 @@ class ExecIT {
         assertEquals(theirs.out(), ours.out());
         assertTrue(ours.out().contains("\nbox\n"), ours.out());
         assertTrue(ours.out().endsWith("/tmp\n"), "the target's working directory: " + ours.out());
+    }
+
+    @Test
+    void theCommandTakesOnTheContainersConfinement() {
+        for (String target : List.of(name, pid())) {
+            Result r = withState().run("exec", target, "grep", "-E", "^(CapEff|CapBnd|NoNewPrivs|Seccomp):",
+                    "/proc/self/status");
+            assertEquals(0, r.exit(), r.err());
+            assertEquals("CapEff:\t00000000a00425fb\nCapBnd:\t00000000a00425fb\nNoNewPrivs:\t0\nSeccomp:\t2\n",
+                    r.out(), "as the container's own command, by " + target);
+        }
+        Result escape = withState().run("exec", name, "unshare", "-U", "true");
+        assertEquals(1, escape.exit(), "the container's filter holds for exec'd commands: " + escape.err());
+        Result privileged = withState().run("exec", "--privileged", name, "grep", "-E", "^(CapEff|Seccomp):",
+                "/proc/self/status");
+        assertEquals(0, privileged.exit(), privileged.err());
+        assertFalse(privileged.out().contains("a00425fb"), privileged.out());
+        assertTrue(privileged.out().endsWith("Seccomp:\t0\n"), privileged.out());
     }
 
     @Test

@@ -46,7 +46,7 @@ class DetachTest {
         StateStore store = new StateStore(containers);
         ProcessIdentity self = ProcessIdentity.self();
         ContainerRecord claim = new ContainerRecord("quick", Optional.empty(), self, List.of(), List.of("true"),
-                Instant.now(), Optional.empty());
+                Instant.now(), Optional.empty(), Optional.empty());
         store.claim(claim);
         // Asked whether it lives, the supervisor has just recorded the command, run it and ended.
         assertTrue(Detach.awaitCommand(store, "quick", () -> {
@@ -54,7 +54,7 @@ class DetachTest {
             return false;
         }));
         store.claim(new ContainerRecord("failed", Optional.empty(), self, List.of(), List.of("true"), Instant.now(),
-                Optional.empty()));
+                Optional.empty(), Optional.empty()));
         assertFalse(Detach.awaitCommand(store, "failed", () -> false), "ended without running it");
     }
 }

@@ -15,9 +15,11 @@ import dev.isolate.spec.Containment;
 import dev.isolate.spec.Credentials;
 import dev.isolate.spec.Namespace;
 import dev.isolate.spec.RunAs;
+import dev.isolate.spec.SeccompProfile;
 import dev.isolate.step.Arg;
 import dev.isolate.step.Call;
 import dev.isolate.step.LaunchPlan;
+import dev.isolate.step.SocketFilter;
 import dev.isolate.step.Step;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -39,7 +41,8 @@ class ContainmentStepsTest {
 
     private static LaunchPlan plan(ContainerSpec spec, HostFacts facts, Optional<Credentials> credentials) {
         return Planner.plan(spec, facts, new Prepared(Optional.empty(), OptionalInt.empty(), credentials,
-                Optional.empty(), Optional.empty()));
+                spec.containment().seccomp() instanceof SeccompProfile.Unconfined ? Optional.empty()
+                        : Optional.of(new SocketFilter(new byte[SocketFilter.INSTRUCTION_SIZE])), Optional.empty()));
     }
 
     private static List<Call> calls(LaunchPlan plan) {
@@ -132,6 +135,7 @@ class ContainmentStepsTest {
         ContainerSpec spec = Fixtures.spec().containment(Containment.of(true, false, List.of(),
                 List.of("no-new-privileges"), OptionalInt.empty())).command("/bin/true").build();
         List<Step> steps = plan(spec, FACTS, Optional.empty()).childSteps();
-        assertEquals("set no_new_privs", steps.get(steps.size() - 2).what());
+        assertEquals("set no_new_privs", steps.get(steps.size() - 3).what());
+        assertEquals(Call.SECCOMP, steps.get(steps.size() - 2).call(), "only the filter comes after it");
     }
 }

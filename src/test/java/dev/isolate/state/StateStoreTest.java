@@ -46,7 +46,7 @@ class StateStoreTest {
 
     private static ContainerRecord starting(String name, ProcessIdentity supervisor) {
         return new ContainerRecord(name, Optional.empty(), supervisor, List.of("uts"), List.of("true"),
-                Instant.parse("2026-12-01T00:00:00Z"), Optional.empty());
+                Instant.parse("2026-12-01T00:00:00Z"), Optional.empty(), Optional.empty());
     }
 
     @Test

@@ -2,6 +2,7 @@ package dev.isolate.sys;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.isolate.linux.Linux;
 import dev.isolate.step.Arg;
@@ -97,5 +98,31 @@ class ProgramImageTest {
         assertEquals("-c", cString(word(argv - BASE + 8)));
         assertEquals(0, word(argv - BASE + 16));
         assertEquals(0, word(step(2, 3) - BASE), "an empty envp is just NULL");
+    }
+
+    @Test
+    void aSeccompProgramIsAStructSockFprogPointingAtItsInstructions() {
+        byte[] instructions = new byte[3 * 8];
+        for (int i = 0; i < instructions.length; i++) {
+            instructions[i] = (byte) (i + 1);
+        }
+        LaunchPlan plan = new LaunchPlan(0x11, true, List.of(Step.of(Call.SECCOMP, Check.SUCCESS, "filter",
+                Arg.of(1), Arg.of(0), new Arg.Program(new dev.isolate.step.SocketFilter(instructions))),
+                Step.of(Call.EXECVE, Check.SUCCESS, "exec", new Arg.CString("/bin/true"),
+                        new Arg.CStringArray(List.of("true")), new Arg.CStringArray(List.of()))), List.of());
+        ByteBuffer image = ByteBuffer.wrap(ProgramImage.Layout.of(plan, PIPES).at(BASE)).order(ByteOrder.nativeOrder());
+        int step = ProgramImage.STEPS;
+        assertEquals(317, image.getLong(step), "seccomp(2) on x86-64");
+        long fprog = image.getLong(step + 8 * 3) - BASE;
+        assertEquals(0, fprog % 8, "the struct is aligned");
+        assertEquals(3, image.getShort((int) fprog), "len: the number of instructions");
+        for (int pad = 2; pad < 8; pad++) {
+            assertEquals(0, image.get((int) fprog + pad), "padding up to the pointer");
+        }
+        long filter = image.getLong((int) fprog + 8) - BASE;
+        assertArrayEquals(instructions, java.util.Arrays.copyOfRange(image.array(), (int) filter,
+                (int) filter + instructions.length));
+        assertTrue(ProgramImage.Layout.of(plan, PIPES).pointerSlots().contains((int) fprog + 8),
+                "the filter pointer is relocated with the image");
     }
 }
