@@ -169,6 +169,20 @@ class SeccompIT {
         assertTrue(unconfined.contains("read:[echo injected]"), unconfined);
     }
 
+    /**
+     * With -t, the command's terminal is its own: TIOCSTI is still denied, and even unconfined
+     * what it types lands in its own pseudo-terminal, never in the caller's.
+     */
+    @Test
+    void withItsOwnTerminalNothingReachesTheCallersEither() throws Exception {
+        String contained = underTerminal("-t");
+        assertTrue(contained.contains("TIOCSTI: Operation not permitted"), contained);
+        assertTrue(contained.contains("read:[]"), "the caller's terminal received nothing: " + contained);
+        String unconfined = underTerminal("-t", "--security-opt", "seccomp=unconfined");
+        assertTrue(unconfined.contains("TIOCSTI: typed"), "typed into its own terminal: " + unconfined);
+        assertTrue(unconfined.contains("read:[]"), "the caller's terminal received nothing: " + unconfined);
+    }
+
     private String underTerminal(String... options) throws Exception {
         List<String> args = new ArrayList<>(List.of("-R", image().toString()));
         args.addAll(List.of(options));
