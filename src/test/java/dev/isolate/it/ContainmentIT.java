@@ -155,10 +155,11 @@ class ContainmentIT {
         for (String ns : List.of("uts", "ipc", "cgroup")) {
             assertNotEquals(Files.readSymbolicLink(Path.of("/proc/self/ns/" + ns)).toString(), lines.get(i++), ns);
         }
-        Result named = run("--name", "contained-" + ProcessHandle.current().pid(), "-R", image.toString(),
-                "--overlay", "hostname");
+        String name = "contained-" + ProcessHandle.current().pid();
+        Result named = run("--name", name, "-R", image.toString(), "--overlay", "hostname");
+        run("rm", name);
         assertEquals(0, named.exit(), named.err());
-        assertEquals("contained-" + ProcessHandle.current().pid(), named.out().strip(), "the name is the hostname");
+        assertEquals(name, named.out().strip(), "the name is the hostname");
     }
 
     /**
