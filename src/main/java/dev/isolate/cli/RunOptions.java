@@ -244,20 +244,19 @@ final class RunOptions {
     List<String> command = new ArrayList<>();
 
     private void addCapabilityChanges(boolean add, List<String> values) {
-        String option = add ? "--cap-add" : "--cap-drop";
-        int seen = valuesSeen.getOrDefault(option, 0);
-        for (String value : values.subList(seen, values.size())) {
-            capabilityChanges.add(Map.entry(add, value)); // parsed with the rest, so a bad name is one line
-        }
-        valuesSeen.put(option, values.size());
+        // Parsed with the rest of the command line, so that a bad name is one line.
+        unseen(add ? "--cap-add" : "--cap-drop", values).forEach(value -> capabilityChanges.add(Map.entry(add, value)));
     }
 
     private void addMountOptions(String option, List<String> values) {
+        unseen(option, values).forEach(value -> mountOptions.add(Map.entry(option, value)));
+    }
+
+    /** The values of a repeated option that its setter has not been given before. */
+    private List<String> unseen(String option, List<String> values) {
         int seen = valuesSeen.getOrDefault(option, 0);
-        for (String value : values.subList(seen, values.size())) {
-            mountOptions.add(Map.entry(option, value));
-        }
         valuesSeen.put(option, values.size());
+        return values.subList(seen, values.size());
     }
 
     int verbosity() {

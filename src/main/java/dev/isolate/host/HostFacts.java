@@ -64,6 +64,11 @@ public record HostFacts(KernelVersion kernel, Caller caller, Map<String, String>
                 Kernel.get().handledSignals(), readBoundingSet(), readLastCapability());
     }
 
+    /** Every capability this kernel knows, as a mask. */
+    public long knownCapabilities() {
+        return lastCapability >= 63 ? -1L : (1L << (lastCapability + 1)) - 1;
+    }
+
     private static long readBoundingSet() {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {

@@ -115,12 +115,13 @@ final class ContainmentSteps {
     /** prctl(PR_SET_NO_NEW_PRIVS), when asked for. */
     static void noNewPrivileges(ContainerSpec spec, List<Step> steps) {
         if (spec.containment().noNewPrivileges()) {
-            noNewPrivileges(steps);
+            noNewPrivileges("set no_new_privs", steps);
         }
     }
 
-    static void noNewPrivileges(List<Step> steps) {
-        steps.add(Step.of(Call.PRCTL, Check.SUCCESS, "set no_new_privs",
+    /** @param what why it is set, as the step is named */
+    static void noNewPrivileges(String what, List<Step> steps) {
+        steps.add(Step.of(Call.PRCTL, Check.SUCCESS, what,
                 Arg.of(PR_SET_NO_NEW_PRIVS), Arg.of(1), Arg.of(0), Arg.of(0), Arg.of(0)));
     }
 
@@ -129,8 +130,8 @@ final class ContainmentSteps {
      * creator gets every one; otherwise at most isolate's own bounding set.
      */
     private static long grantable(ContainerSpec spec, HostFacts facts) {
-        long known = facts.lastCapability() >= 63 ? -1L : (1L << (facts.lastCapability() + 1)) - 1;
-        return spec.namespaces().contains(Namespace.USER) ? known : known & facts.boundingSet();
+        return spec.namespaces().contains(Namespace.USER) ? facts.knownCapabilities()
+                : facts.knownCapabilities() & facts.boundingSet();
     }
 
     /** The uid the command runs as, as its own user namespace numbers it. */

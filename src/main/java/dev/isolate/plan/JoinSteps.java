@@ -46,14 +46,13 @@ final class JoinSteps {
      * user namespace, or as the host's root), and its no_new_privs.
      */
     static void confine(JoinTarget.Confinement confinement, HostFacts facts, List<Step> steps) {
-        long known = facts.lastCapability() >= 63 ? -1L : (1L << (facts.lastCapability() + 1)) - 1;
-        long kept = confinement.boundingSet() & known;
-        if (kept != known) {
+        long kept = confinement.boundingSet() & facts.knownCapabilities();
+        if (kept != facts.knownCapabilities()) {
             ContainmentSteps.limit(kept, facts, steps);
             ContainmentSteps.set(kept, steps);
         }
         if (confinement.noNewPrivileges()) {
-            ContainmentSteps.noNewPrivileges(steps);
+            ContainmentSteps.noNewPrivileges("set no_new_privs", steps);
         }
     }
 

@@ -41,9 +41,8 @@ final class SeccompSteps {
             return;
         }
         if (!holdsSysAdmin(spec, facts)) {
-            steps.add(Step.of(Call.PRCTL, Check.SUCCESS, "set no_new_privs: without a user namespace of its own"
-                    + " and without CAP_SYS_ADMIN, the child may install a seccomp filter only so",
-                    Arg.of(PR_SET_NO_NEW_PRIVS), Arg.of(1), Arg.of(0), Arg.of(0), Arg.of(0)));
+            ContainmentSteps.noNewPrivileges("set no_new_privs: without a user namespace of its own and without"
+                    + " CAP_SYS_ADMIN, the child may install a seccomp filter only so", steps);
         }
         steps.add(install(filter.get()));
     }

@@ -168,7 +168,7 @@ public final class FilterCache {
                     .put(inputs).put(program).array());
             Files.move(temporary, file(inputs), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             temporary = null;
-        } catch (IOException | UnsupportedOperationException e) {
+        } catch (IOException e) {
             diagnostics.accept(() -> "seccomp cache " + directory + ": cannot keep the filter: " + e.getMessage());
         } finally {
             if (temporary != null) {
@@ -192,7 +192,7 @@ public final class FilterCache {
             int owner = (Integer) Files.getAttribute(path, "unix:uid", LinkOption.NOFOLLOW_LINKS);
             int mode = (Integer) Files.getAttribute(path, "unix:mode", LinkOption.NOFOLLOW_LINKS);
             return owner == uid && (mode & 022) == 0;
-        } catch (IOException | UnsupportedOperationException e) {
+        } catch (IOException e) {
             return false;
         }
     }
