@@ -4,6 +4,7 @@ import dev.isolate.exit.ExitStatus;
 import dev.isolate.exit.Failure;
 import dev.isolate.host.CallerBytes;
 import dev.isolate.spec.Spelling;
+import dev.isolate.startup.JvmCache;
 import dev.isolate.sys.Trampoline;
 import java.io.BufferedOutputStream;
 import java.io.FileDescriptor;
@@ -34,6 +35,7 @@ public final class Main {
      * its bytes. isolate's own texts are ASCII, which ISO-8859-1 writes as ASCII does.
      */
     public static void main(String[] args) {
+        JvmCache.check(Main::execute);
         System.setOut(new PrintStream(new BufferedOutputStream(new FileOutputStream(FileDescriptor.out)), true,
                 StandardCharsets.ISO_8859_1));
         System.setErr(new PrintStream(new BufferedOutputStream(new FileOutputStream(FileDescriptor.err)), true,

@@ -1,0 +1,85 @@
+package dev.isolate.startup;
+
+import dev.isolate.exit.ExitStatus;
+import dev.isolate.sys.Kernel;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.ToIntFunction;
+
+/**
+ * The JVM's class-data cache that scripts/isolate starts isolate with: a dynamic CDS archive
+ * (JDK 17 to 24) or an AOT cache (JDK 25 on), made by a training run, per user, per JVM and per
+ * build. The launcher finds it through an index file, which it checks (owner, mode, no link)
+ * before it lets the JVM load anything from the cache, and names to the JVM in the
+ * {@value #INDEX} property. The index's lines: the java and the jar directory the launcher
+ * knew it by, the JVM option that loads the cache, and the {@link CacheKey} it was made for.
+ */
+public final class JvmCache {
+    /** The index this JVM's cache was found through; absent when it was started without one. */
+    static final String INDEX = "isolate.jvm-cache";
+    /** Set for a training run: the index it completes with its key, once the workloads ran. */
+    static final String TRAINING = "isolate.jvm-cache.training";
+    /** The options scripts/isolate adds to load a cache, which a restart without it leaves out. */
+    private static final List<String> OPTIONS = List.of("-XX:SharedArchiveFile=", "-XX:AOTCache=", "-D" + INDEX + "=",
+            "-XX:+IgnoreUnrecognizedVMOptions");
+    private static final int KEY_LINE = 3;
+
+    private JvmCache() {
+    }
+
+    /**
+     * The first thing isolate does. With a cache made for other jars or another JVM (whose
+     * classes may be running: the JVM does not always refuse them), the index is removed, so
+     * that the next start trains anew, and this JVM starts again without the cache: the same
+     * process, with the same arguments. In a training run, runs the training workloads through
+     * {@code isolate} (isolate's main, without its exit) and exits, so that the JVM writes the
+     * cache.
+     */
+    public static void check(ToIntFunction<String[]> isolate) {
+        String training = System.getProperty(TRAINING);
+        if (training != null) {
+            System.exit(Training.run(Path.of(training), isolate));
+        }
+        String index = System.getProperty(INDEX);
+        if (index == null || key(Path.of(index)).filter(CacheKey::current).isPresent()) {
+            return;
+        }
+        try {
+            Files.deleteIfExists(Path.of(index));
+        } catch (IOException e) {
+            // the next start finds it stale again
+        }
+        int errno = Restart.withoutCache();
+        System.err.println("isolate: cannot start again without its stale JVM cache: " + Kernel.get().errorText(errno));
+        System.err.flush();
+        Runtime.getRuntime().halt(ExitStatus.SETUP_FAILED);
+    }
+
+    /** Whether a JVM option is one of those scripts/isolate adds to load a cache. */
+    static boolean startedWith(String option) {
+        for (String cacheOption : OPTIONS) {
+            if (cacheOption.endsWith("=") ? option.startsWith(cacheOption) : option.equals(cacheOption)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** An index file's key line; none for a file that is not an index. */
+    static Optional<String> key(Path index) {
+        return line(index, KEY_LINE);
+    }
+
+    static Optional<String> line(Path index, int number) {
+        try {
+            List<String> lines = Files.readAllLines(index, StandardCharsets.ISO_8859_1);
+            return lines.size() > number ? Optional.of(lines.get(number)) : Optional.empty();
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+}
