@@ -1,0 +1,302 @@
+package dev.isolate.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.isolate.it.Isolate.Result;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Enumeration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.jar.Attributes;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
+import java.util.jar.JarOutputStream;
+import java.util.jar.Manifest;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The JVM cache scripts/isolate makes and loads, on JDK 17 and on every newer JDK under
+ * /usr/lib/jvm: the first start trains it and runs with it, the next ones load it (seen in the
+ * JVM's /proc/PID/maps while COMMAND runs), a replaced jar is never run from a stale cache
+ * (Temurin 25.0.3 would: JDK-8377932), and a cache or directory another user could have
+ * written is never loaded. Every run's output is COMMAND's alone. Each test works on a copy
+ * of the program and a cache directory of its own, both removed afterwards.
+ */
+class StartupCacheIT {
+    private static final Pattern VERSION = Pattern.compile("JAVA_VERSION=\"(\\d+)");
+    private static final String NOBODY = "65534";
+
+    private Path tmp;
+    private Path script;
+
+    /** What COMMAND printed, and the files its isolate JVM had mapped while it ran. */
+    record Run(Result result, List<String> maps) {
+        /** Whether the file of this inode (taken before the run: a run may replace the file) was mapped. */
+        boolean mapped(Object inode) {
+            return maps.stream().anyMatch(line -> line.contains(" " + inode + " "));
+        }
+
+        boolean mappedAnythingIn(Path directory) {
+            return maps.stream().anyMatch(line -> line.contains(" " + directory + "/"));
+        }
+    }
+
+    @BeforeEach
+    void copyTheProgram() throws IOException {
+        Privileged.requireRoot();
+        tmp = Files.createTempDirectory("isolate-startup-cache");
+        Path repo = Path.of("").toAbsolutePath();
+        for (String part : List.of("scripts/isolate", "target/isolate.jar", "target/lib", "target/native")) {
+            RootlessCopy.copyTree(repo.resolve(part), tmp.resolve("program").resolve(part));
+        }
+        try (Stream<Path> all = Files.walk(tmp)) {
+            for (Path p : all.toList()) {
+                Files.setPosixFilePermissions(p, PosixFilePermissions.fromString(
+                        Files.isDirectory(p) || p.endsWith("isolate") ? "rwxr-xr-x" : "rw-r--r--"));
+            }
+        }
+        script = tmp.resolve("program/scripts/isolate");
+    }
+
+    @AfterEach
+    void removeTheCopyAndTheCaches() {
+        if (tmp != null) {
+            Isolate.exec(List.of("rm", "-rf", "--", tmp.toString()), null);
+        }
+    }
+
+    @Test
+    void theFirstStartTrainsTheNextLoadAndAReplacedJarNeverRunsFromIt() throws IOException {
+        List<String> javas = javas();
+        for (String java : javas) {
+            Path cache = tmp.resolve("cache-" + javas.indexOf(java));
+            Path archive = only(cache, ".jsa", java, "first");
+            Object trained = inode(archive);
+            Run second = asRoot(java, cache);
+            assertEquals(new Result(0, "ok\n", ""), second.result(), java);
+            assertTrue(second.mapped(trained), java + ": the second start loads the cache");
+            assertEquals(trained, inode(only(cache, ".jsa", java, null)), java + ": and keeps it");
+
+            replaceTheJar("-replaced");
+            List<String> root = rootCommand(java, cache);
+            Result replaced = Isolate.exec(with(root, "--version"), null);
+            assertEquals(new Result(0, "isolate 0.1.0-replaced\n", ""), replaced, java + ": the new jar runs");
+            Run retrained = asRoot(java, cache);
+            assertEquals(new Result(0, "ok\n", ""), retrained.result(), java);
+            assertNotEquals(trained, inode(archive), java + ": the next start trains anew");
+            assertTrue(retrained.mapped(inode(archive)), java + ": and runs with the new cache");
+            assertEquals(replaced, Isolate.exec(with(root, "--version"), null), java);
+            replaceTheJar("");
+        }
+    }
+
+    @Test
+    void aCacheAnotherUserCouldHaveWrittenIsNeverLoaded() throws IOException {
+        List<String> javas = javas();
+        for (String java : javas) {
+            Path cache = tmp.resolve("cache-" + javas.indexOf(java));
+            Path archive = only(cache, ".jsa", java, "first");
+
+            for (String[] change : new String[][] {{"chown", NOBODY}, {"chmod", "g+w"}, {"chmod", "o+w"}}) {
+                chmodOrChown(change, archive);
+                Object changed = inode(archive);
+                Run run = asRoot(java, cache);
+                assertEquals(new Result(0, "ok\n", ""), run.result(), java + " " + String.join(" ", change));
+                assertFalse(run.mapped(changed), java + ": an archive after " + String.join(" ", change));
+                archive = only(cache, ".jsa", java, null);
+                assertTrue(run.mapped(inode(archive)), java + ": trained anew and loaded");
+            }
+
+            Path elsewhere = tmp.resolve("elsewhere-" + javas.indexOf(java) + ".jsa");
+            Files.copy(archive, elsewhere, StandardCopyOption.COPY_ATTRIBUTES);
+            Files.delete(archive);
+            Files.createSymbolicLink(archive, elsewhere);
+            Run linked = asRoot(java, cache);
+            assertEquals(new Result(0, "ok\n", ""), linked.result(), java);
+            assertFalse(linked.mapped(inode(elsewhere)), java + ": a link to an archive");
+            archive = only(cache, ".jsa", java, null);
+            assertFalse(Files.isSymbolicLink(archive));
+
+            chmodOrChown(new String[] {"chown", NOBODY}, only(cache, ".index", java, null));
+            Object throughForeignIndex = inode(archive);
+            Run foreignIndex = asRoot(java, cache);
+            assertEquals(new Result(0, "ok\n", ""), foreignIndex.result(), java);
+            assertFalse(foreignIndex.mapped(throughForeignIndex), java + ": through an index nobody owns");
+            assertEquals(0, Files.getAttribute(only(cache, ".index", java, null), "unix:uid"), "trained anew");
+
+            for (String[] change : new String[][] {{"chown", NOBODY}, {"chmod", "g+w"}, {"chmod", "o+w"}}) {
+                chmodOrChown(change, cache);
+                Object before = inode(only(cache, ".jsa", java, null));
+                Run run = asRoot(java, cache);
+                assertEquals(new Result(0, "ok\n", ""), run.result(), java + " " + String.join(" ", change));
+                assertFalse(run.mappedAnythingIn(cache), java + ": from a directory after " + String.join(" ", change));
+                assertEquals(before, inode(only(cache, ".jsa", java, null)), java + ": nor trained in it");
+                chmodOrChown(change[0].equals("chown") ? new String[] {"chown", "0"} : new String[] {"chmod", "700"},
+                        cache);
+            }
+        }
+    }
+
+    @Test
+    void nobodyTrainsInItsOwnCacheAndLoadsIt() throws IOException {
+        List<String> javas = javas();
+        for (String java : javas) {
+            Path xdg = Files.createDirectory(tmp.resolve("xdg-" + javas.indexOf(java)));
+            chmodOrChown(new String[] {"chown", NOBODY}, xdg);
+            Path cache = xdg.resolve("isolate/jvm");
+            List<String> nobody = List.of("env", "-u", "ISOLATE_JVM_CACHE", "XDG_CACHE_HOME=" + xdg,
+                    "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "JAVA=" + java,
+                    "setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", script.toString());
+            Run first = observed(nobody);
+            assertEquals(new Result(0, "ok\n", ""), first.result(), java);
+            Path archive = only(cache, ".jsa", java, null);
+            assertTrue(first.mapped(inode(archive)), java + ": the first start runs with the cache it trained");
+            for (Path p : List.of(cache, archive, only(cache, ".index", java, null))) {
+                assertEquals(65534, Files.getAttribute(p, "unix:uid", LinkOption.NOFOLLOW_LINKS), p.toString());
+                assertEquals(0, (Integer) Files.getAttribute(p, "unix:mode", LinkOption.NOFOLLOW_LINKS) & 022,
+                        p.toString());
+            }
+            Run second = observed(nobody);
+            assertEquals(new Result(0, "ok\n", ""), second.result(), java);
+            assertTrue(second.mapped(inode(archive)), java + ": the second start loads it");
+        }
+    }
+
+    /** Trains a cache for this java with a first start (or, without one, finds it): its only file so named. */
+    private Path only(Path cache, String suffix, String java, String first) throws IOException {
+        if (first != null) {
+            Run run = asRoot(java, cache);
+            assertEquals(new Result(0, "ok\n", ""), run.result(), java + ": " + first + " start");
+        }
+        try (Stream<Path> files = Files.list(cache)) {
+            List<Path> named = files.filter(p -> p.getFileName().toString().endsWith(suffix)).toList();
+            assertEquals(1, named.size(), named.toString());
+            return named.get(0);
+        }
+    }
+
+    private List<String> rootCommand(String java, Path cache) {
+        return List.of("env", "ISOLATE_JVM_CACHE=" + cache, "JAVA=" + java, script.toString());
+    }
+
+    private Run asRoot(String java, Path cache) {
+        return observed(rootCommand(java, cache));
+    }
+
+    private static List<String> with(List<String> command, String... args) {
+        List<String> all = new ArrayList<>(command);
+        all.addAll(List.of(args));
+        return all;
+    }
+
+    /**
+     * Runs COMMAND sh, which prints its parent's pid (the isolate JVM: no PID namespace) and
+     * waits, while the test reads that JVM's memory map; then it prints ok.
+     */
+    private Run observed(List<String> isolate) {
+        List<String> command = new ArrayList<>(List.of("env", "--default-signal"));
+        command.addAll(with(isolate, "-u", "h", "sh", "-c", "echo $PPID; read line; echo ok"));
+        try {
+            Process process = new ProcessBuilder(command).directory(Path.of("/tmp").toFile()).start();
+            CompletableFuture<String> err = Isolate.readAsync(process.getErrorStream());
+            BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(),
+                    StandardCharsets.UTF_8));
+            String pid = Isolate.readLine(out);
+            List<String> maps = pid == null ? List.of() : Files.readAllLines(Path.of("/proc", pid.strip(), "maps"));
+            try (OutputStream in = process.getOutputStream()) {
+                in.write('\n');
+            }
+            StringBuilder rest = new StringBuilder();
+            for (String line = Isolate.readLine(out); line != null; line = Isolate.readLine(out)) {
+                rest.append(line).append('\n');
+            }
+            if (!process.waitFor(Isolate.TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                throw new AssertionError("timed out: " + command);
+            }
+            return new Run(new Result(process.exitValue(), rest.toString(), err.get()), maps);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException | java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The copy's jar, rebuilt with the copied one's classes and this suffix to its version. */
+    private void replaceTheJar(String suffix) throws IOException {
+        Path jar = tmp.resolve("program/target/isolate.jar");
+        Path original = tmp.resolve("isolate.jar.original");
+        if (!Files.exists(original)) {
+            Files.copy(jar, original);
+        }
+        Path replacement = tmp.resolve("isolate.jar.new");
+        try (JarFile from = new JarFile(original.toFile())) {
+            Manifest manifest = new Manifest(from.getManifest());
+            Attributes main = manifest.getMainAttributes();
+            main.put(Attributes.Name.IMPLEMENTATION_VERSION, main.getValue(Attributes.Name.IMPLEMENTATION_VERSION) + suffix);
+            try (JarOutputStream to = new JarOutputStream(Files.newOutputStream(replacement), manifest)) {
+                for (Enumeration<JarEntry> entries = from.entries(); entries.hasMoreElements(); ) {
+                    JarEntry entry = entries.nextElement();
+                    if (!entry.getName().equals(JarFile.MANIFEST_NAME)) {
+                        to.putNextEntry(new JarEntry(entry.getName()));
+                        from.getInputStream(entry).transferTo(to);
+                        to.closeEntry();
+                    }
+                }
+            }
+        }
+        Files.setPosixFilePermissions(replacement, PosixFilePermissions.fromString("rw-r--r--"));
+        Files.move(replacement, jar, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    private static void chmodOrChown(String[] change, Path path) {
+        Result r = Isolate.exec(change[0].equals("chown") ? List.of("chown", "-h", change[1], path.toString())
+                : List.of("chmod", change[1], path.toString()), null);
+        assertEquals(0, r.exit(), r.err());
+    }
+
+    private static Object inode(Path file) throws IOException {
+        return Files.getAttribute(file, "unix:ino", LinkOption.NOFOLLOW_LINKS);
+    }
+
+    /** This JVM's java (JDK 17 in the suite) and every newer JDK's under /usr/lib/jvm. */
+    private static List<String> javas() throws IOException {
+        List<String> javas = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java")));
+        Path jvms = Path.of("/usr/lib/jvm");
+        if (Files.isDirectory(jvms)) {
+            try (Stream<Path> homes = Files.list(jvms)) {
+                for (Path home : homes.filter(h -> !Files.isSymbolicLink(h)).sorted(Comparator.naturalOrder()).toList()) {
+                    Path release = home.resolve("release");
+                    if (Files.isReadable(release) && Files.isExecutable(home.resolve("bin/java"))) {
+                        Matcher m = VERSION.matcher(Files.readString(release));
+                        if (m.find() && Integer.parseInt(m.group(1)) > Runtime.version().feature()) {
+                            javas.add(home.resolve("bin/java").toString());
+                        }
+                    }
+                }
+            }
+        }
+        return javas;
+    }
+}
