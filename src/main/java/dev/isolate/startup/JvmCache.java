@@ -16,7 +16,8 @@ import java.util.function.ToIntFunction;
  * build. The launcher finds it through an index file, which it checks (owner, mode, no link)
  * before it lets the JVM load anything from the cache, and names to the JVM in the
  * {@value #INDEX} property. The index's lines: the java and the jar directory the launcher
- * knew it by, the JVM option that loads the cache, and the {@link CacheKey} it was made for.
+ * knew it by, the JVM options it was made with, the JVM option that loads the cache, and the
+ * {@link CacheKey} it was made for.
  */
 public final class JvmCache {
     /** The index this JVM's cache was found through; absent when it was started without one. */
@@ -26,7 +27,9 @@ public final class JvmCache {
     /** The options scripts/isolate adds to load a cache, which a restart without it leaves out. */
     private static final List<String> OPTIONS = List.of("-XX:SharedArchiveFile=", "-XX:AOTCache=", "-D" + INDEX + "=",
             "-XX:+IgnoreUnrecognizedVMOptions");
-    private static final int KEY_LINE = 3;
+    static final int LIB_LINE = 1;
+    static final int CACHE_OPTION_LINE = 3;
+    private static final int KEY_LINE = 4;
 
     private JvmCache() {
     }

@@ -99,9 +99,10 @@ final class Training {
     static void prune(Path directory) throws IOException {
         try (DirectoryStream<Path> indexes = Files.newDirectoryStream(directory, "[!.]*.index")) {
             for (Path other : indexes) {
-                Optional<String> lib = JvmCache.line(other, 1);
+                Optional<String> lib = JvmCache.line(other, JvmCache.LIB_LINE);
                 if (lib.isPresent() && !Files.isDirectory(Path.of(lib.get()))) {
-                    Optional<String> cache = JvmCache.line(other, 2).map(option -> option.substring(option.indexOf('=') + 1));
+                    Optional<String> cache = JvmCache.line(other, JvmCache.CACHE_OPTION_LINE)
+                            .map(option -> option.substring(option.indexOf('=') + 1));
                     Files.deleteIfExists(other);
                     if (cache.isPresent() && directory.equals(Path.of(cache.get()).getParent())) {
                         Files.deleteIfExists(Path.of(cache.get()));
