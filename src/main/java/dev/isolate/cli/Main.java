@@ -71,8 +71,10 @@ public final class Main {
     /** The parser for these arguments: a command of isolate's is only ever their first word. */
     static CommandLine commandLine(String... args) {
         // picocli would otherwise look up its converters for java.time and java.sql types by
-        // reflection at every start; no option of isolate's has such a type.
+        // reflection at every start (no option of isolate's has such a type), and look for
+        // Groovy on the class path: a miss that opens and searches every jar on it.
         System.setProperty("picocli.converters.excludes", "java\\..*");
+        System.setProperty("picocli.disable.closures", "true");
         CommandLine cli = new CommandLine(Commands.forArguments(args));
         cli.setPosixClusteredShortOptionsAllowed(true);
         cli.setCaseInsensitiveEnumValuesAllowed(true); // --setgroups DENY, as --propagation PRIVATE
