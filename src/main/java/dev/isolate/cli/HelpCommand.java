@@ -32,7 +32,7 @@ final class HelpCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Optional<String> name = CommandModel.value(topic);
-        CommandLine root = new CommandLine(Commands.forArguments(name.stream().toArray(String[]::new)));
+        CommandLine root = Main.commandLine(name.stream().toArray(String[]::new));
         CommandLine shown = name.isEmpty() ? root : Optional.ofNullable(root.getSubcommands().get(name.get()))
                 .orElseThrow(() -> Failure.input("help " + name.get() + ": not a command of isolate's"
                         + Spelling.nearest(name.get(), Commands.NAMES).map(near -> " (did you mean " + near + "?)")

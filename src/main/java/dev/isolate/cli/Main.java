@@ -78,6 +78,9 @@ public final class Main {
         CommandLine cli = new CommandLine(Commands.forArguments(args));
         cli.setPosixClusteredShortOptionsAllowed(true);
         cli.setCaseInsensitiveEnumValuesAllowed(true); // --setgroups DENY, as --propagation PRIVATE
+        // Plain text, as docker's and podman's help is: picocli would ask System.console()
+        // whether to colour it, which on newer JDKs starts a console provider (JLine).
+        cli.setColorScheme(CommandLine.Help.defaultColorScheme(CommandLine.Help.Ansi.OFF));
         cli.setOut(new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.ISO_8859_1), true));
         cli.setErr(new PrintWriter(new OutputStreamWriter(System.err, StandardCharsets.ISO_8859_1), true));
         cli.setParameterExceptionHandler((e, rejected) -> {
