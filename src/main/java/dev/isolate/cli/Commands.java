@@ -38,16 +38,19 @@ final class Commands {
     }
 
     /**
-     * The model that parses these arguments: isolate's own, with the command their first word
-     * names below it. Without one, picocli would take COMMAND for a command of isolate's
-     * wherever it stands (isolate -p ps).
+     * The model that parses these arguments: isolate's own, or, when their first word names a
+     * command of isolate's, that command below a parent that only gives it its name (no option
+     * of isolate's own can come before it). Without the first word's rule, picocli would take
+     * COMMAND for a command of isolate's wherever it stands (isolate -p ps).
      */
     static CommandSpec forArguments(String... args) {
-        CommandSpec root = LaunchCommand.bare();
-        if (args.length > 0) {
-            named(args[0]).ifPresent(command -> root.addSubcommand(args[0], new CommandLine(command)));
+        Optional<CommandSpec> command = args.length == 0 ? Optional.empty() : named(args[0]);
+        if (command.isEmpty()) {
+            return LaunchCommand.bare();
         }
-        return root;
+        CommandSpec parent = CommandSpec.create().name("isolate");
+        parent.addSubcommand(args[0], new CommandLine(command.get()));
+        return parent;
     }
 
     /** isolate with every command below it: for the man pages and the shell completion. */

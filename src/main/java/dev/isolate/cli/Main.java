@@ -58,7 +58,9 @@ public final class Main {
         String[] expanded = Clusters.expand(args, cli.getCommandSpec());
         // run -d starts a second isolate with the arguments as given: the launching command keeps them.
         CommandLine run = cli.getSubcommands().getOrDefault("run", cli);
-        ((LaunchCommand) run.getCommand()).arguments = List.of(args);
+        if (run.getCommand() instanceof LaunchCommand launch) {
+            launch.arguments = List.of(args);
+        }
         return cli.execute(expanded);
     }
 
