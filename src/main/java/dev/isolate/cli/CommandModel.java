@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Model.ArgSpec;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
@@ -128,14 +129,20 @@ final class CommandModel {
 
     /** One word after the options, at {@code index}; {@code arity} "0..1" makes it optional. */
     static PositionalParamSpec operand(String index, String arity, String label, String description) {
-        return PositionalParamSpec.builder().index(index).arity(arity).type(String.class).paramLabel(label)
-                .description(description).build();
+        return operandBuilder(index, arity, label, description).type(String.class).build();
     }
 
     /** The words after the options from {@code index} on; {@code arity} as picocli reads it ("1..*"). */
     static PositionalParamSpec operands(String index, String arity, String label, String description) {
-        return PositionalParamSpec.builder().index(index).arity(arity).type(List.class)
-                .auxiliaryTypes(String.class).paramLabel(label).description(description).build();
+        return operandBuilder(index, arity, label, description).type(List.class).auxiliaryTypes(String.class)
+                .build();
+    }
+
+    /** picocli derives "required" from the arity only for annotations: a model built by hand says so. */
+    private static PositionalParamSpec.Builder operandBuilder(String index, String arity, String label,
+            String description) {
+        return PositionalParamSpec.builder().index(index).arity(arity)
+                .required(CommandLine.Range.valueOf(arity).min() > 0).paramLabel(label).description(description);
     }
 
     static boolean isSet(OptionSpec flag) {

@@ -1,6 +1,7 @@
 package dev.isolate.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.isolate.Fixtures;
@@ -11,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParseResult;
 
@@ -30,6 +32,17 @@ class CommandsTest {
         assertEquals(List.of("ps"), List.copyOf(Commands.forArguments("ps", "-a").subcommands().keySet()));
         assertTrue(Commands.forArguments("-p", "ps").subcommands().isEmpty());
         assertTrue(Commands.forArguments().subcommands().isEmpty());
+    }
+
+    @Test
+    void aMissingOperandIsRefused() {
+        for (String name : List.of("stop", "rm", "kill", "logs", "exec")) {
+            assertThrows(CommandLine.MissingParameterException.class, () -> Main.parse(name), name);
+        }
+        assertThrows(CommandLine.MissingParameterException.class, () -> Main.parse("exec", "web"));
+        assertThrows(CommandLine.UnmatchedArgumentException.class, () -> Main.parse("kill", "web", "HUP", "x"));
+        Main.parse("network", "rm");
+        Main.parse("ns");
     }
 
     @Test
