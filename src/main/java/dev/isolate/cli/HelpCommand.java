@@ -37,7 +37,7 @@ final class HelpCommand implements Callable<Integer> {
                 .orElseThrow(() -> Failure.input("help " + name.get() + ": not a command of isolate's"
                         + Spelling.nearest(name.get(), Commands.NAMES).map(near -> " (did you mean " + near + "?)")
                                 .orElse("")));
-        System.out.print(shown.getUsageMessage());
+        System.out.print(HelpTexts.of(shown.getCommandSpec()));
         System.out.flush();
         return 0;
     }

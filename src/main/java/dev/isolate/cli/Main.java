@@ -77,7 +77,23 @@ public final class Main {
         // Groovy on the class path: a miss that opens and searches every jar on it.
         System.setProperty("picocli.converters.excludes", "java\\..*");
         System.setProperty("picocli.disable.closures", "true");
-        CommandLine cli = new CommandLine(Commands.forArguments(args));
+        CommandLine cli = configured(new CommandLine(Commands.forArguments(args)));
+        // --help prints the text the build rendered from the same model (HelpTexts).
+        cli.setExecutionStrategy(parsed -> {
+            for (CommandLine command : parsed.asCommandLineList()) {
+                if (command.isUsageHelpRequested()) {
+                    System.out.print(HelpTexts.of(command.getCommandSpec()));
+                    System.out.flush();
+                    return 0;
+                }
+            }
+            return new CommandLine.RunLast().execute(parsed);
+        });
+        return cli;
+    }
+
+    /** How isolate's parsers behave and print: its commands' models set up for use. */
+    static CommandLine configured(CommandLine cli) {
         cli.setPosixClusteredShortOptionsAllowed(true);
         cli.setCaseInsensitiveEnumValuesAllowed(true); // --setgroups DENY, as --propagation PRIVATE
         // Plain text, as docker's and podman's help is: picocli would ask System.console()

@@ -56,6 +56,18 @@ class CommandsTest {
     }
 
     @Test
+    void theHelpTheBuildRenderedIsTheModelsOwn() {
+        assertHelpIsRendered(Main.configured(new CommandLine(Commands.forArguments())));
+        Main.configured(new CommandLine(Commands.all())).getSubcommands().values()
+                .forEach(CommandsTest::assertHelpIsRendered);
+    }
+
+    private static void assertHelpIsRendered(CommandLine command) {
+        assertEquals(command.getUsageMessage(), HelpTexts.of(command.getCommandSpec()), command.getCommandName());
+        command.getSubcommands().values().forEach(CommandsTest::assertHelpIsRendered);
+    }
+
+    @Test
     void repeatedFlagsAreCounted() {
         ParseResult parsed = Main.parse("-vv", "-v", "true");
         assertEquals(3, ((LaunchCommand) parsed.commandSpec().commandLine().getCommand()).options.verbosity());
