@@ -27,6 +27,20 @@ public record ProcessIdentity(long pid, long startTime) {
         return of(Kernel.get().call(Syscall.GETPID)).orElseThrow();
     }
 
+    /**
+     * Written out because named launches and networks compare identities: the generated equals
+     * and hashCode would spin method handles (java.lang.runtime.ObjectMethods) at their first call.
+     */
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof ProcessIdentity identity && identity.pid == pid && identity.startTime == startTime;
+    }
+
+    @Override
+    public int hashCode() {
+        return Long.hashCode(pid) * 31 + Long.hashCode(startTime);
+    }
+
     /** This very process exists and has not ended (a zombie has). */
     public boolean alive() {
         return stat(procDirectory(pid)).map(this::matches).orElse(false);
