@@ -3,6 +3,7 @@ package dev.isolate;
 import dev.isolate.host.Caller;
 import dev.isolate.host.HostFacts;
 import dev.isolate.host.KernelVersion;
+import dev.isolate.host.SubordinateMapping;
 import dev.isolate.spec.ContainerSpec;
 import dev.isolate.spec.Containment;
 import dev.isolate.spec.IdMapping;
@@ -108,8 +109,9 @@ public final class Fixtures {
         }
 
         public HostFacts build() {
-            return new HostFacts(kernel, caller, environment, passedFds, subordinateUids, subordinateGids, newuidmap,
-                    newgidmap, handledSignals, boundingSet, lastCapability);
+            return new HostFacts(kernel, caller, environment, passedFds,
+                    SubordinateMapping.known(subordinateUids, subordinateGids, newuidmap, newgidmap), handledSignals,
+                    boundingSet, lastCapability);
         }
     }
 

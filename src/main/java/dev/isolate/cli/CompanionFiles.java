@@ -42,7 +42,7 @@ public final class CompanionFiles {
      * from its parser when that word is not one of them, the generators need them all.
      */
     public static CommandLine model() {
-        return new CommandLine(new IsolateCommand());
+        return new CommandLine(Commands.all());
     }
 
     private static void writeManPages(CommandLine model, Path dir) throws IOException {

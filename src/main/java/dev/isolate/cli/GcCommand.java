@@ -6,23 +6,25 @@ import dev.isolate.host.network.HostCleanup;
 import dev.isolate.state.RuntimeDirectory;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code isolate gc}. */
-@Command(name = "gc",
-        mixinStandardHelpOptions = true,
-        versionProvider = Version.class,
-        description = {"Remove what containers whose isolate was killed left behind: in your runtime",
-            "directory, --dns's resolv.conf, slirp4netns's socket and log, overlay scratch",
-            "directories; and as root, in this network namespace: veth host ends, published",
-            "ports, address leases. Prints one line per removal.", ""},
-        exitCodeListHeading = HelpText.EXIT_STATUS,
-        exitCodeList = {HelpText.DONE, HelpText.NOT_DONE},
-        footerHeading = HelpText.EXAMPLES,
-        footer = {
-            "  isolate gc           the caller's leftovers",
-            "  sudo isolate gc      root's, and this network namespace's"})
 final class GcCommand implements Callable<Integer> {
+    private GcCommand() {
+    }
+
+    static CommandSpec spec() {
+        return CommandModel.command("gc", new GcCommand())
+                .description("Remove what containers whose isolate was killed left behind: in your runtime",
+                        "directory, --dns's resolv.conf, slirp4netns's socket and log, overlay scratch",
+                        "directories; and as root, in this network namespace: veth host ends, published",
+                        "ports, address leases. Prints one line per removal.", "")
+                .doneExitStatus()
+                .examples("  isolate gc           the caller's leftovers",
+                        "  sudo isolate gc      root's, and this network namespace's")
+                .spec();
+    }
+
     @Override
     public Integer call() {
         Caller caller = Caller.current();

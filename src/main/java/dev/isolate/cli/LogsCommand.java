@@ -1,5 +1,9 @@
 package dev.isolate.cli;
 
+import static dev.isolate.cli.CommandModel.flag;
+import static dev.isolate.cli.CommandModel.isSet;
+import static dev.isolate.cli.CommandModel.operand;
+
 import dev.isolate.exit.Failure;
 import dev.isolate.state.ContainerRecord;
 import dev.isolate.state.StateStore;
@@ -9,31 +13,34 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.util.List;
 import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Model.PositionalParamSpec;
 
 /** {@code isolate logs NAME [-f]}. */
-@Command(name = "logs",
-        mixinStandardHelpOptions = true,
-        versionProvider = Version.class,
-        description = {"Print what a detached container (run -d) has written, stdout and stderr together.", ""},
-        exitCodeListHeading = HelpText.EXIT_STATUS,
-        exitCodeList = {HelpText.DONE, HelpText.NOT_DONE},
-        footerHeading = HelpText.EXAMPLES,
-        footer = {
-            "  sudo isolate run -d --name web -p sh -c 'echo up; sleep 300'",
-            "  sudo isolate logs web          what it printed so far",
-            "  sudo isolate logs -f web       and what it prints until it ends"})
 final class LogsCommand implements Callable<Integer> {
-    @Option(names = {"-f", "--follow"}, description = "Keep printing new output until the container has ended.")
-    boolean follow;
+    private final OptionSpec follow = flag("Keep printing new output until the container has ended.", "-f", "--follow");
+    private final PositionalParamSpec container = operand("0", "1", "NAME", "A container started with run -d.");
 
-    @Parameters(paramLabel = "NAME", description = "A container started with run -d.")
-    String name;
+    private LogsCommand() {
+    }
+
+    static CommandSpec spec() {
+        LogsCommand logs = new LogsCommand();
+        return CommandModel.command("logs", logs)
+                .description("Print what a detached container (run -d) has written, stdout and stderr together.", "")
+                .doneExitStatus()
+                .examples("  sudo isolate run -d --name web -p sh -c 'echo up; sleep 300'",
+                        "  sudo isolate logs web          what it printed so far",
+                        "  sudo isolate logs -f web       and what it prints until it ends")
+                .add(logs.follow, logs.container)
+                .spec();
+    }
 
     @Override
     public Integer call() throws IOException, InterruptedException {
+        String name = container.getValue();
+        boolean follow = isSet(this.follow);
         StateStore store = Containers.store(List.of(name));
         store.get(name);
         try (InputStream log = Files.newInputStream(store.log(name))) {

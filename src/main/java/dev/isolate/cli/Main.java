@@ -13,10 +13,7 @@ import java.io.OutputStreamWriter;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 import java.util.List;
-import java.util.Optional;
-import picocli.CommandLine.Command;
 import picocli.CommandLine;
 import picocli.CommandLine.UnmatchedArgumentException;
 
@@ -63,7 +60,9 @@ public final class Main {
         String[] expanded = Clusters.expand(args, cli.getCommandSpec());
         // run -d starts a second isolate with the arguments as given: the launching command keeps them.
         CommandLine run = cli.getSubcommands().getOrDefault("run", cli);
-        ((LaunchCommand) run.getCommand()).arguments = List.of(args);
+        if (run.getCommand() instanceof LaunchCommand launch) {
+            launch.arguments = List.of(args);
+        }
         return cli.execute(expanded);
     }
 
@@ -73,21 +72,35 @@ public final class Main {
         return cli.parseArgs(Clusters.expand(args, cli.getCommandSpec()));
     }
 
-    /** isolate's own command names, read off the annotation: no parser needed. */
-    static List<String> commandNames() {
-        return Arrays.stream(IsolateCommand.class.getAnnotation(Command.class).subcommands())
-                .map(command -> command.getAnnotation(Command.class).name()).toList();
-    }
-
     /** The parser for these arguments: a command of isolate's is only ever their first word. */
     static CommandLine commandLine(String... args) {
-        CommandLine cli = new CommandLine(new IsolateCommand());
-        if (args.length == 0 || !commandNames().contains(args[0])) {
-            // Otherwise picocli would take COMMAND for one wherever it stands: isolate -p ps.
-            List.copyOf(cli.getSubcommands().keySet()).forEach(cli.getCommandSpec()::removeSubcommand);
-        }
+        // picocli would otherwise look up its converters for java.time and java.sql types by
+        // reflection at every start (no option of isolate's has such a type), and look for
+        // Groovy on the class path: a miss that opens and searches every jar on it.
+        System.setProperty("picocli.converters.excludes", "java\\..*");
+        System.setProperty("picocli.disable.closures", "true");
+        CommandLine cli = configured(new CommandLine(Commands.forArguments(args)));
+        // --help prints the text the build rendered from the same model (HelpTexts).
+        cli.setExecutionStrategy(parsed -> {
+            for (CommandLine command : parsed.asCommandLineList()) {
+                if (command.isUsageHelpRequested()) {
+                    System.out.print(HelpTexts.of(command.getCommandSpec()));
+                    System.out.flush();
+                    return 0;
+                }
+            }
+            return new CommandLine.RunLast().execute(parsed);
+        });
+        return cli;
+    }
+
+    /** How isolate's parsers behave and print: its commands' models set up for use. */
+    static CommandLine configured(CommandLine cli) {
         cli.setPosixClusteredShortOptionsAllowed(true);
         cli.setCaseInsensitiveEnumValuesAllowed(true); // --setgroups DENY, as --propagation PRIVATE
+        // Plain text, as docker's and podman's help is: picocli would ask System.console()
+        // whether to colour it, which on newer JDKs starts a console provider (JLine).
+        cli.setColorScheme(CommandLine.Help.defaultColorScheme(CommandLine.Help.Ansi.OFF));
         cli.setOut(new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.ISO_8859_1), true));
         cli.setErr(new PrintWriter(new OutputStreamWriter(System.err, StandardCharsets.ISO_8859_1), true));
         cli.setParameterExceptionHandler((e, rejected) -> {
@@ -111,23 +124,16 @@ public final class Main {
             }
             return ExitStatus.SETUP_FAILED;
         });
-        // Options after COMMAND are COMMAND's; the other commands take theirs anywhere. Set on
-        // each command's own parser: CommandLine.setStopAtPositional would reach them all.
-        cli.getCommandSpec().parser().stopAtPositional(true);
-        for (String name : List.of("run", "exec")) {
-            Optional.ofNullable(cli.getSubcommands().get(name))
-                    .ifPresent(sub -> sub.getCommandSpec().parser().stopAtPositional(true));
-        }
         return cli;
     }
 
     /** isolate stpo web: the user meant a command of isolate's, not a program. */
     private static String notACommand(Failure failure, CommandLine commandLine) {
-        if (failure.exitStatus() != ExitStatus.NOT_FOUND || !(commandLine.getCommand() instanceof IsolateCommand bare)
-                || bare.options.command.isEmpty()) {
+        if (failure.exitStatus() != ExitStatus.NOT_FOUND || commandLine.getParent() != null
+                || !(commandLine.getCommand() instanceof LaunchCommand bare) || bare.options.command().isEmpty()) {
             return "";
         }
-        return Spelling.nearest(bare.options.command.get(0), commandNames())
+        return Spelling.nearest(bare.options.command().get(0), Commands.NAMES)
                 .map(name -> " (not an isolate command either; did you mean " + name + "?)").orElse("");
     }
 }

@@ -1,5 +1,10 @@
 package dev.isolate.cli;
 
+import static dev.isolate.cli.CommandModel.flag;
+import static dev.isolate.cli.CommandModel.isSet;
+import static dev.isolate.cli.CommandModel.operands;
+import static dev.isolate.cli.CommandModel.values;
+
 import dev.isolate.inspect.NamespaceIds;
 import dev.isolate.inspect.Reports;
 import dev.isolate.state.PinnedProcess;
@@ -7,33 +12,35 @@ import dev.isolate.state.StateStore;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Model.PositionalParamSpec;
 
 /** {@code isolate ns [PID...]}: the namespaces of processes, next to isolate's own. */
-@Command(name = "ns",
-        mixinStandardHelpOptions = true,
-        versionProvider = Version.class,
-        description = {"Show the namespaces of each PID or named container (isolate's own without",
-            "one): type, inode, and whether it differs from isolate's. Processes in the",
-            "same namespace show the same inode.", ""},
-        exitCodeListHeading = HelpText.EXIT_STATUS,
-        exitCodeList = {HelpText.DONE, HelpText.NOT_DONE},
-        footerHeading = HelpText.EXAMPLES,
-        footer = {
-            "  isolate ns                  isolate's own namespaces",
-            "  sudo isolate ns web 4242    a container's and a process's, side by side",
-            "  isolate ns -J $$            this shell's, as JSON"})
 final class NsCommand implements Callable<Integer> {
-    @Option(names = {"-J", "--json"}, description = "Print JSON instead of a table.")
-    boolean json;
+    private final OptionSpec json = flag("Print JSON instead of a table.", "-J", "--json");
+    private final PositionalParamSpec targets = operands("0", "0..*", "PID|NAME", "Process ids, or names of running containers.");
 
-    @Parameters(paramLabel = "PID|NAME", arity = "0..*", description = "Process ids, or names of running containers.")
-    List<String> pids = new ArrayList<>();
+    private NsCommand() {
+    }
+
+    static CommandSpec spec() {
+        NsCommand ns = new NsCommand();
+        return CommandModel.command("ns", ns)
+                .description("Show the namespaces of each PID or named container (isolate's own without",
+                        "one): type, inode, and whether it differs from isolate's. Processes in the",
+                        "same namespace show the same inode.", "")
+                .doneExitStatus()
+                .examples("  isolate ns                  isolate's own namespaces",
+                        "  sudo isolate ns web 4242    a container's and a process's, side by side",
+                        "  isolate ns -J $$            this shell's, as JSON")
+                .add(ns.json, ns.targets)
+                .spec();
+    }
 
     @Override
     public Integer call() {
+        List<String> pids = values(targets);
         var own = NamespaceIds.own();
         List<Reports.ProcessNamespaces> processes = new ArrayList<>();
         if (pids.isEmpty()) {
@@ -47,7 +54,7 @@ final class NsCommand implements Callable<Integer> {
                         NamespaceIds.of(process), own));
             }
         }
-        System.out.print(json ? Reports.nsJson(processes) : Reports.nsTable(processes));
+        System.out.print(isSet(json) ? Reports.nsJson(processes) : Reports.nsTable(processes));
         return 0;
     }
 }

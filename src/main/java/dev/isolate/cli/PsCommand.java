@@ -1,45 +1,48 @@
 package dev.isolate.cli;
 
+import static dev.isolate.cli.CommandModel.flag;
+import static dev.isolate.cli.CommandModel.isSet;
+
 import dev.isolate.exit.Failure;
 import dev.isolate.inspect.Reports;
 import dev.isolate.state.ContainerRecord;
 import java.util.List;
 import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 
 /** {@code isolate ps}: named containers. */
-@Command(name = "ps",
-        mixinStandardHelpOptions = true,
-        versionProvider = Version.class,
-        description = {"List named containers (isolate run --name): running ones, or all with -a.", ""},
-        exitCodeListHeading = HelpText.EXIT_STATUS,
-        exitCodeList = {HelpText.DONE, HelpText.NOT_DONE},
-        footerHeading = HelpText.EXAMPLES,
-        footer = {
-            "  isolate ps               the caller's running containers",
-            "  sudo isolate ps -a       root's, exited ones too, with how they ended",
-            "  isolate ps -q | xargs isolate stop"})
 final class PsCommand implements Callable<Integer> {
-    @Option(names = {"-a", "--all"}, description = "Also list exited containers.")
-    boolean all;
+    private final OptionSpec all = flag("Also list exited containers.", "-a", "--all");
+    private final OptionSpec json = flag("Print JSON instead of a table.", "--json");
+    private final OptionSpec quiet = flag("Print only the names, one a line.", "-q", "--quiet");
 
-    @Option(names = "--json", description = "Print JSON instead of a table.")
-    boolean json;
+    private PsCommand() {
+    }
 
-    @Option(names = {"-q", "--quiet"}, description = "Print only the names, one a line.")
-    boolean quiet;
+    static CommandSpec spec() {
+        PsCommand ps = new PsCommand();
+        return CommandModel.command("ps", ps)
+                .description("List named containers (isolate run --name): running ones, or all with -a.", "")
+                .doneExitStatus()
+                .examples("  isolate ps               the caller's running containers",
+                        "  sudo isolate ps -a       root's, exited ones too, with how they ended",
+                        "  isolate ps -q | xargs isolate stop")
+                .add(ps.all, ps.json, ps.quiet)
+                .spec();
+    }
 
     @Override
     public Integer call() {
-        if (quiet && json) {
+        if (isSet(quiet) && isSet(json)) {
             throw Failure.input("-q and --json: use one of them");
         }
-        List<ContainerRecord> containers = Containers.store().all().stream().filter(c -> all || c.live()).toList();
-        if (quiet) {
+        boolean everyOne = isSet(all);
+        List<ContainerRecord> containers = Containers.store().all().stream().filter(c -> everyOne || c.live()).toList();
+        if (isSet(quiet)) {
             containers.forEach(c -> System.out.println(c.name()));
         } else {
-            System.out.print(json ? Reports.psJson(containers) : Reports.psTable(containers));
+            System.out.print(isSet(json) ? Reports.psJson(containers) : Reports.psTable(containers));
         }
         return 0;
     }

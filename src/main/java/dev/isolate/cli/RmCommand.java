@@ -1,5 +1,10 @@
 package dev.isolate.cli;
 
+import static dev.isolate.cli.CommandModel.flag;
+import static dev.isolate.cli.CommandModel.isSet;
+import static dev.isolate.cli.CommandModel.operands;
+import static dev.isolate.cli.CommandModel.values;
+
 import dev.isolate.exit.Failure;
 import dev.isolate.state.ContainerRecord;
 import dev.isolate.state.Lifecycle;
@@ -7,31 +12,33 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Model.PositionalParamSpec;
 
 /** {@code isolate rm NAME...}. */
-@Command(name = "rm",
-        mixinStandardHelpOptions = true,
-        versionProvider = Version.class,
-        description = {"Forget exited named containers; -f kills running ones first.", ""},
-        exitCodeListHeading = HelpText.EXIT_STATUS,
-        exitCodeList = {HelpText.DONE, HelpText.SOME_NAMES_FAILED, HelpText.NOTHING_DONE},
-        footerHeading = HelpText.EXAMPLES,
-        footer = {
-            "  sudo isolate rm web              forget web, once it has exited",
-            "  sudo isolate rm -f web db        kill them first if they run"})
 final class RmCommand implements Callable<Integer> {
-    @Option(names = {"-f", "--force"}, description = "Kill a running container (SIGKILL) before removing it.")
-    boolean force;
+    private final OptionSpec force = flag("Kill a running container (SIGKILL) before removing it.", "-f", "--force");
+    private final PositionalParamSpec names = operands("0", "1..*", "NAME", "Named containers, each removed in turn.");
 
-    @Parameters(paramLabel = "NAME", arity = "1..*", description = "Named containers, each removed in turn.")
-    List<String> names;
+    private RmCommand() {
+    }
+
+    static CommandSpec spec() {
+        RmCommand rm = new RmCommand();
+        return CommandModel.command("rm", rm)
+                .description("Forget exited named containers; -f kills running ones first.", "")
+                .eachNameExitStatus()
+                .examples("  sudo isolate rm web              forget web, once it has exited",
+                        "  sudo isolate rm -f web db        kill them first if they run")
+                .add(rm.force, rm.names)
+                .spec();
+    }
 
     @Override
     public Integer call() {
-        return Containers.forEach(names, (store, name) -> {
+        boolean force = isSet(this.force);
+        return Containers.forEach(values(names), (store, name) -> {
             Optional<ContainerRecord> container = store.load(name);
             if (container.isPresent() && container.get().live()) {
                 if (!force) {

@@ -1,5 +1,16 @@
 package dev.isolate.cli;
 
+import static dev.isolate.cli.CommandModel.count;
+import static dev.isolate.cli.CommandModel.countedFlag;
+import static dev.isolate.cli.CommandModel.flag;
+import static dev.isolate.cli.CommandModel.inOrder;
+import static dev.isolate.cli.CommandModel.isSet;
+import static dev.isolate.cli.CommandModel.operands;
+import static dev.isolate.cli.CommandModel.option;
+import static dev.isolate.cli.CommandModel.repeatable;
+import static dev.isolate.cli.CommandModel.value;
+import static dev.isolate.cli.CommandModel.values;
+
 import dev.isolate.exit.Failure;
 import dev.isolate.host.HostFacts;
 import dev.isolate.launch.Launcher;
@@ -19,9 +30,7 @@ import dev.isolate.spec.RootFilesystem;
 import dev.isolate.spec.RunAs;
 import dev.isolate.spec.TimeOffsets;
 import dev.isolate.spec.UserNamespace;
-import java.util.ArrayList;
 import java.util.EnumSet;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -34,239 +43,132 @@ import picocli.CommandLine.TypeConversionException;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Model.ArgSpec;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Model.PositionalParamSpec;
 
-/** The options of {@code isolate run}, shared by the {@code isolate COMMAND} shorthand. */
+/**
+ * The options of {@code isolate run}, shared by the {@code isolate COMMAND} shorthand: their
+ * model, and the spec their values make.
+ */
 final class RunOptions {
-    @Option(names = {"-n", "--net"}, preprocessor = NetTakesNoValue.class, description = "New network namespace. Its lo is brought up, as bubblewrap and docker do. Same as --network none.")
-    boolean net;
-
-    @Option(names = "--network", preprocessor = DefaultNetworkMode.class, paramLabel = "MODE", description = {
+    final OptionSpec net = OptionSpec.builder("-n", "--net").arity("0").type(boolean.class)
+            .preprocessor(new NetTakesNoValue()).description("New network namespace. Its lo is brought up, as bubblewrap and docker do. Same as --network none.").build();
+    final OptionSpec network = OptionSpec.builder("--network").type(String.class).paramLabel("MODE")
+            .preprocessor(new DefaultNetworkMode()).description(
         "none: a new namespace with only lo (as -n). host: the caller's network.",
         "veth[:HOSTADDR/PREFIX,CONTAINERADDR]: a veth pair, eth0 inside with a default route via the host end (without addresses, a free /30 of the --subnet pool).",
         "bridge[=NAME] (what a bare --network followed by another option means): eth0 on a bridge (isolate0, made on first use), a free address of its subnet, outbound traffic masqueraded.",
         "ns:NAME: the namespace of ip netns add NAME.",
         "pid:PID: the network of that process.",
-        "slirp: user-mode networking through slirp4netns, without privilege."})
-    String network;
-
-    @Option(names = "--subnet", paramLabel = "CIDR", description = "The subnet of a bridge isolate creates (default 10.88.0.0/16), or the pool of veth pairs without addresses (default 10.89.0.0/16).")
-    String subnet;
-
-    @Option(names = "--ip", paramLabel = "ADDR", description = "The container's address on the bridge, instead of the first free one.")
-    String ip;
-
-    @Option(names = "--dns", paramLabel = "ADDR", description = "A name server for the container (needs -R): isolate replaces its /etc/resolv.conf. Repeatable.")
-    List<String> dns = new ArrayList<>();
-
-    @Option(names = "--mac", paramLabel = "MAC", description = "The hardware address of the container's eth0.")
-    String mac;
-
-    @Option(names = "--mtu", paramLabel = "BYTES", description = "The MTU of the container's interface and its host end.")
-    Integer mtu;
-
-    @Option(names = {"-P", "--publish"}, paramLabel = "HOSTPORT:PORT[/tcp|udp]", description = "Send connections to this port of the host's addresses to PORT in the container (veth, bridge, slirp). Repeatable.")
-    List<String> publish = new ArrayList<>();
-
-    @Option(names = {"-p", "--pid"}, description = "New PID namespace: COMMAND is PID 1. Implies -m and mounts a fresh /proc, so ps shows only the container.")
-    boolean pid;
-
-    @Option(names = {"-u", "--uts"}, paramLabel = "HOSTNAME", description = "New UTS namespace with this hostname (1-64 characters, letters, digits, inner hyphens and dots).")
-    String hostname;
-
-    @Option(names = {"-m", "--mount"}, description = "New mount namespace. Mount propagation is made private (recursively) first, so no mount made inside reaches the host.")
-    boolean mount;
-
-    @Option(names = {"-i", "--ipc"}, description = "New IPC namespace.")
-    boolean ipc;
-
-    @Option(names = {"-C", "--cgroup"}, description = "New cgroup namespace.")
-    boolean cgroup;
-
-    @Option(names = {"-T", "--time"}, description = "New time namespace.")
-    boolean time;
-
-    @Option(names = "--monotonic", paramLabel = "SECS", description = "Offset of CLOCK_MONOTONIC in the new time namespace. Implies -T.")
-    Long monotonic;
-
-    @Option(names = "--boottime", paramLabel = "SECS", description = "Offset of CLOCK_BOOTTIME in the new time namespace. Implies -T.")
-    Long boottime;
-
-    @Option(names = {"-U", "--user"}, description = "New user namespace. Without other mapping options, root inside is you outside (-r). Unprivileged callers get one automatically when they ask for other namespaces.")
-    boolean user;
-
-    @Option(names = {"-r", "--map-root-user"}, description = "Map uid and gid 0 inside to your own (implies -U).")
-    boolean mapRoot;
-
-    @Option(names = "--map-user", paramLabel = "UID", description = "Map your uid to UID inside instead of 0 (implies -U).")
-    Long mapUser;
-
-    @Option(names = "--map-group", paramLabel = "GID", description = "Map your gid to GID inside instead of 0 (implies -U).")
-    Long mapGroup;
-
-    @Option(names = "--map-users", paramLabel = "INNER:OUTER:COUNT", description = "Map COUNT uids from OUTER outside to INNER inside. Repeatable; without privilege, through newuidmap and /etc/subuid.")
-    List<String> mapUsers = new ArrayList<>();
-
-    @Option(names = "--map-groups", paramLabel = "INNER:OUTER:COUNT", description = "Map COUNT gids from OUTER outside to INNER inside. Repeatable; without privilege, through newgidmap and /etc/subgid.")
-    List<String> mapGroups = new ArrayList<>();
-
-    @Option(names = "--map-auto", description = "Map 0 to you and 1.. to your first ranges in /etc/subuid and /etc/subgid (as rootless podman does).")
-    boolean mapAuto;
-
-    @Option(names = "--setgroups", paramLabel = "allow|deny", description = "Whether setgroups(2) works inside. Default: what the kernel requires for the mapping.")
-    SetGroups setgroups;
-
-    @Option(names = "--no-user-auto", description = "Never create a user namespace unasked; without privilege, other namespaces then fail.")
-    boolean noUserAuto;
+        "slirp: user-mode networking through slirp4netns, without privilege.").build();
+    final OptionSpec subnet = option("CIDR", "The subnet of a bridge isolate creates (default 10.88.0.0/16), or the pool of veth pairs without addresses (default 10.89.0.0/16).", "--subnet");
+    final OptionSpec ip = option("ADDR", "The container's address on the bridge, instead of the first free one.", "--ip");
+    final OptionSpec dns = repeatable("ADDR", "A name server for the container (needs -R): isolate replaces its /etc/resolv.conf. Repeatable.", "--dns");
+    final OptionSpec mac = option("MAC", "The hardware address of the container's eth0.", "--mac");
+    final OptionSpec mtu = option(Integer.class, "BYTES", "The MTU of the container's interface and its host end.", "--mtu");
+    final OptionSpec publish = repeatable("HOSTPORT:PORT[/tcp|udp]", "Send connections to this port of the host's addresses to PORT in the container (veth, bridge, slirp). Repeatable.", "-P", "--publish");
+    final OptionSpec pid = flag("New PID namespace: COMMAND is PID 1. Implies -m and mounts a fresh /proc, so ps shows only the container.", "-p", "--pid");
+    final OptionSpec hostname = option("HOSTNAME", "New UTS namespace with this hostname (1-64 characters, letters, digits, inner hyphens and dots).", "-u", "--uts");
+    final OptionSpec mount = flag("New mount namespace. Mount propagation is made private (recursively) first, so no mount made inside reaches the host.", "-m", "--mount");
+    final OptionSpec ipc = flag("New IPC namespace.", "-i", "--ipc");
+    final OptionSpec cgroup = flag("New cgroup namespace.", "-C", "--cgroup");
+    final OptionSpec time = flag("New time namespace.", "-T", "--time");
+    final OptionSpec monotonic = option(Long.class, "SECS", "Offset of CLOCK_MONOTONIC in the new time namespace. Implies -T.", "--monotonic");
+    final OptionSpec boottime = option(Long.class, "SECS", "Offset of CLOCK_BOOTTIME in the new time namespace. Implies -T.", "--boottime");
+    final OptionSpec user = flag("New user namespace. Without other mapping options, root inside is you outside (-r). Unprivileged callers get one automatically when they ask for other namespaces.", "-U", "--user");
+    final OptionSpec mapRoot = flag("Map uid and gid 0 inside to your own (implies -U).", "-r", "--map-root-user");
+    final OptionSpec mapUser = option(Long.class, "UID", "Map your uid to UID inside instead of 0 (implies -U).", "--map-user");
+    final OptionSpec mapGroup = option(Long.class, "GID", "Map your gid to GID inside instead of 0 (implies -U).", "--map-group");
+    final OptionSpec mapUsers = repeatable("INNER:OUTER:COUNT", "Map COUNT uids from OUTER outside to INNER inside. Repeatable; without privilege, through newuidmap and /etc/subuid.", "--map-users");
+    final OptionSpec mapGroups = repeatable("INNER:OUTER:COUNT", "Map COUNT gids from OUTER outside to INNER inside. Repeatable; without privilege, through newgidmap and /etc/subgid.", "--map-groups");
+    final OptionSpec mapAuto = flag("Map 0 to you and 1.. to your first ranges in /etc/subuid and /etc/subgid (as rootless podman does).", "--map-auto");
+    final OptionSpec setgroups = option(SetGroups.class, "allow|deny", "Whether setgroups(2) works inside. Default: what the kernel requires for the mapping.", "--setgroups");
+    final OptionSpec noUserAuto = flag("Never create a user namespace unasked; without privilege, other namespaces then fail.", "--no-user-auto");
 
     enum SetGroups { allow, deny }
 
-    @Option(names = {"-R", "--rootfs"}, paramLabel = "PATH", description = "Run in this root filesystem, switched to with pivot_root: a directory, or a .tar/.tar.gz archive unpacked once into isolate's cache. Implies -m and -p; mounts a fresh /proc, a small /dev and a read-only /sys in it.")
-    String rootfs;
-
-    @Option(names = "--read-only", description = "Mount the root filesystem read-only (added mounts keep their own mode).")
-    boolean readOnly;
-
-    @Option(names = "--overlay", description = "Keep the image unchanged: the root becomes an overlayfs whose changes live in memory and vanish on exit.")
-    boolean overlay;
-
-    @Option(names = "--overlay-upper", paramLabel = "DIR", description = "Like --overlay, but keep the changes in DIR/upper (overlayfs's scratch space is DIR/work).")
-    String overlayUpper;
-
-    /** --bind, --ro-bind and --tmpfs in the order given: a later mount may land inside an earlier one. */
-    private final List<Map.Entry<String, String>> mountOptions = new ArrayList<>();
-    /** picocli passes a repeated option's values so far to its setter on each occurrence. */
-    private final Map<String, Integer> valuesSeen = new HashMap<>();
-
-    @Option(names = {"-b", "--bind"}, paramLabel = "SRC:DST[:ro]", description = "Bind a host file or directory (with what is mounted below it) on DST inside the root filesystem; :ro makes it read-only. Repeatable.")
-    void bind(List<String> values) {
-        addMountOptions("--bind", values);
-    }
-
-    @Option(names = "--ro-bind", paramLabel = "SRC:DST", description = "Same as --bind SRC:DST:ro. Repeatable.")
-    void roBind(List<String> values) {
-        addMountOptions("--ro-bind", values);
-    }
-
-    @Option(names = "--tmpfs", paramLabel = "DST[:size=N]", description = "Mount a fresh tmpfs (mode 1777) on DST inside the root filesystem; N in bytes with an optional k, m or g, or a percentage of memory. Repeatable.")
-    void tmpfs(List<String> values) {
-        addMountOptions("--tmpfs", values);
-    }
-
-    @Option(names = "--propagation", converter = PropagationValue.class, paramLabel = "private|slave|shared|unchanged", description = "How mounts flow between the host and the new mount namespace (default private: not at all).")
-    Propagation propagation;
-
-    @Option(names = {"-e", "--env"}, paramLabel = "NAME[=VALUE]", description = "Set a variable in COMMAND's environment; a bare NAME copies isolate's value. Repeatable.")
-    List<String> env = new ArrayList<>();
-
-    @Option(names = "--clear-env", description = "Start COMMAND with an empty environment (plus -e).")
-    boolean clearEnv;
-
-    @Option(names = {"-w", "--workdir"}, paramLabel = "DIR", description = "Working directory of COMMAND.")
-    String workdir;
-
-    @Option(names = {"-S", "--setuid"}, paramLabel = "UID|USER", description = "Run COMMAND as this user inside: a number, or a name in the passwd file COMMAND sees (the image's with -R). Without -G, the user's primary group; HOME becomes the user's home unless -e sets it.")
-    String setuid;
-
-    @Option(names = {"-G", "--setgid"}, paramLabel = "GID|GROUP", description = "Run COMMAND with this group inside: a number, or a name in the group file COMMAND sees.")
-    String setgid;
-
-    @Option(names = "--group-add", paramLabel = "GID|GROUP", description = "A supplementary group of COMMAND (otherwise, with -S or -G, it has none). Repeatable.")
-    List<String> groupAdd = new ArrayList<>();
-
-    /** --cap-add and --cap-drop in the order given (true for an add): each applies to what the ones before it left. */
-    private final List<Map.Entry<Boolean, String>> capabilityChanges = new ArrayList<>();
-
-    @Option(names = "--cap-add", paramLabel = "CAP", description = "Give COMMAND this capability (CAP_ prefix optional, any case; ALL for every one). Repeatable; applied in order with --cap-drop.")
-    void capAdd(List<String> values) {
-        addCapabilityChanges(true, values);
-    }
-
-    @Option(names = "--cap-drop", paramLabel = "CAP", description = "Take this capability from COMMAND (or ALL). Repeatable.")
-    void capDrop(List<String> values) {
-        addCapabilityChanges(false, values);
-    }
-
-    @Option(names = "--security-opt", paramLabel = "OPT", description = "seccomp=unconfined, seccomp=default or seccomp=FILE (a profile in docker's JSON format); no-new-privileges. Repeatable.")
-    List<String> securityOpts = new ArrayList<>();
-
-    @Option(names = "--privileged", description = "With -R: keep every capability, no seccomp filter, nothing masked in /proc and /sys (as docker's --privileged). Root in such a container is root on the host.")
-    boolean privileged;
-
-    @Option(names = "--preserve-fds", paramLabel = "N", description = "Pass descriptors 3 to 3+N-1 to COMMAND, and no others. Without it, a root filesystem container gets only 0, 1 and 2; without -R, COMMAND inherits what isolate's caller passed.")
-    Integer preserveFds;
-
-    @Option(names = {"-t", "--tty"}, description = "Give COMMAND a new pseudo-terminal (in the container's own /dev/pts with -R) as its stdin, stdout, stderr and controlling terminal; isolate relays it to its own.")
-    boolean tty;
-
-    @Option(names = "--interactive", description = "Accepted for docker's habit (-it): stdin is always passed. Note that -i is the IPC namespace here.")
-    boolean interactive;
-
-    @Option(names = "--init", description = "Run tini as PID 1 (found on PATH, tini-static first): it forwards signals to COMMAND, reaps orphans and exits with COMMAND's status.")
-    boolean init;
-
-    /** -S, -G and --group-add; a HOME given with -e, or no environment at all, is left alone. */
-    private RunAs runAs() {
-        boolean homeGiven = clearEnv || env.stream().anyMatch(value -> value.equals("HOME") || value.startsWith("HOME="));
-        return new RunAs(Optional.ofNullable(setuid), Optional.ofNullable(setgid), groupAdd,
-                setuid != null && !homeGiven);
-    }
-
-    @Option(names = "--name", paramLabel = "NAME", description = "Record the container under this name, for isolate ps, ns, stop, kill and rm (letters, digits, '_', '.', '-').")
-    String name;
-
-    @Option(names = {"-d", "--detach"}, description = "Return once COMMAND runs, printing the container's name (a random one without --name); its output goes to isolate logs NAME. A second isolate stays to supervise it.")
-    boolean detach;
-
+    final OptionSpec rootfs = option("PATH", "Run in this root filesystem, switched to with pivot_root: a directory, or a .tar/.tar.gz archive unpacked once into isolate's cache. Implies -m and -p; mounts a fresh /proc, a small /dev and a read-only /sys in it.", "-R", "--rootfs");
+    final OptionSpec readOnly = flag("Mount the root filesystem read-only (added mounts keep their own mode).", "--read-only");
+    final OptionSpec overlay = flag("Keep the image unchanged: the root becomes an overlayfs whose changes live in memory and vanish on exit.", "--overlay");
+    final OptionSpec overlayUpper = option("DIR", "Like --overlay, but keep the changes in DIR/upper (overlayfs's scratch space is DIR/work).", "--overlay-upper");
+    final OptionSpec bind = repeatable("SRC:DST[:ro]", "Bind a host file or directory (with what is mounted below it) on DST inside the root filesystem; :ro makes it read-only. Repeatable.", "-b", "--bind");
+    final OptionSpec roBind = repeatable("SRC:DST", "Same as --bind SRC:DST:ro. Repeatable.", "--ro-bind");
+    final OptionSpec tmpfs = repeatable("DST[:size=N]", "Mount a fresh tmpfs (mode 1777) on DST inside the root filesystem; N in bytes with an optional k, m or g, or a percentage of memory. Repeatable.", "--tmpfs");
+    final OptionSpec propagation = OptionSpec.builder("--propagation").type(Propagation.class)
+            .converters(new PropagationValue()).paramLabel("private|slave|shared|unchanged")
+            .description("How mounts flow between the host and the new mount namespace (default private: not at all).").build();
+    final OptionSpec env = repeatable("NAME[=VALUE]", "Set a variable in COMMAND's environment; a bare NAME copies isolate's value. Repeatable.", "-e", "--env");
+    final OptionSpec clearEnv = flag("Start COMMAND with an empty environment (plus -e).", "--clear-env");
+    final OptionSpec workdir = option("DIR", "Working directory of COMMAND.", "-w", "--workdir");
+    final OptionSpec setuid = option("UID|USER", "Run COMMAND as this user inside: a number, or a name in the passwd file COMMAND sees (the image's with -R). Without -G, the user's primary group; HOME becomes the user's home unless -e sets it.", "-S", "--setuid");
+    final OptionSpec setgid = option("GID|GROUP", "Run COMMAND with this group inside: a number, or a name in the group file COMMAND sees.", "-G", "--setgid");
+    final OptionSpec groupAdd = repeatable("GID|GROUP", "A supplementary group of COMMAND (otherwise, with -S or -G, it has none). Repeatable.", "--group-add");
+    final OptionSpec capAdd = repeatable("CAP", "Give COMMAND this capability (CAP_ prefix optional, any case; ALL for every one). Repeatable; applied in order with --cap-drop.", "--cap-add");
+    final OptionSpec capDrop = repeatable("CAP", "Take this capability from COMMAND (or ALL). Repeatable.", "--cap-drop");
+    final OptionSpec securityOpts = repeatable("OPT", "seccomp=unconfined, seccomp=default or seccomp=FILE (a profile in docker's JSON format); no-new-privileges. Repeatable.", "--security-opt");
+    final OptionSpec privileged = flag("With -R: keep every capability, no seccomp filter, nothing masked in /proc and /sys (as docker's --privileged). Root in such a container is root on the host.", "--privileged");
+    final OptionSpec preserveFds = option(Integer.class, "N", "Pass descriptors 3 to 3+N-1 to COMMAND, and no others. Without it, a root filesystem container gets only 0, 1 and 2; without -R, COMMAND inherits what isolate's caller passed.", "--preserve-fds");
+    final OptionSpec tty = flag("Give COMMAND a new pseudo-terminal (in the container's own /dev/pts with -R) as its stdin, stdout, stderr and controlling terminal; isolate relays it to its own.", "-t", "--tty");
+    final OptionSpec interactive = flag("Accepted for docker's habit (-it): stdin is always passed. Note that -i is the IPC namespace here.", "--interactive");
+    final OptionSpec init = flag("Run tini as PID 1 (found on PATH, tini-static first): it forwards signals to COMMAND, reaps orphans and exits with COMMAND's status.", "--init");
+    final OptionSpec name = option("NAME", "Record the container under this name, for isolate ps, ns, stop, kill and rm (letters, digits, '_', '.', '-').", "--name");
+    final OptionSpec detach = flag("Return once COMMAND runs, printing the container's name (a random one without --name); its output goes to isolate logs NAME. A second isolate stays to supervise it.", "-d", "--detach");
     /** Set on the isolate that run -d starts: it supervises the name its starter claimed. */
-    @Option(names = Launcher.SUPERVISE_DETACHED_OPTION, hidden = true)
-    boolean superviseDetached;
+    final OptionSpec superviseDetached = OptionSpec.builder(Launcher.SUPERVISE_DETACHED_OPTION).arity("0")
+            .type(boolean.class).hidden(true).build();
+    final OptionSpec dryRun = flag("Check everything, make nothing, and print on stdout what the launch would do: the host's set-up, the clone, the parent's steps and every child step as a system call, in strace's notation.", "--dry-run");
+    final OptionSpec json = flag("With --dry-run: print it as one JSON document.", "--json");
+    final OptionSpec verbose = countedFlag("Print what isolate does on stderr. Repeat for stack traces.", "-v", "--verbose");
+    final PositionalParamSpec command = operands("0", "0..*", "COMMAND", "The command and its arguments. A name without a slash is looked up in PATH, as execvp does.");
 
-    @Option(names = "--dry-run", description = "Check everything, make nothing, and print on stdout what the launch would do: the host's set-up, the clone, the parent's steps and every child step as a system call, in strace's notation.")
-    boolean dryRun;
+    /** Where the values are read back from once parsed. */
+    private CommandSpec parsed;
 
-    @Option(names = "--json", description = "With --dry-run: print it as one JSON document.")
-    boolean json;
+    /** Adds every option and COMMAND to a launching command's model. */
+    CommandModel addTo(CommandModel model) {
+        model.add(net, network, subnet, ip, dns, mac, mtu, publish, pid, hostname, mount, ipc, cgroup, time, monotonic,
+                boottime, user, mapRoot, mapUser, mapGroup, mapUsers, mapGroups, mapAuto, setgroups, noUserAuto,
+                rootfs, readOnly, overlay, overlayUpper, bind, roBind, tmpfs, propagation, env, clearEnv, workdir,
+                setuid, setgid, groupAdd, capAdd, capDrop, securityOpts, privileged, preserveFds, tty, interactive,
+                init, name, detach, superviseDetached, dryRun, json, verbose, command);
+        return model;
+    }
+
+    /** Called once the model is made: values are read through the command line it belongs to. */
+    void parsedBy(CommandSpec spec) {
+        parsed = spec;
+    }
 
     /** --json belongs to --dry-run. */
     boolean dryRun() {
-        if (json && !dryRun) {
+        if (isSet(json) && !isSet(dryRun)) {
             throw Failure.input("--json: only with --dry-run");
         }
-        return dryRun;
-    }
-
-    @Option(names = {"-v", "--verbose"}, description = "Print what isolate does on stderr. Repeat for stack traces.")
-    boolean[] verbose = new boolean[0];
-
-    @Parameters(paramLabel = "COMMAND", arity = "0..*", description = "The command and its arguments. A name without a slash is looked up in PATH, as execvp does.")
-    List<String> command = new ArrayList<>();
-
-    private void addCapabilityChanges(boolean add, List<String> values) {
-        // Parsed with the rest of the command line, so that a bad name is one line.
-        unseen(add ? "--cap-add" : "--cap-drop", values).forEach(value -> capabilityChanges.add(Map.entry(add, value)));
-    }
-
-    private void addMountOptions(String option, List<String> values) {
-        unseen(option, values).forEach(value -> mountOptions.add(Map.entry(option, value)));
-    }
-
-    /** The values of a repeated option that its setter has not been given before. */
-    private List<String> unseen(String option, List<String> values) {
-        int seen = valuesSeen.getOrDefault(option, 0);
-        valuesSeen.put(option, values.size());
-        return values.subList(seen, values.size());
+        return isSet(dryRun);
     }
 
     int verbosity() {
-        return verbose.length;
+        return count(verbose);
+    }
+
+    List<String> command() {
+        return values(command);
+    }
+
+    /** -S, -G and --group-add; a HOME given with -e, or no environment at all, is left alone. */
+    private RunAs runAs() {
+        boolean homeGiven = isSet(clearEnv)
+                || values(env).stream().anyMatch(value -> value.equals("HOME") || value.startsWith("HOME="));
+        Optional<String> user = value(setuid);
+        return new RunAs(user, value(setgid), values(groupAdd), user.isPresent() && !homeGiven);
     }
 
     MappingRequest mappingRequest() {
-        return new MappingRequest(user, mapRoot, mapUser, mapGroup,
-                mapUsers.stream().map(IdMapping::parse).toList(), mapGroups.stream().map(IdMapping::parse).toList(),
-                mapAuto, setgroups == null ? null : setgroups == SetGroups.allow, noUserAuto);
+        Optional<SetGroups> allowed = value(setgroups);
+        return new MappingRequest(isSet(user), isSet(mapRoot), mapUser.getValue(), mapGroup.getValue(),
+                values(mapUsers).stream().map(IdMapping::parse).toList(),
+                values(mapGroups).stream().map(IdMapping::parse).toList(), isSet(mapAuto),
+                allowed.map(value -> value == SetGroups.allow).orElse(null), isSet(noUserAuto));
     }
 
     ContainerSpec toSpec(HostFacts facts) {
@@ -275,37 +177,41 @@ final class RunOptions {
         if (network.mode().createsNamespace()) {
             namespaces.add(Namespace.NET);
         }
-        if (pid || rootfs != null) {
+        Optional<String> root = value(rootfs);
+        if (isSet(pid) || root.isPresent()) {
             namespaces.add(Namespace.PID);
             namespaces.add(Namespace.MOUNT);
         }
         // A container gets its own hostname, SysV IPC and cgroup root, as docker gives one.
-        Optional<String> containerHostname = Optional.ofNullable(hostname)
-                .or(() -> rootfs == null ? Optional.empty() : Optional.of(name == null ? "isolate" : name));
+        Optional<String> containerName = value(name);
+        Optional<String> containerHostname = CommandModel.<String>value(hostname)
+                .or(() -> root.isEmpty() ? Optional.empty() : Optional.of(containerName.orElse("isolate")));
         if (containerHostname.isPresent()) {
             namespaces.add(Namespace.UTS);
         }
-        if (rootfs != null) {
+        if (root.isPresent()) {
             namespaces.add(Namespace.IPC);
             namespaces.add(Namespace.CGROUP);
         }
-        if (mount) {
+        if (isSet(mount)) {
             namespaces.add(Namespace.MOUNT);
         }
-        if (ipc) {
+        if (isSet(ipc)) {
             namespaces.add(Namespace.IPC);
         }
-        if (cgroup) {
+        if (isSet(cgroup)) {
             namespaces.add(Namespace.CGROUP);
         }
-        TimeOffsets offsets = new TimeOffsets(monotonic == null ? 0 : monotonic, boottime == null ? 0 : boottime);
-        if (time || monotonic != null || boottime != null) {
+        Optional<Long> monotonicOffset = value(monotonic);
+        Optional<Long> boottimeOffset = value(boottime);
+        TimeOffsets offsets = new TimeOffsets(monotonicOffset.orElse(0L), boottimeOffset.orElse(0L));
+        if (isSet(time) || monotonicOffset.isPresent() || boottimeOffset.isPresent()) {
             namespaces.add(Namespace.TIME);
         }
-        if (command.isEmpty()) {
+        if (command().isEmpty()) {
             throw Failure.input("no command given: see isolate --help");
         }
-        if (tty && detach) {
+        if (isSet(tty) && isSet(detach)) {
             throw Failure.input("-t and -d: a detached container cannot have a terminal yet (there is no way to"
                     + " attach to it); drop -t, and read its output with isolate logs");
         }
@@ -313,27 +219,32 @@ final class RunOptions {
         if (userNamespace.isPresent()) {
             namespaces.add(Namespace.USER);
         }
-        Containment containment = Containment.of(rootfs != null, privileged, capabilityChanges.stream()
-                .map(change -> Containment.CapabilityChange.parse(change.getKey(), change.getValue())).toList(),
-                securityOpts,
-                preserveFds == null ? OptionalInt.empty() : OptionalInt.of(preserveFds));
+        // Parsed with the rest of the command line, so that a bad name is one line.
+        List<Containment.CapabilityChange> changes = inOrder(parsed.commandLine().getParseResult(), capAdd, capDrop)
+                .stream().map(change -> Containment.CapabilityChange.parse(change.getKey().equals("--cap-add"),
+                        change.getValue())).toList();
+        Optional<Integer> passed = value(preserveFds);
+        Containment containment = Containment.of(root.isPresent(), isSet(privileged), changes, values(securityOpts),
+                passed.isEmpty() ? OptionalInt.empty() : OptionalInt.of(passed.get()));
         return new ContainerSpec(namespaces, network, userNamespace, containerHostname, offsets,
-                propagation == null ? Propagation.PRIVATE : propagation, rootFilesystem(),
-                Environments.compose(facts.environment(), clearEnv, env), Optional.ofNullable(workdir), runAs(),
-                containment, tty, init, command);
+                CommandModel.<Propagation>value(propagation).orElse(Propagation.PRIVATE), rootFilesystem(),
+                Environments.compose(facts.environment(), isSet(clearEnv), values(env)), value(workdir), runAs(),
+                containment, isSet(tty), isSet(init), command());
     }
 
     private Network network() {
-        NetworkMode mode = network == null ? net ? new NetworkMode.Isolated() : new NetworkMode.Shared()
-                : NetworkMode.parse(network);
-        if (net && !mode.createsNamespace()) {
-            throw Failure.input("-n and --network " + network + ": -n asks for a new network namespace");
+        Optional<String> given = value(network);
+        NetworkMode mode = given.isEmpty() ? isSet(net) ? new NetworkMode.Isolated() : new NetworkMode.Shared()
+                : NetworkMode.parse(given.get());
+        if (isSet(net) && !mode.createsNamespace()) {
+            throw Failure.input("-n and --network " + given.get() + ": -n asks for a new network namespace");
         }
-        return new Network(mode, Optional.ofNullable(subnet).map(value -> Cidr.parse("--subnet", value)),
-                Optional.ofNullable(ip).map(value -> Ipv4.parse("--ip", value)),
-                dns.stream().map(value -> Ipv4.parse("--dns", value)).toList(), Optional.ofNullable(mac),
-                mtu == null ? OptionalInt.empty() : OptionalInt.of(mtu),
-                publish.stream().map(PublishedPort::parse).toList());
+        Optional<Integer> bytes = value(mtu);
+        return new Network(mode, CommandModel.<String>value(subnet).map(value -> Cidr.parse("--subnet", value)),
+                CommandModel.<String>value(ip).map(value -> Ipv4.parse("--ip", value)),
+                values(dns).stream().map(value -> Ipv4.parse("--dns", value)).toList(), value(mac),
+                bytes.isEmpty() ? OptionalInt.empty() : OptionalInt.of(bytes.get()),
+                values(publish).stream().map(PublishedPort::parse).toList());
     }
 
     /**
@@ -378,8 +289,12 @@ final class RunOptions {
     }
 
     private Optional<RootFilesystem> rootFilesystem() {
-        if (rootfs == null) {
-            String needsRoot = readOnly ? "--read-only" : overlay ? "--overlay" : overlayUpper != null
+        List<Map.Entry<String, String>> mountOptions = inOrder(parsed.commandLine().getParseResult(), bind, roBind,
+                tmpfs);
+        Optional<String> upper = value(overlayUpper);
+        Optional<String> root = value(rootfs);
+        if (root.isEmpty()) {
+            String needsRoot = isSet(readOnly) ? "--read-only" : isSet(overlay) ? "--overlay" : upper.isPresent()
                     ? "--overlay-upper" : mountOptions.isEmpty() ? null : mountOptions.get(0).getKey();
             if (needsRoot != null) {
                 throw Failure.input(needsRoot + ": needs a root filesystem (--rootfs)");
@@ -387,10 +302,9 @@ final class RunOptions {
             return Optional.empty();
         }
         List<Mount> mounts = mountOptions.stream().map(option -> mount(option.getKey(), option.getValue())).toList();
-        Optional<RootFilesystem.Overlay> layers = overlay || overlayUpper != null
-                ? Optional.of(new RootFilesystem.Overlay(Optional.ofNullable(overlayUpper)))
-                : Optional.empty();
-        return Optional.of(new RootFilesystem(rootfs, readOnly, layers, mounts));
+        Optional<RootFilesystem.Overlay> layers = isSet(overlay) || upper.isPresent()
+                ? Optional.of(new RootFilesystem.Overlay(upper)) : Optional.empty();
+        return Optional.of(new RootFilesystem(root.get(), isSet(readOnly), layers, mounts));
     }
 
     static Mount mount(String option, String value) {

@@ -1,5 +1,9 @@
 package dev.isolate.cli;
 
+import static dev.isolate.cli.CommandModel.operands;
+import static dev.isolate.cli.CommandModel.option;
+import static dev.isolate.cli.CommandModel.values;
+
 import dev.isolate.exit.Failure;
 import dev.isolate.state.ContainerRecord;
 import dev.isolate.state.Lifecycle;
@@ -8,32 +12,35 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Model.PositionalParamSpec;
 
 /** {@code isolate stop NAME...}. */
-@Command(name = "stop",
-        mixinStandardHelpOptions = true,
-        versionProvider = Version.class,
-        description = {"Stop named containers as docker stop does: SIGTERM, then SIGKILL after",
-            "the grace period. Prints each name once its container has ended.", ""},
-        exitCodeListHeading = HelpText.EXIT_STATUS,
-        exitCodeList = {HelpText.DONE, HelpText.SOME_NAMES_FAILED, HelpText.NOTHING_DONE},
-        footerHeading = HelpText.EXAMPLES,
-        footer = {
-            "  sudo isolate stop web              TERM, and KILL after 10 s",
-            "  sudo isolate stop -t 0 web db      KILL both at once",
-            "  isolate stop $(isolate ps -q)      every running container of the caller's"})
 final class StopCommand implements Callable<Integer> {
-    @Option(names = {"-t", "--time"}, paramLabel = "SECS", description = "Grace period before SIGKILL (default 10).")
-    int seconds = 10;
+    private final OptionSpec grace = option(Integer.class, "SECS", "Grace period before SIGKILL (default 10).", "-t", "--time");
+    private final PositionalParamSpec names = operands("0", "1..*", "NAME", "Named containers: all are signalled at once, and share the grace period.");
 
-    @Parameters(paramLabel = "NAME", arity = "1..*", description = "Named containers: all are signalled at once, and share the grace period.")
-    List<String> names;
+    private StopCommand() {
+    }
+
+    static CommandSpec spec() {
+        StopCommand stop = new StopCommand();
+        return CommandModel.command("stop", stop)
+                .description("Stop named containers as docker stop does: SIGTERM, then SIGKILL after",
+                        "the grace period. Prints each name once its container has ended.", "")
+                .eachNameExitStatus()
+                .examples("  sudo isolate stop web              TERM, and KILL after 10 s",
+                        "  sudo isolate stop -t 0 web db      KILL both at once",
+                        "  isolate stop $(isolate ps -q)      every running container of the caller's")
+                .add(stop.grace, stop.names)
+                .spec();
+    }
 
     @Override
     public Integer call() {
+        List<String> names = values(this.names);
+        int seconds = CommandModel.<Integer>value(grace).orElse(10);
         StateStore store = Containers.store(names);
         Containers.Outcomes outcomes = new Containers.Outcomes();
         List<ContainerRecord> containers = new ArrayList<>();

@@ -31,8 +31,13 @@ public record Caller(long uid, long gid, String name, boolean canCreate, boolean
 
     /** This process, from /proc/self/status. */
     public static Caller current() {
+        return fromStatus(status(), System.getProperty("user.name"));
+    }
+
+    /** /proc/self/status, whose lines say who this process is and what it may do. */
+    static List<String> status() {
         try {
-            return fromStatus(Files.readAllLines(Path.of("/proc/self/status")), System.getProperty("user.name"));
+            return Files.readAllLines(Path.of("/proc/self/status"));
         } catch (IOException e) {
             throw Failure.step("/proc/self/status: " + Failure.reason(e));
         }
@@ -43,19 +48,40 @@ public record Caller(long uid, long gid, String name, boolean canCreate, boolean
         long gid = -1;
         long caps = 0;
         for (String line : status) {
-            String[] f = line.split("\\s+");
-            switch (f[0]) {
-                case "Uid:" -> uid = Long.parseLong(f[2]);
-                case "Gid:" -> gid = Long.parseLong(f[2]);
-                case "CapEff:" -> caps = Long.parseUnsignedLong(f[1], 16);
-                default -> {
-                }
+            // "Uid:\t0\t0\t0\t0": the effective id is the second value.
+            if (line.startsWith("Uid:")) {
+                uid = Long.parseLong(field(line, 1));
+            } else if (line.startsWith("Gid:")) {
+                gid = Long.parseLong(field(line, 1));
+            } else if (line.startsWith("CapEff:")) {
+                caps = Long.parseUnsignedLong(field(line, 0), 16);
             }
         }
         if (uid < 0 || gid < 0) {
             throw new IllegalStateException("no Uid/Gid in /proc/self/status");
         }
         return new Caller(uid, gid, name, has(caps, CAP_SYS_ADMIN), has(caps, CAP_SETUID) && has(caps, CAP_SETGID));
+    }
+
+    /**
+     * The {@code index}th value after a status line's key, values being separated by tabs or
+     * spaces. Not String.split: its regex would be compiled again for every line of every start.
+     */
+    private static String field(String line, int index) {
+        int at = line.indexOf(':') + 1;
+        for (int i = 0; ; i++) {
+            while (at < line.length() && Character.isWhitespace(line.charAt(at))) {
+                at++;
+            }
+            int end = at;
+            while (end < line.length() && !Character.isWhitespace(line.charAt(end))) {
+                end++;
+            }
+            if (i == index || end == at) {
+                return line.substring(at, end);
+            }
+            at = end;
+        }
     }
 
     private static boolean has(long caps, int cap) {

@@ -2,10 +2,6 @@ package dev.isolate.host;
 
 import dev.isolate.spec.IdMapping;
 import dev.isolate.sys.Kernel;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,10 +19,8 @@ import java.util.TreeSet;
  *                        variable removed)
  * @param passedFds       descriptors (above 2) that isolate's caller handed over on purpose and
  *                        that the command inherits; every other one is closed at exec
- * @param subordinateUids the caller's ranges in /etc/subuid
- * @param subordinateGids the caller's ranges in /etc/subgid
- * @param newuidmap       the setuid helper that writes uid maps of subordinate ids, if installed
- * @param newgidmap       the same for gid maps
+ * @param subordinates    the caller's ranges in /etc/subuid and /etc/subgid and the helpers that map
+ *                        them, looked up when first asked
  * @param handledSignals  signals that have a handler in isolate now, so also at the clone: the
  *                        child resets them before it unblocks signals, so no JVM handler ever runs in it
  * @param boundingSet     isolate's own capability bounding set (CapBnd): without a new user namespace,
@@ -34,8 +28,7 @@ import java.util.TreeSet;
  * @param lastCapability  the highest capability this kernel knows (/proc/sys/kernel/cap_last_cap)
  */
 public record HostFacts(KernelVersion kernel, Caller caller, Map<String, String> environment, Set<Integer> passedFds,
-        List<IdMapping> subordinateUids, List<IdMapping> subordinateGids, Optional<String> newuidmap,
-        Optional<String> newgidmap, List<Integer> handledSignals, long boundingSet, int lastCapability) {
+        SubordinateMapping subordinates, List<Integer> handledSignals, long boundingSet, int lastCapability) {
     /**
      * Set by scripts/isolate to move the JVM's internal suspend signal off SIGUSR2, so that
      * isolate can forward SIGUSR2; it is not the user's, so COMMAND does not inherit it.
@@ -47,21 +40,37 @@ public record HostFacts(KernelVersion kernel, Caller caller, Map<String, String>
     public HostFacts {
         environment = Map.copyOf(environment);
         passedFds = Set.copyOf(passedFds);
-        subordinateUids = List.copyOf(subordinateUids);
-        subordinateGids = List.copyOf(subordinateGids);
         handledSignals = List.copyOf(handledSignals);
     }
 
     /** This machine, this caller, this process, now. */
     public static HostFacts read() {
-        Caller caller = Caller.current();
+        List<String> status = Caller.status();
+        Caller caller = Caller.fromStatus(status, System.getProperty("user.name"));
         Map<String, String> environment = callerEnvironment();
         return new HostFacts(KernelVersion.parse(System.getProperty("os.version")), caller, environment,
-                passedFds(System.getProperty(PASSED_FDS_PROPERTY, "")),
-                SubordinateIds.read(SubordinateIds.SUBUID, caller.name(), caller.uid()),
-                SubordinateIds.read(SubordinateIds.SUBGID, caller.name(), caller.uid()),
-                Programs.onPath("newuidmap", environment), Programs.onPath("newgidmap", environment),
-                Kernel.get().handledSignals(), readBoundingSet(), readLastCapability());
+                passedFds(System.getProperty(PASSED_FDS_PROPERTY, "")), SubordinateMapping.of(caller, environment),
+                Kernel.get().handledSignals(), boundingSet(status), readLastCapability());
+    }
+
+    /** The caller's ranges in /etc/subuid. */
+    public List<IdMapping> subordinateUids() {
+        return subordinates.uids();
+    }
+
+    /** The caller's ranges in /etc/subgid. */
+    public List<IdMapping> subordinateGids() {
+        return subordinates.gids();
+    }
+
+    /** The setuid helper that writes uid maps of subordinate ids, if installed. */
+    public Optional<String> newuidmap() {
+        return subordinates.newuidmap();
+    }
+
+    /** The same for gid maps. */
+    public Optional<String> newgidmap() {
+        return subordinates.newgidmap();
     }
 
     /** Every capability this kernel knows, as a mask. */
@@ -69,15 +78,11 @@ public record HostFacts(KernelVersion kernel, Caller caller, Map<String, String>
         return lastCapability >= 63 ? -1L : (1L << (lastCapability + 1)) - 1;
     }
 
-    private static long readBoundingSet() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("CapBnd:")) {
-                    return Long.parseUnsignedLong(line.substring("CapBnd:".length()).trim(), 16);
-                }
+    private static long boundingSet(List<String> status) {
+        for (String line : status) {
+            if (line.startsWith("CapBnd:")) {
+                return Long.parseUnsignedLong(line.substring("CapBnd:".length()).trim(), 16);
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
         throw new IllegalStateException("/proc/self/status has no CapBnd");
     }

@@ -3,6 +3,7 @@ package dev.isolate.inspect;
 import dev.isolate.json.Json;
 import dev.isolate.spec.Namespace;
 import dev.isolate.state.ContainerRecord;
+import dev.isolate.state.IsoInstant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
@@ -90,7 +91,7 @@ public final class Reports {
     }
 
     private static String started(ContainerRecord c) {
-        return c.started().truncatedTo(ChronoUnit.SECONDS).toString();
+        return IsoInstant.format(c.started().truncatedTo(ChronoUnit.SECONDS));
     }
 
     /** running, exited (N), or exited (?) when isolate was killed before it could see the end. */

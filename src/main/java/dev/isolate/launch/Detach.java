@@ -27,6 +27,9 @@ import java.util.function.BooleanSupplier;
  * isolate gives up), prints the name and returns.
  */
 final class Detach {
+    /** The supervising JVM's initial heap (see {@link #jvmCommand}). */
+    static final String SUPERVISOR_INITIAL_HEAP = "-Xms8m";
+
     private Detach() {
     }
 
@@ -109,16 +112,25 @@ final class Detach {
     /**
      * The JVM's part of this process's command line: all of it but the arguments main got,
      * which end it, whatever the JVM was started with (a main class, -jar, @argfiles). The
-     * descriptors the caller passed stay with the caller.
+     * descriptors the caller passed stay with the caller. The supervisor lives as long as its
+     * container, so its heap starts small: by default a JVM's starts at 1/64 of the memory,
+     * and the pages a start touches stay resident (a supervisor's RSS 60 MB, PSS 45 MB; with
+     * 8 MB, 49 and 33). The JVM's own options come after and may say otherwise.
      */
     static List<String> jvmCommand(List<String> cmdline, List<String> arguments) {
         int jvm = cmdline.size() - arguments.size();
         if (jvm < 1 || !cmdline.subList(jvm, cmdline.size()).equals(arguments)) {
             throw Failure.step("detach: this JVM's command line does not end with isolate's arguments");
         }
-        return cmdline.subList(0, jvm).stream()
-                .filter(word -> !word.startsWith("-D" + HostFacts.PASSED_FDS_PROPERTY + "="))
-                .toList();
+        List<String> command = new ArrayList<>();
+        command.add(cmdline.get(0));
+        command.add(SUPERVISOR_INITIAL_HEAP);
+        for (String word : cmdline.subList(1, jvm)) {
+            if (!word.startsWith("-D" + HostFacts.PASSED_FDS_PROPERTY + "=")) {
+                command.add(word);
+            }
+        }
+        return command;
     }
 
     /** The arguments, with the marker (and the name, unless given) before the first one that is not "run". */

@@ -28,6 +28,20 @@ public record Ipv4(int bits) {
         return new Ipv4((int) (bits + n));
     }
 
+    /**
+     * Written out because every network launch compares addresses: the generated equals and
+     * hashCode would spin method handles (java.lang.runtime.ObjectMethods) at their first call.
+     */
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof Ipv4 address && address.bits == bits;
+    }
+
+    @Override
+    public int hashCode() {
+        return bits;
+    }
+
     @Override
     public String toString() {
         return (bits >>> 24) + "." + (bits >>> 16 & 255) + "." + (bits >>> 8 & 255) + "." + (bits & 255);

@@ -1,5 +1,7 @@
 package dev.isolate.state;
 
+import dev.isolate.sys.Kernel;
+import dev.isolate.sys.Syscall;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,9 +18,27 @@ public record ProcessIdentity(long pid, long startTime) {
         return stat(procDirectory(pid)).map(stat -> new ProcessIdentity(pid, stat.startTime()));
     }
 
-    /** This isolate. */
+    /**
+     * This isolate. Its pid from getpid(2) rather than ProcessHandle, whose first use sets up
+     * the JDK's process reaper (an executor, /proc/stat for the boot time): milliseconds of
+     * every launch that prepares an overlay, a network or a record.
+     */
     public static ProcessIdentity self() {
-        return of(ProcessHandle.current().pid()).orElseThrow();
+        return of(Kernel.get().call(Syscall.GETPID)).orElseThrow();
+    }
+
+    /**
+     * Written out because named launches and networks compare identities: the generated equals
+     * and hashCode would spin method handles (java.lang.runtime.ObjectMethods) at their first call.
+     */
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof ProcessIdentity identity && identity.pid == pid && identity.startTime == startTime;
+    }
+
+    @Override
+    public int hashCode() {
+        return Long.hashCode(pid) * 31 + Long.hashCode(startTime);
     }
 
     /** This very process exists and has not ended (a zombie has). */

@@ -10,6 +10,7 @@ import com.kenai.jffi.Type;
 import dev.isolate.linux.Linux;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.function.LongUnaryOperator;
 
 /**
@@ -21,7 +22,7 @@ import java.util.function.LongUnaryOperator;
  * {@code -errno}.
  */
 public final class Kernel {
-    private static final Kernel INSTANCE = new Kernel();
+    private static final Kernel INSTANCE = loaded();
 
     private final Invoker invoker = Invoker.getInstance();
     private final MemoryIO memory = MemoryIO.getInstance();
@@ -41,6 +42,21 @@ public final class Kernel {
         sixLongs = CallContext.getCallContext(l, new Type[] {l, l, l, l, l, l}, CallingConvention.DEFAULT, true);
         intToPointer = CallContext.getCallContext(Type.POINTER, new Type[] {Type.SINT32},
                 CallingConvention.DEFAULT, false);
+    }
+
+    /**
+     * The first use of jffi loads its JNI stub, whose loader names it with String.format("%d").
+     * On JDK 17, in any format locale but en-US, that loads the JDK's locale data: 15-20 ms of
+     * every start (JDK 25 loads it in every locale). The locale is en-US for that call only.
+     */
+    private static Kernel loaded() {
+        Locale format = Locale.getDefault(Locale.Category.FORMAT);
+        Locale.setDefault(Locale.Category.FORMAT, Locale.US);
+        try {
+            return new Kernel();
+        } finally {
+            Locale.setDefault(Locale.Category.FORMAT, format);
+        }
     }
 
     public static Kernel get() {

@@ -16,7 +16,7 @@ import picocli.CommandLine.Model.ArgSpec;
 class HelpTest {
     static Stream<Arguments> commands() {
         List<CommandLine> all = new ArrayList<>();
-        collect(new CommandLine(new IsolateCommand()), all);
+        collect(new CommandLine(Commands.all()), all);
         return all.stream().filter(c -> !c.getCommandName().equals("help"))
                 .map(c -> Arguments.of(c.getCommandSpec().qualifiedName(), c));
     }

@@ -3,8 +3,15 @@ package dev.isolate.host;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.isolate.spec.IdMapping;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class CallerAndSubordinateIdsTest {
     @Test
@@ -22,5 +29,17 @@ class CallerAndSubordinateIdsTest {
         assertEquals(List.of(new IdMapping(0, 100000, 65536), new IdMapping(0, 300000, 10)),
                 SubordinateIds.parse(lines, "alice", 1000));
         assertEquals(List.of(), SubordinateIds.parse(lines, "carol", 1002));
+    }
+
+    @Test
+    void helpersAreLookedUpWhenFirstAskedFor(@TempDir Path bin) throws IOException {
+        SubordinateMapping mapping = SubordinateMapping.of(new Caller(1000, 1000, "alice", false, false),
+                Map.of("PATH", bin.toString()));
+        Path newuidmap = Files.createFile(bin.resolve("newuidmap"),
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
+        assertEquals(Optional.of(newuidmap.toString()), mapping.newuidmap(), "installed after the facts were read");
+        assertEquals(Optional.empty(), mapping.newgidmap());
+        Files.delete(newuidmap);
+        assertEquals(Optional.of(newuidmap.toString()), mapping.newuidmap(), "looked up once");
     }
 }

@@ -6,12 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.isolate.exit.Failure;
+import java.io.StringReader;
+import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -47,6 +50,24 @@ class StateStoreTest {
     private static ContainerRecord starting(String name, ProcessIdentity supervisor) {
         return new ContainerRecord(name, Optional.empty(), supervisor, List.of("uts"), List.of("true"),
                 Instant.parse("2026-12-01T00:00:00Z"), Optional.empty(), Optional.empty());
+    }
+
+    @Test
+    void aRecordIsWrittenAsPropertiesStoreWritesItAndReadBack() throws Exception {
+        List<String> argv = List.of("sh", " -c", "a=b: #!c \\ d", "tab\tnew\nline\rfeed\f", "\u0001\u007f\u00e9\u00ff",
+                "");
+        ContainerRecord record = new ContainerRecord("web", Optional.of(new ProcessIdentity(42, 7)),
+                liveSupervisor(), List.of("uts", "pid"), argv, Instant.parse("2026-12-01T16:30:36.123456Z"),
+                Optional.of(3), Optional.empty());
+        Properties stored = new Properties();
+        stored.load(new StringReader(StateStore.text(record)));
+        StringWriter byStore = new StringWriter();
+        stored.store(byStore, null);
+        assertEquals(byStore.toString().lines().filter(line -> !line.startsWith("#")).sorted().toList(),
+                StateStore.text(record).lines().toList(), "Properties.store's lines, sorted by key");
+        StateStore store = new StateStore(containers);
+        store.claim(record);
+        assertEquals(Optional.of(record), store.load("web"));
     }
 
     @Test

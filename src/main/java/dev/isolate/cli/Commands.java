@@ -1,0 +1,62 @@
+package dev.isolate.cli;
+
+import java.util.List;
+import java.util.Optional;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.CommandSpec;
+
+/**
+ * isolate's commands by name. Only the first word of a command line names one, so a run
+ * builds the model of that one command alone (or of none: isolate COMMAND).
+ */
+final class Commands {
+    /** In the order of isolate --help's synopsis. */
+    static final List<String> NAMES = List.of("run", "exec", "ps", "logs", "stop", "kill", "rm", "ns", "lsns",
+            "network", "gc", "help", "version");
+
+    private Commands() {
+    }
+
+    /** The model of isolate's command of this name. */
+    static Optional<CommandSpec> named(String name) {
+        return Optional.ofNullable(switch (name) {
+            case "run" -> LaunchCommand.run();
+            case "exec" -> ExecCommand.spec();
+            case "ps" -> PsCommand.spec();
+            case "logs" -> LogsCommand.spec();
+            case "stop" -> StopCommand.spec();
+            case "kill" -> KillCommand.spec();
+            case "rm" -> RmCommand.spec();
+            case "ns" -> NsCommand.spec();
+            case "lsns" -> LsnsCommand.spec();
+            case "network" -> NetworkCommand.spec();
+            case "gc" -> GcCommand.spec();
+            case "help" -> HelpCommand.spec();
+            case "version" -> VersionCommand.spec();
+            default -> null;
+        });
+    }
+
+    /**
+     * The model that parses these arguments: isolate's own, or, when their first word names a
+     * command of isolate's, that command below a parent that only gives it its name (no option
+     * of isolate's own can come before it). Without the first word's rule, picocli would take
+     * COMMAND for a command of isolate's wherever it stands (isolate -p ps).
+     */
+    static CommandSpec forArguments(String... args) {
+        Optional<CommandSpec> command = args.length == 0 ? Optional.empty() : named(args[0]);
+        if (command.isEmpty()) {
+            return LaunchCommand.bare();
+        }
+        CommandSpec parent = CommandSpec.create().name("isolate");
+        parent.addSubcommand(args[0], new CommandLine(command.get()));
+        return parent;
+    }
+
+    /** isolate with every command below it: for the man pages and the shell completion. */
+    static CommandSpec all() {
+        CommandSpec root = LaunchCommand.bare();
+        NAMES.forEach(name -> root.addSubcommand(name, new CommandLine(named(name).orElseThrow())));
+        return root;
+    }
+}

@@ -1,0 +1,75 @@
+package dev.isolate.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.isolate.Fixtures;
+import dev.isolate.spec.Capability;
+import dev.isolate.spec.ContainerSpec;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParseResult;
+
+/** Which models a command line builds, and what the hand-built models read back. */
+class CommandsTest {
+    @Test
+    void everyNameHasItsCommand() {
+        for (String name : Commands.NAMES) {
+            assertEquals(Optional.of(name), Commands.named(name).map(CommandSpec::name), name);
+        }
+        assertEquals(Optional.empty(), Commands.named("bogus"));
+        assertEquals(Commands.NAMES, List.copyOf(Commands.all().subcommands().keySet()));
+    }
+
+    @Test
+    void onlyTheCommandTheFirstWordNamesIsBuilt() {
+        assertEquals(List.of("ps"), List.copyOf(Commands.forArguments("ps", "-a").subcommands().keySet()));
+        assertTrue(Commands.forArguments("-p", "ps").subcommands().isEmpty());
+        assertTrue(Commands.forArguments().subcommands().isEmpty());
+    }
+
+    @Test
+    void aMissingOperandIsRefused() {
+        for (String name : List.of("stop", "rm", "kill", "logs", "exec")) {
+            assertThrows(CommandLine.MissingParameterException.class, () -> Main.parse(name), name);
+        }
+        assertThrows(CommandLine.MissingParameterException.class, () -> Main.parse("exec", "web"));
+        assertThrows(CommandLine.UnmatchedArgumentException.class, () -> Main.parse("kill", "web", "HUP", "x"));
+        Main.parse("network", "rm");
+        Main.parse("ns");
+    }
+
+    @Test
+    void capabilityChangesApplyInTheOrderGiven() {
+        ParseResult parsed = Main.parse("-R", "/img", "--cap-drop", "ALL", "--cap-add", "kill", "--cap-drop",
+                "NET_RAW", "--cap-add", "CAP_NET_RAW", "sh");
+        ContainerSpec spec = ((LaunchCommand) parsed.commandSpec().commandLine().getCommand()).options
+                .toSpec(Fixtures.facts().environment(Map.of("PATH", "/bin")).build());
+        assertEquals(Optional.of(EnumSet.of(Capability.KILL, Capability.NET_RAW)),
+                spec.containment().capabilities());
+    }
+
+    @Test
+    void theHelpTheBuildRenderedIsTheModelsOwn() {
+        assertHelpIsRendered(Main.configured(new CommandLine(Commands.forArguments())));
+        Main.configured(new CommandLine(Commands.all())).getSubcommands().values()
+                .forEach(CommandsTest::assertHelpIsRendered);
+    }
+
+    private static void assertHelpIsRendered(CommandLine command) {
+        assertEquals(command.getUsageMessage(), HelpTexts.of(command.getCommandSpec()), command.getCommandName());
+        command.getSubcommands().values().forEach(CommandsTest::assertHelpIsRendered);
+    }
+
+    @Test
+    void repeatedFlagsAreCounted() {
+        ParseResult parsed = Main.parse("-vv", "-v", "true");
+        assertEquals(3, ((LaunchCommand) parsed.commandSpec().commandLine().getCommand()).options.verbosity());
+    }
+}
