@@ -44,6 +44,7 @@ class InstallIT {
 
     @Test
     void installedIsolateRunsAnywhereAndUninstallLeavesThePrefixAsItWas(@TempDir Path tmp) throws IOException {
+        jvmCache = tmp.resolve("jvm-cache");
         Privileged.requireRoot();
         Path prefix = tmp.resolve("prefix");
         // What was there before must stay: a directory install also uses, a file beside its own.
@@ -62,7 +63,8 @@ class InstallIT {
         assertFalse(launcherText.contains("mvn"), "the installed launcher may build");
 
         String version = Isolate.AS_ROOT.run("--version").out();
-        for (Isolate who : List.of(new Isolate(List.of(), launcher), Isolate.asNobody(launcher))) {
+        List<Isolate> users = List.of(new Isolate(List.of(), launcher), Isolate.asNobody(launcher));
+        for (Isolate who : users.stream().map(user -> user.withEnvironment("ISOLATE_JVM_CACHE=" + jvmCache)).toList()) {
             assertEquals(new Result(0, "ok\n", ""), who.run("-p", "echo", "ok"), who.script().toString());
             assertEquals(new Result(0, version, ""), who.run("--version"));
             Result help = who.run("--help");
@@ -83,6 +85,7 @@ class InstallIT {
 
     @Test
     void checkoutLauncherRebuildsOnceASourceOrThePomIsNewerThanTheJar(@TempDir Path tmp) throws IOException {
+        jvmCache = tmp.resolve("jvm-cache");
         Privileged.requireRoot();
         Path copy = tmp.resolve("checkout");
         for (String part : List.of("pom.xml", "src/main", "scripts", "target/isolate.jar", "target/lib", "target/native")) {
@@ -198,9 +201,17 @@ class InstallIT {
         assertFalse(r.out().contains("not found"), r.out());
     }
 
+    /**
+     * Where the launchers under test keep their JVM caches: in the test's own directory, so
+     * that the caches of its scratch install and checkout go with it.
+     */
+    private static Path jvmCache;
+
     private static Result run(List<String> command) {
         try {
-            Process process = new ProcessBuilder(command).directory(Path.of("/tmp").toFile()).start();
+            ProcessBuilder builder = new ProcessBuilder(command).directory(Path.of("/tmp").toFile());
+            builder.environment().put("ISOLATE_JVM_CACHE", jvmCache.toString());
+            Process process = builder.start();
             var out = Isolate.readAsync(process.getInputStream());
             var err = Isolate.readAsync(process.getErrorStream());
             process.getOutputStream().close();
