@@ -56,7 +56,11 @@ final class CacheKey {
         return Optional.of(jars);
     }
 
-    /** Device, inode, size, mtime and ctime; "missing" for a file that cannot be read. */
+    /**
+     * Device, inode, size, mtime and ctime. A jar that cannot be looked at (gone, or on a file
+     * system without the unix attribute view) is "missing", so that a key made while it was
+     * there never matches.
+     */
     static String identity(Path file) {
         try {
             Map<String, Object> a = Files.readAttributes(file, "unix:dev,ino,size,lastModifiedTime,ctime");

@@ -1,9 +1,8 @@
 package dev.isolate.startup;
 
-import com.kenai.jffi.MemoryIO;
 import dev.isolate.host.CallerBytes;
-import dev.isolate.sys.ByteStrings;
 import dev.isolate.sys.Kernel;
+import dev.isolate.sys.NativeStrings;
 import dev.isolate.sys.Syscall;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,26 +40,10 @@ final class Restart {
     static int withoutCache() {
         List<String> argv = withoutCache(CallerBytes.commandLine());
         Kernel kernel = Kernel.get();
-        MemoryIO memory = kernel.memory();
-        // Nothing is freed: on success the process image goes, and on failure isolate exits.
-        long result = kernel.call(Syscall.EXECVE, string(memory, "/proc/self/exe"), array(memory, argv),
-                array(memory, CallerBytes.environ()));
-        return (int) -result;
-    }
-
-    private static long string(MemoryIO memory, String value) {
-        byte[] bytes = ByteStrings.cString(value);
-        long address = memory.allocateMemory(bytes.length, true);
-        memory.putByteArray(address, bytes, 0, bytes.length);
-        return address;
-    }
-
-    /** A NULL-terminated array of C strings. */
-    private static long array(MemoryIO memory, List<String> values) {
-        long array = memory.allocateMemory(8L * (values.size() + 1), true);
-        for (int i = 0; i < values.size(); i++) {
-            memory.putAddress(array + 8L * i, string(memory, values.get(i)));
+        try (NativeStrings natives = new NativeStrings(kernel.memory())) {
+            long result = kernel.call(Syscall.EXECVE, natives.string("/proc/self/exe"), natives.array(argv),
+                    natives.array(CallerBytes.environ()));
+            return (int) -result;
         }
-        return array;
     }
 }

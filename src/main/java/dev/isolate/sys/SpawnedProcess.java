@@ -2,7 +2,6 @@ package dev.isolate.sys;
 
 import com.kenai.jffi.MemoryIO;
 import dev.isolate.linux.Linux;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -36,19 +35,18 @@ public final class SpawnedProcess {
     public static Kernel.Result<SpawnedProcess> start(List<String> argv, List<String> environment, String output) {
         Kernel kernel = Kernel.get();
         MemoryIO memory = kernel.memory();
-        List<Long> allocated = new ArrayList<>();
-        long actions = allocate(memory, allocated, OPAQUE);
-        long attributes = allocate(memory, allocated, OPAQUE);
-        long pid = allocate(memory, allocated, 8);
-        try {
-            long argvArray = array(memory, allocated, argv);
-            long envArray = array(memory, allocated, environment);
+        try (NativeStrings natives = new NativeStrings(memory)) {
+            long actions = natives.allocate(OPAQUE);
+            long attributes = natives.allocate(OPAQUE);
+            long pid = natives.allocate(8);
+            long argvArray = natives.array(argv);
+            long envArray = natives.array(environment);
             check(kernel, "posix_spawn_file_actions_init", actions);
             try {
-                check(kernel, "posix_spawn_file_actions_addopen", actions, 0,
-                        string(memory, allocated, "/dev/null"), Linux.O_RDONLY, 0);
-                check(kernel, "posix_spawn_file_actions_addopen", actions, 1,
-                        string(memory, allocated, output), Linux.O_WRONLY | Linux.O_APPEND, 0);
+                check(kernel, "posix_spawn_file_actions_addopen", actions, 0, natives.string("/dev/null"),
+                        Linux.O_RDONLY, 0);
+                check(kernel, "posix_spawn_file_actions_addopen", actions, 1, natives.string(output),
+                        Linux.O_WRONLY | Linux.O_APPEND, 0);
                 check(kernel, "posix_spawn_file_actions_adddup2", actions, 1, 2);
                 check(kernel, "posix_spawn_file_actions_addclosefrom_np", actions, 3);
                 check(kernel, "posix_spawnattr_init", attributes);
@@ -68,8 +66,6 @@ public final class SpawnedProcess {
             } finally {
                 kernel.callFunction(kernel.function("posix_spawn_file_actions_destroy"), actions);
             }
-        } finally {
-            allocated.forEach(memory::freeMemory);
         }
     }
 
@@ -112,30 +108,5 @@ public final class SpawnedProcess {
         if (errno != 0) {
             throw new IllegalStateException(function + ": " + kernel.errorText(errno));
         }
-    }
-
-    private static long allocate(MemoryIO memory, List<Long> allocated, int size) {
-        long address = memory.allocateMemory(size, true);
-        if (address == 0) {
-            throw new OutOfMemoryError("no native memory to start a process");
-        }
-        allocated.add(address);
-        return address;
-    }
-
-    private static long string(MemoryIO memory, List<Long> allocated, String value) {
-        byte[] bytes = ByteStrings.cString(value);
-        long address = allocate(memory, allocated, bytes.length);
-        memory.putByteArray(address, bytes, 0, bytes.length);
-        return address;
-    }
-
-    /** A NULL-terminated array of C strings. */
-    private static long array(MemoryIO memory, List<Long> allocated, List<String> values) {
-        long array = allocate(memory, allocated, 8 * (values.size() + 1));
-        for (int i = 0; i < values.size(); i++) {
-            memory.putAddress(array + 8L * i, string(memory, allocated, values.get(i)));
-        }
-        return array;
     }
 }
