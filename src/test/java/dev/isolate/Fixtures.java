@@ -11,6 +11,7 @@ import dev.isolate.spec.Namespace;
 import dev.isolate.spec.Network;
 import dev.isolate.spec.NetworkMode;
 import dev.isolate.spec.Propagation;
+import dev.isolate.spec.Resources;
 import dev.isolate.spec.RootFilesystem;
 import dev.isolate.spec.RunAs;
 import dev.isolate.spec.TimeOffsets;
@@ -126,6 +127,7 @@ public final class Fixtures {
         private Map<String, String> environment = Map.of();
         private Optional<String> workdir = Optional.empty();
         private Containment containment = Containment.NONE;
+        private Resources resources = Resources.NONE;
         private boolean terminal;
         private boolean init;
         private RunAs runAs = RunAs.UNCHANGED;
@@ -196,6 +198,11 @@ public final class Fixtures {
             return this;
         }
 
+        public Spec resources(Resources resources) {
+            this.resources = resources;
+            return this;
+        }
+
         public Spec terminal() {
             terminal = true;
             return this;
@@ -221,7 +228,7 @@ public final class Fixtures {
             Optional<UserNamespace> users = user.isPresent() || !namespaces.contains(Namespace.USER) ? user
                     : Optional.of(UserNamespace.rootMapping(1000, 1000, false));
             return new ContainerSpec(namespaces, net, users, hostname, timeOffsets, propagation, rootfs, environment,
-                    workdir, runAs, containment, terminal, init, command);
+                    workdir, runAs, containment, resources, terminal, init, command);
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.isolate.cli;
 
+import dev.isolate.exit.Messages;
 import dev.isolate.exit.Failure;
 import dev.isolate.host.Caller;
 import dev.isolate.host.HostFacts;

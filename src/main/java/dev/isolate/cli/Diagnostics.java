@@ -1,5 +1,6 @@
 package dev.isolate.cli;
 
+import dev.isolate.exit.Messages;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;

@@ -26,6 +26,7 @@ import dev.isolate.spec.Network;
 import dev.isolate.spec.NetworkMode;
 import dev.isolate.spec.Propagation;
 import dev.isolate.spec.PublishedPort;
+import dev.isolate.spec.Resources;
 import dev.isolate.spec.RootFilesystem;
 import dev.isolate.spec.RunAs;
 import dev.isolate.spec.TimeOffsets;
@@ -35,6 +36,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.Stack;
 import picocli.CommandLine.IParameterPreprocessor;
@@ -111,6 +113,15 @@ final class RunOptions {
     final OptionSpec tty = flag("Give COMMAND a new pseudo-terminal (in the container's own /dev/pts with -R) as its stdin, stdout, stderr and controlling terminal; isolate relays it to its own.", "-t", "--tty");
     final OptionSpec interactive = flag("Accepted for docker's habit (-it): stdin is always passed. Note that -i is the IPC namespace here.", "--interactive");
     final OptionSpec init = flag("Run tini as PID 1 (found on PATH, tini-static first): it forwards signals to COMMAND, reaps orphans and exits with COMMAND's status.", "--init");
+    final OptionSpec memory = option("BYTES", "Limit the container's memory (a number with an optional b, k, m or g; at least 6m). Past it the kernel's OOM killer ends the command: exit status 137.", "--memory");
+    final OptionSpec memorySwap = option("BYTES", "Limit memory plus swap (needs --memory; -1: unlimited swap). Without it, the container may swap as much again as --memory, as with docker.", "--memory-swap");
+    final OptionSpec pidsLimit = option(Long.class, "N", "The most processes and threads the container may have (0 or -1: unlimited).", "--pids-limit");
+    final OptionSpec cpus = option("N.N", "How many CPUs' time the container may use (0.5: half of one), as a CFS quota per 100 ms.", "--cpus");
+    final OptionSpec cpuShares = option(Long.class, "N", "The container's relative CPU share, 2 to 262144 (default 1024).", "--cpu-shares");
+    final OptionSpec cpuWeight = option(Long.class, "N", "The container's relative CPU weight, 1 to 10000 (default 100); cgroup v2's scale of --cpu-shares.", "--cpu-weight");
+    final OptionSpec cpusetCpus = option("LIST", "The CPUs the container may run on, as 0-2,4.", "--cpuset-cpus");
+    final OptionSpec cgroupParent = option("PATH", "Make the container's cgroup below this one (from each hierarchy's root) instead of /isolate.", "--cgroup-parent");
+    final OptionSpec cgroupManager = option("cgroupfs|disabled", "cgroupfs (the default): isolate makes the container a cgroup of its own (as root, or for a limit); disabled: none, and no limits.", "--cgroup-manager");
     final OptionSpec name = option("NAME", "Record the container under this name, for isolate ps, ns, stop, kill and rm (letters, digits, '_', '.', '-').", "--name");
     final OptionSpec detach = flag("Return once COMMAND runs, printing the container's name (a random one without --name); its output goes to isolate logs NAME. A second isolate stays to supervise it.", "-d", "--detach");
     /** Set on the isolate that run -d starts: it supervises the name its starter claimed. */
@@ -130,6 +141,7 @@ final class RunOptions {
                 boottime, user, mapRoot, mapUser, mapGroup, mapUsers, mapGroups, mapAuto, setgroups, noUserAuto,
                 rootfs, readOnly, overlay, overlayUpper, bind, roBind, tmpfs, propagation, env, clearEnv, workdir,
                 setuid, setgid, groupAdd, capAdd, capDrop, securityOpts, privileged, preserveFds, tty, interactive,
+                memory, memorySwap, pidsLimit, cpus, cpuShares, cpuWeight, cpusetCpus, cgroupParent, cgroupManager,
                 init, name, detach, superviseDetached, dryRun, json, verbose, command);
         return model;
     }
@@ -229,7 +241,59 @@ final class RunOptions {
         return new ContainerSpec(namespaces, network, userNamespace, containerHostname, offsets,
                 CommandModel.<Propagation>value(propagation).orElse(Propagation.PRIVATE), rootFilesystem(),
                 Environments.compose(facts.environment(), isSet(clearEnv), values(env)), value(workdir), runAs(),
-                containment, isSet(tty), isSet(init), command());
+                containment, resources(), isSet(tty), isSet(init), command());
+    }
+
+    /** The limits, in docker's units; --cpu-shares on v2's weight scale, as the cgroup preparation wants it. */
+    private Resources resources() {
+        Optional<Long> shares = value(cpuShares);
+        Optional<Long> weight = value(cpuWeight);
+        if (shares.isPresent() && weight.isPresent()) {
+            throw Failure.input("--cpu-shares and --cpu-weight: give one (they are the same knob on two scales)");
+        }
+        OptionalLong cpuWeightValue = shares.isPresent() ? OptionalLong.of(Resources.weightOfShares(shares.get()))
+                : weight.isPresent() ? OptionalLong.of(weight.get()) : OptionalLong.empty();
+        Optional<Long> pids = value(pidsLimit);
+        if (pids.isPresent() && pids.get() < -1) {
+            throw Failure.input("--pids-limit " + pids.get() + ": use a number of processes, or 0 or -1 for unlimited");
+        }
+        Resources.Manager manager = CommandModel.<String>value(cgroupManager).map(RunOptions::manager)
+                .orElse(Resources.Manager.CGROUPFS);
+        return new Resources(bytes(memory, false), bytes(memorySwap, true),
+                pids.isPresent() && pids.get() > 0 ? OptionalLong.of(pids.get()) : OptionalLong.empty(),
+                CommandModel.<String>value(cpus).map(RunOptions::cpus), cpuWeightValue, value(cpusetCpus),
+                value(cgroupParent), manager);
+    }
+
+    private OptionalLong bytes(OptionSpec option, boolean minusOneIsUnlimited) {
+        Optional<String> text = value(option);
+        if (text.isEmpty()) {
+            return OptionalLong.empty();
+        }
+        return minusOneIsUnlimited && text.get().equals("-1") ? OptionalLong.of(Resources.UNLIMITED)
+                : OptionalLong.of(Resources.parseBytes(option.longestName(), text.get()));
+    }
+
+    private static double cpus(String text) {
+        try {
+            double value = Double.parseDouble(text);
+            if (text.chars().allMatch(c -> c == '.' || Character.isDigit(c)) && Double.isFinite(value)) {
+                return value;
+            }
+        } catch (NumberFormatException e) {
+            // said below
+        }
+        throw Failure.input("--cpus \"" + text + "\": use a number of CPUs, as 1.5");
+    }
+
+    private static Resources.Manager manager(String text) {
+        return switch (text) {
+            case "cgroupfs" -> Resources.Manager.CGROUPFS;
+            case "disabled" -> Resources.Manager.DISABLED;
+            case "systemd" -> throw Failure.input("--cgroup-manager systemd: isolate has no systemd driver (it would"
+                    + " ask systemd over D-Bus for a scope); use cgroupfs");
+            default -> throw Failure.input("--cgroup-manager \"" + text + "\": use cgroupfs or disabled");
+        };
     }
 
     private Network network() {

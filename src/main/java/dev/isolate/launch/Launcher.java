@@ -2,11 +2,15 @@ package dev.isolate.launch;
 
 import dev.isolate.dryrun.DryRun;
 import dev.isolate.dryrun.HostAction;
+import dev.isolate.exit.ExitStatus;
 import dev.isolate.exit.Failure;
+import dev.isolate.exit.Messages;
 import dev.isolate.host.Accounts;
 import dev.isolate.host.HostFacts;
 import dev.isolate.host.InitProgram;
 import dev.isolate.host.JvmSetup;
+import dev.isolate.host.cgroup.ContainerCgroup;
+import dev.isolate.host.cgroup.Hierarchies;
 import dev.isolate.host.join.TargetDescriptors;
 import dev.isolate.host.network.ContainerNetwork;
 import dev.isolate.host.rootfs.RootfsLayout;
@@ -19,6 +23,7 @@ import dev.isolate.spec.ContainerSpec;
 import dev.isolate.spec.Credentials;
 import dev.isolate.spec.JoinSpec;
 import dev.isolate.spec.Mount;
+import dev.isolate.spec.Resources;
 import dev.isolate.spec.UserNamespace;
 import dev.isolate.state.ContainerRecord;
 import dev.isolate.state.PinnedProcess;
@@ -97,6 +102,7 @@ public final class Launcher {
         Planner.check(spec, facts, hostCredentials);
         Optional<InitProgram> init = init(spec);
         Optional<SocketFilter> seccomp = seccomp(spec, seccompCompiler(true));
+        ContainerCgroup.Decision cgroup = cgroup(spec);
         if (naming.detach() && !naming.superviseDetached()) {
             StateStore store = store();
             Recorder claim = Recorder.claim(store, naming.name().orElseGet(Detach::randomName), spec,
@@ -106,9 +112,7 @@ public final class Launcher {
         Optional<Recorder> recorder = naming.name().map(name -> naming.superviseDetached()
                 ? Recorder.adopt(store(), name) : Recorder.claim(store(), name, spec, seccomp));
         try {
-            int status = launch(spec, hostCredentials, init, seccomp, recorder);
-            recorder.ifPresent(r -> r.exited(status));
-            return status;
+            return launch(spec, hostCredentials, init, seccomp, cgroup, recorder);
         } catch (RuntimeException e) {
             // A detached supervisor's starter reads the error from the log, then frees the name.
             recorder.filter(r -> !naming.superviseDetached()).ifPresent(Recorder::failed);
@@ -117,7 +121,7 @@ public final class Launcher {
     }
 
     private int launch(ContainerSpec spec, Optional<Credentials> hostCredentials, Optional<InitProgram> init,
-            Optional<SocketFilter> seccomp, Optional<Recorder> recorder) {
+            Optional<SocketFilter> seccomp, ContainerCgroup.Decision cgroupDecision, Optional<Recorder> recorder) {
         try (ContainerNetwork network = ContainerNetwork.prepare(spec.network(), facts.caller(),
                 facts.environment())) {
             Optional<Workspace.Decision> rootfs = rootfs(spec, network, init);
@@ -126,11 +130,14 @@ public final class Launcher {
                 Optional<RootfsLayout> layout = Optional.ofNullable(workspace).map(Workspace::layout);
                 LaunchPlan plan = Planner.plan(spec, facts, new Prepared(layout, network.joinedNamespace(),
                         credentials(spec, layout, hostCredentials), seccomp, executed(spec, init)));
-                try (TerminalRelay terminal = spec.terminal() ? new TerminalRelay(spec.rootfs().isPresent()
+                try (ContainerCgroup cgroup = ContainerCgroup.prepare(cgroupDecision, diagnostics);
+                        TerminalRelay terminal = spec.terminal() ? new TerminalRelay(spec.rootfs().isPresent()
                         ? "the container's own devpts" : "the host's devpts", diagnostics) : null) {
-                    return Supervisor.create(facts.caller(), diagnostics).run(plan, new ChildEvents() {
+                    List<String> directories = cgroup.directories().stream().map(Path::toString).toList();
+                    int status = Supervisor.create(facts.caller(), diagnostics).run(plan, new ChildEvents() {
                         @Override
                         public void waiting(int pid) {
+                            cgroup.attach(pid);
                             network.attach(pid);
                         }
 
@@ -142,15 +149,37 @@ public final class Launcher {
 
                         @Override
                         public void running(int pid) {
-                            recorder.ifPresent(r -> r.running(pid));
+                            recorder.ifPresent(r -> r.running(pid, directories));
                             if (terminal != null) {
                                 terminal.relay(pid);
                             }
                         }
                     });
+                    boolean outOfMemory = status == ExitStatus.SIGNALLED + 9 && cgroup.outOfMemory();
+                    if (outOfMemory) {
+                        System.err.println(Messages.line("isolate: " + spec.command().get(0) + ": the kernel's OOM"
+                                + " killer ended it at the container's memory limit ("
+                                + spec.resources().memory().getAsLong() + " bytes)"));
+                    }
+                    recorder.ifPresent(r -> r.exited(status, outOfMemory));
+                    return status;
                 }
             }
         }
+    }
+
+    /**
+     * The container's cgroup, decided before anything is made: a limit the host cannot
+     * enforce is refused here. Without a limit, a caller other than root gets none, and the
+     * hierarchies are not even read.
+     */
+    private ContainerCgroup.Decision cgroup(ContainerSpec spec) {
+        Resources resources = spec.resources();
+        if (resources.manager() == Resources.Manager.DISABLED || !resources.limits() && !facts.caller().isRoot()) {
+            return ContainerCgroup.Decision.NONE;
+        }
+        return ContainerCgroup.decide(resources, facts.caller(), Hierarchies.read(),
+                ContainerCgroup.leafName(ProcessIdentity.self()));
     }
 
     /** --init's program, looked up on the caller's PATH before anything is made. */
@@ -252,9 +281,15 @@ public final class Launcher {
                         + " the command runs", List.of()));
             }
         }
+        ContainerCgroup.Decision cgroup = cgroup(spec);
         try (ContainerNetwork network = ContainerNetwork.dryRun(spec.network(), facts.caller(),
                 facts.environment())) {
             host.addAll(network.actions());
+            if (cgroup.makes()) {
+                host.add(HostAction.before("make the container's cgroup and write its limits", cgroup.describe()));
+                host.add(HostAction.whileWaiting("move the child into its cgroup (write its pid to cgroup.procs of"
+                        + " each directory); when the command ends, kill what is left in it and remove it", List.of()));
+            }
             Optional<Workspace.Decision> rootfs = rootfs(spec, network, init);
             rootfs.ifPresent(decision -> host.addAll(decision.actions()));
             Optional<RootfsLayout> layout = rootfs.map(Workspace.Decision::layout);

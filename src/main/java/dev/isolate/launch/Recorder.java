@@ -9,6 +9,7 @@ import dev.isolate.state.ProcessIdentity;
 import dev.isolate.state.StateStore;
 import dev.isolate.step.SocketFilter;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 
 /** Keeps a named container's record up to date through its life, as the isolate that supervises it. */
@@ -32,14 +33,15 @@ final class Recorder {
     static ContainerRecord starting(String name, ContainerSpec spec, Optional<SocketFilter> seccomp) {
         return new ContainerRecord(StateStore.requireValidName(name), Optional.empty(), ProcessIdentity.self(),
                 spec.namespaces().stream().map(Namespace::procName).toList(), spec.command(), Instant.now(),
-                Optional.empty(), seccomp);
+                Optional.empty(), seccomp, List.of(), false);
     }
 
     /** Takes over the name that the isolate which ran run -d claimed for this one. */
     static Recorder adopt(StateStore store, String name) {
         ContainerRecord claimed = store.get(StateStore.requireValidName(name));
         ContainerRecord record = new ContainerRecord(name, Optional.empty(), ProcessIdentity.self(),
-                claimed.namespaces(), claimed.argv(), claimed.started(), Optional.empty(), claimed.seccomp());
+                claimed.namespaces(), claimed.argv(), claimed.started(), Optional.empty(), claimed.seccomp(),
+                List.of(), false);
         if (!store.replace(claimed, record)) {
             throw Failure.step("name \"" + name + "\": the claim of the isolate that ran run -d is gone");
         }
@@ -50,15 +52,16 @@ final class Recorder {
         return record;
     }
 
-    void running(int pid) {
+    /** @param cgroups the container's cgroup directories */
+    void running(int pid, List<String> cgroups) {
         ProcessIdentity.of(pid).ifPresent(process -> {
-            record = record.running(process);
+            record = record.running(process, cgroups);
             store.save(record);
         });
     }
 
-    void exited(int status) {
-        store.save(record.exited(status));
+    void exited(int status, boolean outOfMemory) {
+        store.save(record.exited(status, outOfMemory));
     }
 
     /** A container that never ran leaves no record behind. */
@@ -66,7 +69,7 @@ final class Recorder {
         if (record.command().isEmpty()) {
             store.remove(record);
         } else {
-            store.save(record.exited(ExitStatus.SETUP_FAILED));
+            store.save(record.exited(ExitStatus.SETUP_FAILED, false));
         }
     }
 }

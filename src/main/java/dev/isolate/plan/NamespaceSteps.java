@@ -22,6 +22,16 @@ final class NamespaceSteps {
     private NamespaceSteps() {
     }
 
+    /**
+     * The cgroup namespace, unshared after the first pause: by then the parent has moved the
+     * child into the container's cgroup, which so becomes the namespace's root.
+     */
+    static void cgroup(ContainerSpec spec, List<Step> steps) {
+        if (spec.namespaces().contains(Namespace.CGROUP)) {
+            steps.add(Step.of(Call.UNSHARE, Check.SUCCESS, "unshare the cgroup namespace", Arg.of(CLONE_NEWCGROUP)));
+        }
+    }
+
     /** Propagation first, before any mount, then the root filesystem or a fresh /proc. */
     static void mounts(ContainerSpec spec, Optional<RootfsLayout> rootfs, List<Step> steps) {
         if (!spec.namespaces().contains(Namespace.MOUNT)) {

@@ -93,6 +93,7 @@ public final class Planner {
         prepared.joinedNetwork().ifPresent(fd -> steps.add(Step.of(Call.SETNS, Check.SUCCESS,
                 "enter " + ((NetworkMode.Joined) spec.network().mode()).description(),
                 Arg.of(fd), Arg.of(CLONE_NEWNET))));
+        NamespaceSteps.cgroup(spec, steps);
         NamespaceSteps.mounts(spec, prepared.rootfs(), steps);
         NamespaceSteps.others(spec, steps);
         if (spec.terminal()) {
@@ -187,7 +188,9 @@ public final class Planner {
                 case IPC -> CLONE_NEWIPC;
                 case PID -> CLONE_NEWPID;
                 case NET -> CLONE_NEWNET;
-                case CGROUP -> CLONE_NEWCGROUP;
+                // A cgroup namespace's root is the cgroup of whoever makes it: the child unshares
+                // it once the parent has moved it into the container's own (see NamespaceSteps).
+                case CGROUP -> 0;
                 // clone() has no room for CLONE_NEWTIME (it collides with the exit signal bits),
                 // and offsets must be written before anyone enters: the child unshares it.
                 case TIME -> 0;

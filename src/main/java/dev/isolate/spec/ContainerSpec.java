@@ -25,6 +25,7 @@ import java.util.regex.Pattern;
  * @param workdir     directory to change to before running the command
  * @param runAs       the user and groups to become after the set-up, before the command
  * @param containment what the command may still do: capabilities, seccomp, masked paths, descriptors
+ * @param resources   the cgroup the container runs in and its limits
  * @param terminal    -t: the command gets a new pseudo-terminal, which isolate relays to its own stdio
  * @param init        --init: PID 1 is a small init that forwards signals to the command and reaps orphans
  * @param command     the command and its arguments; the first is looked up in PATH unless it has a slash
@@ -41,6 +42,7 @@ public record ContainerSpec(
         Optional<String> workdir,
         RunAs runAs,
         Containment containment,
+        Resources resources,
         boolean terminal,
         boolean init,
         List<String> command) {

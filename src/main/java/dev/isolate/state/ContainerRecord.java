@@ -17,10 +17,11 @@ import java.util.Optional;
  */
 public record ContainerRecord(String name, Optional<ProcessIdentity> command, ProcessIdentity supervisor,
         List<String> namespaces, List<String> argv, Instant started, Optional<Integer> exitStatus,
-        Optional<SocketFilter> seccomp) {
+        Optional<SocketFilter> seccomp, List<String> cgroups, boolean outOfMemory) {
     public ContainerRecord {
         namespaces = List.copyOf(namespaces);
         argv = List.copyOf(argv);
+        cgroups = List.copyOf(cgroups);
     }
 
     /**
@@ -32,13 +33,15 @@ public record ContainerRecord(String name, Optional<ProcessIdentity> command, Pr
         return exitStatus.isEmpty() && command.map(ProcessIdentity::alive).orElseGet(supervisor::alive);
     }
 
-    public ContainerRecord running(ProcessIdentity process) {
+    /** The command runs, in these cgroup directories (one per hierarchy; none without a cgroup of its own). */
+    public ContainerRecord running(ProcessIdentity process, List<String> cgroups) {
         return new ContainerRecord(name, Optional.of(process), supervisor, namespaces, argv, started, exitStatus,
-                seccomp);
+                seccomp, cgroups, false);
     }
 
-    public ContainerRecord exited(int status) {
+    /** @param outOfMemory the kernel's OOM killer ended it at its memory limit */
+    public ContainerRecord exited(int status, boolean outOfMemory) {
         return new ContainerRecord(name, command, supervisor, namespaces, argv, started, Optional.of(status),
-                seccomp);
+                seccomp, cgroups, outOfMemory);
     }
 }

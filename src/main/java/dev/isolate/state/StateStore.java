@@ -220,6 +220,12 @@ public final class StateStore {
         record.exitStatus().ifPresent(status -> p.setProperty("exit", Integer.toString(status)));
         record.seccomp().ifPresent(filter -> p.setProperty("seccomp",
                 Base64.getEncoder().encodeToString(filter.instructions())));
+        if (!record.cgroups().isEmpty()) {
+            p.setProperty("cgroups", String.join("\n", record.cgroups()));
+        }
+        if (record.outOfMemory()) {
+            p.setProperty("oom", "true");
+        }
         // Properties.store would write a date comment first, and Date.toString loads the time
         // zone data and its names: 20-40 ms of every named launch. These are the lines store
         // writes, with its escapes and, as from JDK 18 on, sorted by key; load reads them back.
@@ -272,7 +278,9 @@ public final class StateStore {
                 IsoInstant.parse(p.getProperty("started")),
                 Optional.ofNullable(p.getProperty("exit")).map(Integer::parseInt),
                 Optional.ofNullable(p.getProperty("seccomp")).map(bpf -> new SocketFilter(Base64.getDecoder()
-                        .decode(bpf)))));
+                        .decode(bpf))),
+                p.containsKey("cgroups") ? List.of(p.getProperty("cgroups").split("\n")) : List.of(),
+                Boolean.parseBoolean(p.getProperty("oom"))));
     }
 
     /** Every container on record, oldest first. */

@@ -46,15 +46,15 @@ class DetachTest {
         StateStore store = new StateStore(containers);
         ProcessIdentity self = ProcessIdentity.self();
         ContainerRecord claim = new ContainerRecord("quick", Optional.empty(), self, List.of(), List.of("true"),
-                Instant.now(), Optional.empty(), Optional.empty());
+                Instant.now(), Optional.empty(), Optional.empty(), List.of(), false);
         store.claim(claim);
         // Asked whether it lives, the supervisor has just recorded the command, run it and ended.
         assertTrue(Detach.awaitCommand(store, "quick", () -> {
-            store.save(claim.running(self).exited(0));
+            store.save(claim.running(self, List.of()).exited(0, false));
             return false;
         }));
         store.claim(new ContainerRecord("failed", Optional.empty(), self, List.of(), List.of("true"), Instant.now(),
-                Optional.empty(), Optional.empty()));
+                Optional.empty(), Optional.empty(), List.of(), false));
         assertFalse(Detach.awaitCommand(store, "failed", () -> false), "ended without running it");
     }
 }

@@ -80,12 +80,17 @@ class PlannerTest {
     }
 
     @Test
-    void namespaceFlagsGoToCloneExceptTime() {
+    void namespaceFlagsGoToCloneExceptTimeAndCgroup() {
         ContainerSpec all = Fixtures.spec().namespaces(EnumSet.allOf(Namespace.class)).hostname("h").build();
         LaunchPlan plan = plan(all);
-        assertEquals(SIGCHLD | CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWPID | CLONE_NEWNET
-                | CLONE_NEWCGROUP, plan.cloneFlags());
-        assertTrue(calls(plan).contains(Call.UNSHARE));
+        assertEquals(SIGCHLD | CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWPID | CLONE_NEWNET,
+                plan.cloneFlags());
+        List<Step> unshares = plan.childSteps().stream().filter(step -> step.call() == Call.UNSHARE).toList();
+        assertEquals(List.of(Arg.of(CLONE_NEWCGROUP), Arg.of(CLONE_NEWTIME)),
+                unshares.stream().map(step -> step.args().get(0)).toList());
+        int released = calls(plan).indexOf(Call.READ);
+        assertTrue(plan.childSteps().indexOf(unshares.get(0)) > released,
+                "the cgroup namespace is made after the parent moved the child into the container's cgroup");
     }
 
     @Test

@@ -43,7 +43,7 @@ class LifecycleTest {
     private static ContainerRecord running(String name, ProcessIdentity command) {
         ProcessIdentity self = ProcessIdentity.self();
         return new ContainerRecord(name, Optional.of(command), new ProcessIdentity(self.pid(), self.startTime() + 1),
-                List.of(), List.of("sleep", "60"), Instant.now(), Optional.empty(), Optional.empty());
+                List.of(), List.of("sleep", "60"), Instant.now(), Optional.empty(), Optional.empty(), List.of(), false);
     }
 
     @Test

@@ -49,7 +49,7 @@ class StateStoreTest {
 
     private static ContainerRecord starting(String name, ProcessIdentity supervisor) {
         return new ContainerRecord(name, Optional.empty(), supervisor, List.of("uts"), List.of("true"),
-                Instant.parse("2026-12-01T00:00:00Z"), Optional.empty(), Optional.empty());
+                Instant.parse("2026-12-01T00:00:00Z"), Optional.empty(), Optional.empty(), List.of(), false);
     }
 
     @Test
@@ -58,7 +58,7 @@ class StateStoreTest {
                 "");
         ContainerRecord record = new ContainerRecord("web", Optional.of(new ProcessIdentity(42, 7)),
                 liveSupervisor(), List.of("uts", "pid"), argv, Instant.parse("2026-12-01T16:30:36.123456Z"),
-                Optional.of(3), Optional.empty());
+                Optional.of(3), Optional.empty(), List.of("/sys/fs/cgroup/memory/isolate/isolate-1-2", "/sys/fs/cgroup/cpu,cpuacct/isolate/isolate-1-2"), true);
         Properties stored = new Properties();
         stored.load(new StringReader(StateStore.text(record)));
         StringWriter byStore = new StringWriter();
@@ -78,7 +78,7 @@ class StateStoreTest {
         assertEquals("name \"web\": in use by a running container",
                 assertThrows(Failure.class, () -> store.claim(starting("web", deadSupervisor()))).getMessage());
 
-        store.claim(starting("old", deadSupervisor()).exited(0));
+        store.claim(starting("old", deadSupervisor()).exited(0, false));
         ContainerRecord next = starting("old", liveSupervisor());
         store.claim(next);
         assertEquals(Optional.of(next), store.load("old"));
@@ -108,12 +108,12 @@ class StateStoreTest {
         store.claim(lost);
         ContainerRecord taker = starting("db", liveSupervisor());
         store.claim(taker);
-        assertFalse(store.save(lost.exited(0)), "an isolate that lost its name does not write over the new record");
+        assertFalse(store.save(lost.exited(0, false)), "an isolate that lost its name does not write over the new record");
         assertFalse(store.remove(lost));
         assertEquals(Optional.of(taker), store.load("db"));
         assertEquals("db: running: stop it first, or use rm -f",
                 assertThrows(Failure.class, () -> store.forget("db")).getMessage());
-        assertTrue(store.save(taker.exited(4)));
+        assertTrue(store.save(taker.exited(4, false)));
         assertEquals(Optional.of(4), store.get("db").exitStatus());
         assertTrue(store.remove(taker));
         assertEquals(Optional.empty(), store.load("db"));
@@ -166,7 +166,7 @@ class StateStoreTest {
         StateStore store = new StateStore(containers);
         ProcessIdentity supervisor = liveSupervisor();
         ProcessIdentity command = liveSupervisor();
-        store.claim(starting("app", supervisor).running(command));
+        store.claim(starting("app", supervisor).running(command, List.of()));
         assertEquals(command, store.resolve("app"));
         assertEquals(command, store.resolve(Long.toString(command.pid())));
         store.claim(starting("stopped", deadSupervisor()));
@@ -180,7 +180,7 @@ class StateStoreTest {
     @Test
     void everyNameGoesThroughTheNameRuleBeforeAnyFileIsTouched() throws Exception {
         // A record that parses, one level up from the store: what ../D would reach.
-        new StateStore(containers).claim(starting("D", deadSupervisor()).exited(0));
+        new StateStore(containers).claim(starting("D", deadSupervisor()).exited(0, false));
         StateStore store = new StateStore(Files.createDirectory(containers.resolve("inner")));
         for (String bad : List.of("../D", "..", ".", "", "_x", "-x", ".hidden", "a/b", "\u202ex", "\u00fc", "a\nb",
                 "x".repeat(65))) {

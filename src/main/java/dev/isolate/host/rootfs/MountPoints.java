@@ -1,5 +1,6 @@
 package dev.isolate.host.rootfs;
 
+import dev.isolate.host.MountInfo;
 import java.util.Optional;
 
 /** Reads /proc/self/mountinfo: which mount holds a path. */
@@ -15,7 +16,7 @@ final class MountPoints {
             if (fields.length < 5) {
                 continue;
             }
-            String mountPoint = unescape(fields[4]);
+            String mountPoint = MountInfo.unescape(fields[4]);
             boolean contains = path.equals(mountPoint) || mountPoint.equals("/")
                     || path.startsWith(mountPoint + "/");
             if (contains && (best == null || mountPoint.length() >= best.length())) {
@@ -23,20 +24,5 @@ final class MountPoints {
             }
         }
         return Optional.ofNullable(best);
-    }
-
-    /** The kernel writes space, tab, newline and backslash as three octal digits. */
-    static String unescape(String field) {
-        StringBuilder out = new StringBuilder(field.length());
-        for (int i = 0; i < field.length(); i++) {
-            char c = field.charAt(i);
-            if (c == '\\' && i + 3 < field.length() && field.substring(i + 1, i + 4).matches("[0-7]{3}")) {
-                out.append((char) Integer.parseInt(field.substring(i + 1, i + 4), 8));
-                i += 3;
-            } else {
-                out.append(c);
-            }
-        }
-        return out.toString();
     }
 }

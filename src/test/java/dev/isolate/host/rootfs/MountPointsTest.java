@@ -20,10 +20,4 @@ class MountPointsTest {
         assertEquals(Optional.of("/"), MountPoints.containing("/devices", MOUNTINFO), "a prefix is not enough");
         assertEquals(Optional.of("/dev"), MountPoints.containing("/dev", MOUNTINFO));
     }
-
-    @Test
-    void octalEscapesAreDecoded() {
-        assertEquals("a b\\c", MountPoints.unescape("a\\040b\\134c"));
-        assertEquals("tail\\", MountPoints.unescape("tail\\"));
-    }
 }

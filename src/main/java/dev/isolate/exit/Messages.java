@@ -1,4 +1,4 @@
-package dev.isolate.cli;
+package dev.isolate.exit;
 
 /**
  * Makes a message safe to print as one line: user input quoted in it may hold newlines, ESC
@@ -9,11 +9,11 @@ package dev.isolate.cli;
  * <p>isolate's strings carry the bytes the user gave, one char per byte; a char above 0xff
  * (isolate's own text) is taken as the code point it is.
  */
-final class Messages {
+public final class Messages {
     private Messages() {
     }
 
-    static String line(String message) {
+    public static String line(String message) {
         StringBuilder out = new StringBuilder(message.length());
         for (int at = 0; at < message.length();) {
             char c = message.charAt(at);

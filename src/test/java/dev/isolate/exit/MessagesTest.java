@@ -1,4 +1,4 @@
-package dev.isolate.cli;
+package dev.isolate.exit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
