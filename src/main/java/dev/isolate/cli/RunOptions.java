@@ -246,13 +246,6 @@ final class RunOptions {
 
     /** The limits, in docker's units; --cpu-shares on v2's weight scale, as the cgroup preparation wants it. */
     private Resources resources() {
-        Optional<Long> shares = value(cpuShares);
-        Optional<Long> weight = value(cpuWeight);
-        if (shares.isPresent() && weight.isPresent()) {
-            throw Failure.input("--cpu-shares and --cpu-weight: give one (they are the same knob on two scales)");
-        }
-        OptionalLong cpuWeightValue = shares.isPresent() ? OptionalLong.of(Resources.weightOfShares(shares.get()))
-                : weight.isPresent() ? OptionalLong.of(weight.get()) : OptionalLong.empty();
         Optional<Long> pids = value(pidsLimit);
         if (pids.isPresent() && pids.get() < -1) {
             throw Failure.input("--pids-limit " + pids.get() + ": use a number of processes, or 0 or -1 for unlimited");
@@ -261,7 +254,8 @@ final class RunOptions {
                 .orElse(Resources.Manager.CGROUPFS);
         return new Resources(bytes(memory, false), bytes(memorySwap, true),
                 pids.isPresent() && pids.get() > 0 ? OptionalLong.of(pids.get()) : OptionalLong.empty(),
-                CommandModel.<String>value(cpus).map(RunOptions::cpus), cpuWeightValue, value(cpusetCpus),
+                CommandModel.<String>value(cpus).map(RunOptions::cpus), optional(value(cpuShares)),
+                optional(value(cpuWeight)), value(cpusetCpus),
                 value(cgroupParent), manager);
     }
 
@@ -272,6 +266,10 @@ final class RunOptions {
         }
         return minusOneIsUnlimited && text.get().equals("-1") ? OptionalLong.of(Resources.UNLIMITED)
                 : OptionalLong.of(Resources.parseBytes(option.longestName(), text.get()));
+    }
+
+    private static OptionalLong optional(Optional<Long> value) {
+        return value.isPresent() ? OptionalLong.of(value.get()) : OptionalLong.empty();
     }
 
     private static double cpus(String text) {

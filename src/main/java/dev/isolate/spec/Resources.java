@@ -15,13 +15,14 @@ import java.util.regex.Pattern;
  * @param memorySwap   memory plus swap in bytes, or {@link #UNLIMITED} (docker's --memory-swap)
  * @param pids         the most tasks the container may have
  * @param cpus         a CFS quota in CPUs (0.5 is half of one)
- * @param cpuWeight    the container's CPU weight, 1 to 10000 (cgroup v2's scale; --cpu-shares is converted)
+ * @param cpuShares    the container's CPU share on cgroup v1's scale, 2 to 262144 (--cpu-shares)
+ * @param cpuWeight    the same on cgroup v2's scale, 1 to 10000 (--cpu-weight); at most one of the two is given
  * @param cpusetCpus   the CPUs the container may run on, in the kernel's list format
  * @param parent       the cgroup (from each hierarchy's root) that the container's is made in
  * @param manager      whether isolate makes a cgroup at all
  */
 public record Resources(OptionalLong memory, OptionalLong memorySwap, OptionalLong pids, Optional<Double> cpus,
-        OptionalLong cpuWeight, Optional<String> cpusetCpus, Optional<String> parent, Manager manager) {
+        OptionalLong cpuShares, OptionalLong cpuWeight, Optional<String> cpusetCpus, Optional<String> parent, Manager manager) {
     /** --memory-swap -1, and --pids-limit 0 or -1: no limit, as docker spells it. */
     public static final long UNLIMITED = -1;
     /** docker's floor: a smaller limit kills most programs before they start. */
@@ -38,12 +39,13 @@ public record Resources(OptionalLong memory, OptionalLong memorySwap, OptionalLo
     public enum Manager { CGROUPFS, DISABLED }
 
     public static final Resources NONE = new Resources(OptionalLong.empty(), OptionalLong.empty(), OptionalLong.empty(),
-            Optional.empty(), OptionalLong.empty(), Optional.empty(), Optional.empty(), Manager.CGROUPFS);
+            Optional.empty(), OptionalLong.empty(), OptionalLong.empty(), Optional.empty(), Optional.empty(),
+            Manager.CGROUPFS);
 
     public Resources {
         memory.ifPresent(bytes -> {
             if (bytes < MINIMUM_MEMORY) {
-                throw Failure.input("--memory " + bytes + ": the minimum is 6m");
+                throw Failure.input("--memory: " + bytes + " bytes is below the minimum, 6m");
             }
         });
         if (memorySwap.isPresent()) {
@@ -66,6 +68,14 @@ public record Resources(OptionalLong memory, OptionalLong memorySwap, OptionalLo
                 throw Failure.input("--cpus " + n + ": must be at least 0.01");
             }
         });
+        if (cpuShares.isPresent() && cpuWeight.isPresent()) {
+            throw Failure.input("--cpu-shares and --cpu-weight: give one (they are the same knob on two scales)");
+        }
+        cpuShares.ifPresent(shares -> {
+            if (shares < 2 || shares > 262_144) {
+                throw Failure.input("--cpu-shares " + shares + ": must be 2 to 262144");
+            }
+        });
         cpuWeight.ifPresent(weight -> {
             if (weight < 1 || weight > 10_000) {
                 throw Failure.input("--cpu-weight " + weight + ": must be 1 to 10000");
@@ -84,7 +94,7 @@ public record Resources(OptionalLong memory, OptionalLong memorySwap, OptionalLo
 
     /** Whether any limit is asked for, or a place for the cgroup: then a cgroup must be made or the launch fails. */
     public boolean limits() {
-        return memory.isPresent() || pids.isPresent() || cpus.isPresent() || cpuWeight.isPresent()
+        return memory.isPresent() || pids.isPresent() || cpus.isPresent() || cpuShares.isPresent() || cpuWeight.isPresent()
                 || cpusetCpus.isPresent() || parent.isPresent();
     }
 
@@ -120,17 +130,16 @@ public record Resources(OptionalLong memory, OptionalLong memorySwap, OptionalLo
         }
     }
 
-    /** --cpu-shares (cgroup v1's scale, 2 to 262144) on v2's weight scale, as crun and runc convert it. */
-    public static long weightOfShares(long shares) {
-        if (shares < 2 || shares > 262_144) {
-            throw Failure.input("--cpu-shares " + shares + ": must be 2 to 262144");
-        }
-        return 1 + ((shares - 2) * 9_999) / 262_142;
+    /** The CPU weight on cgroup v2's scale: --cpu-shares converted as crun and runc convert it. */
+    public OptionalLong weight() {
+        return cpuShares.isPresent() ? OptionalLong.of(1 + ((cpuShares.getAsLong() - 2) * 9_999) / 262_142)
+                : cpuWeight;
     }
 
-    /** The inverse of {@link #weightOfShares}, for cgroup v1's cpu.shares. */
-    public static long sharesOfWeight(long weight) {
-        return 2 + ((weight - 1) * 262_142) / 9_999;
+    /** The CPU share on cgroup v1's scale: --cpu-weight converted back. */
+    public OptionalLong shares() {
+        return cpuWeight.isPresent() ? OptionalLong.of(2 + ((cpuWeight.getAsLong() - 1) * 262_142) / 9_999)
+                : cpuShares;
     }
 
     /** The CPU numbers of a list in the kernel's format ("0-2,4"). */

@@ -200,8 +200,9 @@ public final class ContainerCgroup implements AutoCloseable {
         if (resources.pids().isPresent()) {
             required.put("pids", "--pids-limit");
         }
-        if (resources.cpus().isPresent() || resources.cpuWeight().isPresent()) {
-            required.put("cpu", resources.cpus().isPresent() ? "--cpus" : "--cpu-shares/--cpu-weight");
+        if (resources.cpus().isPresent() || resources.weight().isPresent()) {
+            required.put("cpu", resources.cpus().isPresent() ? "--cpus"
+                    : resources.cpuShares().isPresent() ? "--cpu-shares" : "--cpu-weight");
         }
         if (resources.cpusetCpus().isPresent()) {
             required.put("cpuset", "--cpuset-cpus");
@@ -246,8 +247,8 @@ public final class ContainerCgroup implements AutoCloseable {
                     files.put("cpu.cfs_quota_us", Long.toString(quota.getAsLong()));
                 }
             }
-            r.cpuWeight().ifPresent(weight -> files.put(v2 ? "cpu.weight" : "cpu.shares",
-                    Long.toString(v2 ? weight : Resources.sharesOfWeight(weight))));
+            (v2 ? r.weight() : r.shares()).ifPresent(value -> files.put(v2 ? "cpu.weight" : "cpu.shares",
+                    Long.toString(value)));
         }
         if (h.controllers().contains("cpuset") && r.cpusetCpus().isPresent()) {
             String list = r.cpusetCpus().get();
