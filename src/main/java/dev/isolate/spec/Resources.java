@@ -87,13 +87,19 @@ public record Resources(OptionalLong memory, OptionalLong memorySwap, OptionalLo
             }
         });
         parent.ifPresent(Resources::requireValidParent);
-        if (manager == Manager.DISABLED && limits()) {
+        if (manager == Manager.DISABLED && limited(memory, pids, cpus, cpuShares, cpuWeight, cpusetCpus, parent)) {
             throw Failure.input("--cgroup-manager disabled: a limit needs a cgroup; drop the limit or the option");
         }
     }
 
     /** Whether any limit is asked for, or a place for the cgroup: then a cgroup must be made or the launch fails. */
     public boolean limits() {
+        return limited(memory, pids, cpus, cpuShares, cpuWeight, cpusetCpus, parent);
+    }
+
+    /** {@link #limits}, for the constructor, which cannot call accessors yet. */
+    private static boolean limited(OptionalLong memory, OptionalLong pids, Optional<Double> cpus, OptionalLong cpuShares,
+            OptionalLong cpuWeight, Optional<String> cpusetCpus, Optional<String> parent) {
         return memory.isPresent() || pids.isPresent() || cpus.isPresent() || cpuShares.isPresent() || cpuWeight.isPresent()
                 || cpusetCpus.isPresent() || parent.isPresent();
     }
