@@ -57,10 +57,10 @@ final class StatsCommand implements Callable<Integer> {
             containers.add(container);
         }
         if (given.isEmpty()) {
-            containers.addAll(store.all().stream().filter(ContainerRecord::live).toList());
+            // as running(NAME): a container still starting has no process, nor its cgroup on record yet
+            containers.addAll(store.all().stream().filter(c -> c.live() && c.command().isPresent()).toList());
         }
-        Hierarchies hierarchies = containers.stream().allMatch(c -> c.cgroups().isEmpty()) ? null
-                : Hierarchies.read();
+        Hierarchies hierarchies = Hierarchies.read();
         List<Reports.ContainerUsage> rows = new ArrayList<>();
         for (ContainerRecord container : containers) {
             if (container.cgroups().isEmpty()) {
