@@ -11,8 +11,8 @@ import picocli.CommandLine.Model.CommandSpec;
  */
 final class Commands {
     /** In the order of isolate --help's synopsis. */
-    static final List<String> NAMES = List.of("run", "exec", "ps", "logs", "stop", "kill", "rm", "ns", "lsns",
-            "network", "gc", "help", "version");
+    static final List<String> NAMES = List.of("run", "exec", "ps", "stats", "logs", "stop", "kill", "rm", "ns",
+            "lsns", "network", "gc", "help", "version");
 
     private Commands() {
     }
@@ -23,6 +23,7 @@ final class Commands {
             case "run" -> LaunchCommand.run();
             case "exec" -> ExecCommand.spec();
             case "ps" -> PsCommand.spec();
+            case "stats" -> StatsCommand.spec();
             case "logs" -> LogsCommand.spec();
             case "stop" -> StopCommand.spec();
             case "kill" -> KillCommand.spec();

@@ -26,6 +26,7 @@ final class LaunchCommand implements Callable<Integer> {
                         "       isolate run [OPTIONS] [--] COMMAND [ARG...]",
                         "       isolate exec [OPTIONS] NAME|PID [--] COMMAND [ARG...]",
                         "       isolate ps [-a] [-q|--json]",
+                        "       isolate stats [--json] [NAME...]",
                         "       isolate logs [-f] NAME",
                         "       isolate stop [-t SECS] NAME...",
                         "       isolate kill NAME [SIGNAL]",
@@ -37,9 +38,9 @@ final class LaunchCommand implements Callable<Integer> {
                         "       isolate help [COMMAND]",
                         "       isolate version")
                 .description("", "Run COMMAND in new Linux namespaces. run --name and -d record it for exec, ps,",
-                        "logs, stop, kill and rm; ns and lsns show namespaces; network rm removes the",
-                        "bridge --network made, gc what killed containers left. Each command has --help.",
-                        "Only the first word names a command: isolate -p ps runs ps.", "")
+                        "stats, logs, stop, kill and rm; ns and lsns show namespaces; network rm removes",
+                        "the bridge --network made, gc what killed containers left. Each command has",
+                        "--help. Only the first word names a command: isolate -p ps runs ps.", "")
                 .launchExitStatus()
                 .examples("  sudo isolate -npu myhost bash    shell with its own network, PIDs, hostname",
                         "  sudo isolate -p ps -ef           ps sees only itself, as PID 1",

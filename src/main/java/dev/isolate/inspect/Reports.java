@@ -1,16 +1,24 @@
 package dev.isolate.inspect;
 
+import dev.isolate.host.cgroup.CgroupUsage;
 import dev.isolate.json.Json;
 import dev.isolate.spec.Namespace;
 import dev.isolate.state.ContainerRecord;
 import dev.isolate.state.IsoInstant;
+import java.math.BigDecimal;
+import java.math.MathContext;
+import java.math.RoundingMode;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
+import java.util.function.LongFunction;
 
-/** The tables and JSON of isolate ns and isolate lsns. */
+/** The tables and JSON of isolate ns, lsns, ps and stats. */
 public final class Reports {
     private Reports() {
     }
@@ -85,7 +93,9 @@ public final class Reports {
                     + "], \"command\": [" + String.join(", ", c.argv().stream().map(Json::string).toList())
                     + "], \"started\": " + Json.string(started(c)) + ", \"status\": "
                     + Json.string(c.live() ? "running" : "exited") + ", \"exitCode\": "
-                    + c.exitStatus().map(String::valueOf).orElse("null") + "}");
+                    + c.exitStatus().map(String::valueOf).orElse("null") + ", \"cgroups\": ["
+                    + String.join(", ", c.cgroups().stream().map(Json::string).toList()) + "], \"outOfMemory\": "
+                    + c.outOfMemory() + "}");
         }
         return "{\"containers\": [" + String.join(",\n   ", objects) + "]}\n";
     }
@@ -94,9 +104,96 @@ public final class Reports {
         return IsoInstant.format(c.started().truncatedTo(ChronoUnit.SECONDS));
     }
 
-    /** running, exited (N), or exited (?) when isolate was killed before it could see the end. */
+    /**
+     * running, exited (N), exited (137, out of memory) when the kernel's OOM killer ended it at
+     * its memory limit, or exited (?) when isolate was killed before it could see the end.
+     */
     private static String status(ContainerRecord c) {
-        return c.live() ? "running" : "exited (" + c.exitStatus().map(String::valueOf).orElse("?") + ")";
+        return c.live() ? "running" : "exited (" + c.exitStatus().map(String::valueOf).orElse("?")
+                + (c.outOfMemory() ? ", out of memory" : "") + ")";
+    }
+
+    /** A running container's cgroup usage: none when it has no cgroup of its own. */
+    public record ContainerUsage(String name, Optional<CgroupUsage> usage) {
+    }
+
+    /** isolate stats: docker stats --no-stream's columns that isolate has, and the peak and CPU time. */
+    public static String statsTable(List<ContainerUsage> containers) {
+        List<String[]> rows = new ArrayList<>();
+        rows.add(new String[] {"NAME", "MEM USAGE / LIMIT", "MEM %", "PEAK", "PIDS", "CPU TIME"});
+        for (ContainerUsage c : containers) {
+            Optional<CgroupUsage> u = c.usage();
+            rows.add(new String[] {c.name(),
+                    u.map(usage -> orDash(usage.memory(), Reports::bytes) + " / " + limit(usage.memoryLimit(),
+                            Reports::bytes)).orElse("-"),
+                    u.map(Reports::memoryPercent).orElse("-"),
+                    u.map(usage -> orDash(usage.memoryPeak(), Reports::bytes)).orElse("-"),
+                    u.map(usage -> orDash(usage.pids(), String::valueOf) + " / " + limit(usage.pidsLimit(),
+                            String::valueOf)).orElse("-"),
+                    u.map(usage -> orDash(usage.cpuNanos(), Reports::duration)).orElse("-")});
+        }
+        return table(rows, Set.of());
+    }
+
+    /** isolate stats --json: bytes and nanoseconds as numbers, null where the kernel reports none (or no limit). */
+    public static String statsJson(List<ContainerUsage> containers) {
+        List<String> objects = new ArrayList<>();
+        for (ContainerUsage c : containers) {
+            Optional<CgroupUsage> u = c.usage();
+            objects.add("{\"name\": " + Json.string(c.name())
+                    + ", \"memoryUsage\": " + number(u.map(CgroupUsage::memory))
+                    + ", \"memoryPeak\": " + number(u.map(CgroupUsage::memoryPeak))
+                    + ", \"memoryLimit\": " + number(u.map(CgroupUsage::memoryLimit))
+                    + ", \"pids\": " + number(u.map(CgroupUsage::pids))
+                    + ", \"pidsLimit\": " + number(u.map(CgroupUsage::pidsLimit))
+                    + ", \"cpuNanoseconds\": " + number(u.map(CgroupUsage::cpuNanos)) + "}");
+        }
+        return "[" + String.join(",\n ", objects) + "]\n";
+    }
+
+    private static String number(Optional<OptionalLong> value) {
+        return value.filter(OptionalLong::isPresent).map(v -> Long.toString(v.getAsLong())).orElse("null");
+    }
+
+    private static String orDash(OptionalLong value, LongFunction<String> format) {
+        return value.isPresent() ? format.apply(value.getAsLong()) : "-";
+    }
+
+    private static String limit(OptionalLong value, LongFunction<String> format) {
+        return value.isPresent() ? format.apply(value.getAsLong()) : "unlimited";
+    }
+
+    /** As docker's: usage over limit, two decimals; "-" without a limit. */
+    private static String memoryPercent(CgroupUsage usage) {
+        if (usage.memory().isEmpty() || usage.memoryLimit().isEmpty() || usage.memoryLimit().getAsLong() == 0) {
+            return "-";
+        }
+        return String.format(Locale.ROOT, "%.2f%%", 100.0 * usage.memory().getAsLong() / usage.memoryLimit().getAsLong());
+    }
+
+    /** Sizes as docker writes them (go-units' BytesSize): binary units, four significant digits, "1.523MiB". */
+    static String bytes(long bytes) {
+        String[] units = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
+        double size = bytes;
+        int unit = 0;
+        while (size >= 1024 && unit < units.length - 1) {
+            size /= 1024;
+            unit++;
+        }
+        return new BigDecimal(size).round(new MathContext(4, RoundingMode.HALF_EVEN)).stripTrailingZeros()
+                .toPlainString() + units[unit];
+    }
+
+    /** A duration as Go's (docker's language) writes one rounded to milliseconds: "12ms", "1.204s", "2m3.5s". */
+    static String duration(long nanos) {
+        long millis = (nanos + 500_000) / 1_000_000;
+        if (millis < 1000) {
+            return millis == 0 ? "0s" : millis + "ms";
+        }
+        long hours = millis / 3_600_000;
+        long minutes = millis / 60_000 % 60;
+        String seconds = BigDecimal.valueOf(millis % 60_000, 3).stripTrailingZeros().toPlainString() + "s";
+        return (hours > 0 ? hours + "h" : "") + (hours > 0 || minutes > 0 ? minutes + "m" : "") + seconds;
     }
 
     /** Control characters as \xHH, as util-linux writes them, so that a row stays one line. */

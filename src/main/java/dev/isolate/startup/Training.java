@@ -21,8 +21,8 @@ import java.util.jar.JarFile;
  */
 final class Training {
     /** Commands whose help is printed: each builds its part of the command line's model. */
-    private static final List<String> COMMANDS = List.of("run", "exec", "ps", "logs", "stop", "kill", "rm", "ns",
-            "lsns", "network", "gc", "help", "version");
+    private static final List<String> COMMANDS = List.of("run", "exec", "ps", "stats", "logs", "stop", "kill", "rm",
+            "ns", "lsns", "network", "gc", "help", "version");
     /** Launches planned and printed, then one made: nothing of them is kept. */
     private static final List<List<String>> LAUNCHES = List.of(
             List.of("--dry-run", "-npumiC", "h", "true"),
