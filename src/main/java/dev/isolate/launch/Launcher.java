@@ -38,10 +38,12 @@ import dev.isolate.terminal.TerminalRelay;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.stream.Collectors;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -129,7 +131,8 @@ public final class Launcher {
                     facts.environment()) : null) {
                 Optional<RootfsLayout> layout = Optional.ofNullable(workspace).map(Workspace::layout);
                 LaunchPlan plan = Planner.plan(spec, facts, new Prepared(layout, network.joinedNamespace(),
-                        credentials(spec, layout, hostCredentials), seccomp, executed(spec, init)));
+                        credentials(spec, layout, hostCredentials), seccomp, executed(spec, init),
+                        cgroupView(cgroupDecision)));
                 try (ContainerCgroup cgroup = ContainerCgroup.prepare(cgroupDecision, diagnostics);
                         TerminalRelay terminal = spec.terminal() ? new TerminalRelay(spec.rootfs().isPresent()
                         ? "the container's own devpts" : "the host's devpts", diagnostics) : null) {
@@ -180,6 +183,33 @@ public final class Launcher {
         }
         return ContainerCgroup.decide(resources, facts.caller(), Hierarchies.read(),
                 ContainerCgroup.leafName(ProcessIdentity.self()));
+    }
+
+    /**
+     * The container's cgroup as a root filesystem's /sys/fs/cgroup shows it: on cgroup v2 alone,
+     * its one directory; otherwise a directory per hierarchy, named as the hierarchy's mount
+     * point on the host, or after its controllers where that name is missing or another's.
+     */
+    static List<Prepared.CgroupDirectory> cgroupView(ContainerCgroup.Decision decision) {
+        List<ContainerCgroup.Leaf> leaves = decision.leaves();
+        if (leaves.size() == 1 && leaves.get(0).hierarchy().unified()) {
+            return List.of(Prepared.CgroupDirectory.unified(leaves.get(0).leaf().toString()));
+        }
+        List<Prepared.CgroupDirectory> view = new ArrayList<>();
+        Set<String> names = new HashSet<>();
+        for (ContainerCgroup.Leaf leaf : leaves) {
+            Hierarchies.Hierarchy hierarchy = leaf.hierarchy();
+            Path mountPoint = hierarchy.mountPoint().getFileName();
+            String controllers = hierarchy.unified() ? "unified"
+                    : String.join(",", new TreeSet<>(hierarchy.controllers()));
+            String name = mountPoint == null || names.contains(mountPoint.toString()) ? controllers
+                    : mountPoint.toString();
+            for (int n = 2; !names.add(name); n++) {
+                name = controllers + "." + n;
+            }
+            view.add(new Prepared.CgroupDirectory(name, leaf.leaf().toString()));
+        }
+        return view;
     }
 
     /** --init's program, looked up on the caller's PATH before anything is made. */
@@ -294,7 +324,8 @@ public final class Launcher {
             rootfs.ifPresent(decision -> host.addAll(decision.actions()));
             Optional<RootfsLayout> layout = rootfs.map(Workspace.Decision::layout);
             LaunchPlan plan = Planner.plan(spec, facts, new Prepared(layout, network.joinedNamespace(),
-                    dryRunCredentials(spec, layout, hostCredentials), seccomp, executed(spec, init)));
+                    dryRunCredentials(spec, layout, hostCredentials), seccomp, executed(spec, init),
+                    cgroupView(cgroup)));
             return new DryRun(spec.command(), host, plan);
         }
     }

@@ -33,7 +33,8 @@ final class NamespaceSteps {
     }
 
     /** Propagation first, before any mount, then the root filesystem or a fresh /proc. */
-    static void mounts(ContainerSpec spec, Optional<RootfsLayout> rootfs, List<Step> steps) {
+    static void mounts(ContainerSpec spec, Optional<RootfsLayout> rootfs, List<Prepared.CgroupDirectory> cgroup,
+            List<Step> steps) {
         if (!spec.namespaces().contains(Namespace.MOUNT)) {
             return;
         }
@@ -50,7 +51,7 @@ final class NamespaceSteps {
         }
         if (rootfs.isPresent()) {
             steps.addAll(RootfsSteps.plan(rootfs.get(), spec.namespaces().contains(Namespace.USER),
-                    !(spec.network().mode() instanceof NetworkMode.Shared), spec.containment().maskedPaths()));
+                    !(spec.network().mode() instanceof NetworkMode.Shared), spec.containment().maskedPaths(), cgroup));
         } else if (spec.namespaces().contains(Namespace.PID)) {
             if (propagation == Propagation.SHARED || propagation == Propagation.UNCHANGED) {
                 // A proc mounted on a shared /proc would replace the host's, as util-linux knows.

@@ -94,7 +94,7 @@ public final class Planner {
                 "enter " + ((NetworkMode.Joined) spec.network().mode()).description(),
                 Arg.of(fd), Arg.of(CLONE_NEWNET))));
         NamespaceSteps.cgroup(spec, steps);
-        NamespaceSteps.mounts(spec, prepared.rootfs(), steps);
+        NamespaceSteps.mounts(spec, prepared.rootfs(), prepared.cgroup(), steps);
         NamespaceSteps.others(spec, steps);
         if (spec.terminal()) {
             // After pivot_root, from the container's devpts; before the change of ids (see TerminalSteps).

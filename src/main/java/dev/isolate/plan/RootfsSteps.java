@@ -15,8 +15,10 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The child's steps that build the container's tree and switch to it, in bubblewrap's and
@@ -33,6 +35,9 @@ final class RootfsSteps {
     /** Bound from the host into the fresh /dev, as bubblewrap and runc do. */
     static final List<String> DEVICES = List.of("null", "zero", "full", "random", "urandom", "tty");
 
+    /** Where the container sees its cgroup, as in docker. */
+    static final String CGROUP_MOUNT = "/sys/fs/cgroup";
+
     private final RootfsLayout layout;
     private final List<Step> steps = new ArrayList<>();
 
@@ -46,12 +51,15 @@ final class RootfsSteps {
      * @param ownNetwork    the container has a network namespace other than the host's, so it gets its own sysfs
      * @param protectKernel mask and make read-only the kernel's files a container must not see or change,
      *                      and mount /sys read-only; not with --privileged
+     * @param cgroup        the container's cgroup directories, shown on /sys/fs/cgroup
      */
-    static List<Step> plan(RootfsLayout layout, boolean userNamespace, boolean ownNetwork, boolean protectKernel) {
+    static List<Step> plan(RootfsLayout layout, boolean userNamespace, boolean ownNetwork, boolean protectKernel,
+            List<Prepared.CgroupDirectory> cgroup) {
         RootfsSteps plan = new RootfsSteps(layout);
         layout.privateMountPoints().forEach(plan::makePrivate);
         plan.root(userNamespace);
         plan.standardMounts(ownNetwork, protectKernel);
+        plan.cgroupView(cgroup);
         layout.mounts().forEach(plan::userMount);
         if (protectKernel) {
             plan.protectKernelFiles();
@@ -119,6 +127,52 @@ final class RootfsSteps {
         } else {
             // sysfs shows the network namespace of whoever mounts it: share the host's view.
             bindOwn("/sys", "/sys", true, readOnly, true);
+        }
+    }
+
+    /**
+     * /sys/fs/cgroup shows the container's own cgroup and nothing else of the host's, as docker
+     * mounts it: on cgroup v2 alone its directory is bound there; otherwise a tmpfs holds one
+     * directory per hierarchy, named as on the host, each a bind of the container's directory in
+     * it, with a link for each controller of a co-mounted one (cpu and cpuacct to cpu,cpuacct).
+     * Without a cgroup of its own, the tmpfs stays empty: the /sys of the host that a container
+     * sharing its network gets is bound with the host's hierarchies below it, which this covers.
+     *
+     * <p>Read-only even with --privileged, where docker mounts it read-write: isolate removes
+     * only the container's own directory when it ends, and a cgroup the command made below it
+     * would keep that from being removed; a privileged command that wants to manage cgroups
+     * can mount a hierarchy itself.
+     */
+    private void cgroupView(List<Prepared.CgroupDirectory> cgroup) {
+        long attributes = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC;
+        if (cgroup.size() == 1 && cgroup.get(0).name().isEmpty()) {
+            bindOwn(cgroup.get(0).hostDirectory(), CGROUP_MOUNT, true, attributes, false);
+            return;
+        }
+        Set<String> names = new LinkedHashSet<>();
+        for (Prepared.CgroupDirectory directory : cgroup) {
+            if (directory.name().isEmpty() || !names.add(directory.name())) {
+                throw new IllegalArgumentException("cgroup directories need names of their own: " + cgroup);
+            }
+        }
+        // Written through the detached mount's descriptor before it is made read-only and attached.
+        newFilesystem("tmpfs", CGROUP_MOUNT, List.of(), ordered("mode", "0755", "size", "4k"),
+                attributes & ~MOUNT_ATTR_RDONLY);
+        Set<String> links = new LinkedHashSet<>();
+        for (String name : names) {
+            add(Step.of(Call.MKDIRAT, Check.SUCCESS, "create " + CGROUP_MOUNT + "/" + name,
+                    Arg.of(TREE), Arg.of(name), Arg.of(0755)));
+            for (String controller : name.split(",")) {
+                if (!controller.equals(name) && !names.contains(controller) && links.add(controller)) {
+                    add(Step.of(Call.SYMLINKAT, Check.SUCCESS, "link " + CGROUP_MOUNT + "/" + controller + " to "
+                            + name, Arg.of(name), Arg.of(TREE), Arg.of(controller)));
+                }
+            }
+        }
+        setAttributes(attributes, false, CGROUP_MOUNT);
+        attach(CGROUP_MOUNT, true, false);
+        for (Prepared.CgroupDirectory directory : cgroup) {
+            bindOwn(directory.hostDirectory(), CGROUP_MOUNT + "/" + directory.name(), true, attributes, false);
         }
     }
 

@@ -42,7 +42,8 @@ class ContainmentStepsTest {
     private static LaunchPlan plan(ContainerSpec spec, HostFacts facts, Optional<Credentials> credentials) {
         return Planner.plan(spec, facts, new Prepared(Optional.empty(), OptionalInt.empty(), credentials,
                 spec.containment().seccomp() instanceof SeccompProfile.Unconfined ? Optional.empty()
-                        : Optional.of(new SocketFilter(new byte[SocketFilter.INSTRUCTION_SIZE])), Optional.empty()));
+                        : Optional.of(new SocketFilter(new byte[SocketFilter.INSTRUCTION_SIZE])), Optional.empty(),
+                List.of()));
     }
 
     private static List<Call> calls(LaunchPlan plan) {

@@ -3,6 +3,7 @@ package dev.isolate.plan;
 import static dev.isolate.linux.Linux.*;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.isolate.host.rootfs.RootfsLayout;
@@ -31,7 +32,7 @@ class RootfsStepsTest {
     }
 
     private static List<Step> plan(RootfsLayout layout) {
-        return RootfsSteps.plan(layout, false, false, true);
+        return RootfsSteps.plan(layout, false, false, true, List.of());
     }
 
     private static int index(List<Step> steps, Call call) {
@@ -68,9 +69,9 @@ class RootfsStepsTest {
                 checked++;
             }
         }
-        // proc, /dev, six devices, pts, shm, sys, two user mounts, three read-only entries, three masked
-        // files and two masked directories
-        assertEquals(1 + 1 + 6 + 2 + 1 + 2 + 3 + 3 + 2, checked);
+        // proc, /dev, six devices, pts, shm, sys, /sys/fs/cgroup, two user mounts, three read-only entries,
+        // three masked files and two masked directories
+        assertEquals(1 + 1 + 6 + 2 + 1 + 1 + 2 + 3 + 3 + 2, checked);
     }
 
     @Test
@@ -85,7 +86,7 @@ class RootfsStepsTest {
 
     @Test
     void privilegedContainersSeeEverythingAndAWritableSys() {
-        List<Step> steps = RootfsSteps.plan(layout(false, Optional.empty(), List.of(), Set.of()), false, true, false);
+        List<Step> steps = RootfsSteps.plan(layout(false, Optional.empty(), List.of(), Set.of()), false, true, false, List.of());
         assertFalse(steps.stream().anyMatch(s -> s.what().contains("/proc/kcore") || s.what().contains("/proc/acpi")
                 || s.what().contains("read-only")));
         Step sysfs = steps.stream().filter(s -> s.what().equals("mount the sysfs filesystem for /sys")).findFirst()
@@ -148,7 +149,7 @@ class RootfsStepsTest {
                 "/run/isolate/overlay/1-x/upper", "/run/isolate/overlay/1-x/work");
         RootfsLayout layout = new RootfsLayout("/images/a:b", false, Optional.of(overlay), List.of(), Set.of(),
                 List.of(), Set.of(), Set.of());
-        List<Step> steps = RootfsSteps.plan(layout, true, false, true);
+        List<Step> steps = RootfsSteps.plan(layout, true, false, true, List.of());
         assertEquals(Call.MOUNT, steps.get(0).call());
         assertEquals(new Arg.CString("tmpfs"), steps.get(0).args().get(0));
         assertEquals(new Arg.CString("/run/isolate/overlay/1-x"), steps.get(0).args().get(1));
@@ -159,16 +160,16 @@ class RootfsStepsTest {
         Step lower = steps.stream().filter(s -> s.args().size() > 2 && s.args().get(2).equals(new Arg.CString(
                 "lowerdir"))).findFirst().orElseThrow();
         assertEquals(new Arg.CString("/images/a\\:b"), lower.args().get(3));
-        assertFalse(RootfsSteps.plan(layout, false, false, true).stream().anyMatch(s -> s.args().size() > 2
+        assertFalse(RootfsSteps.plan(layout, false, false, true, List.of()).stream().anyMatch(s -> s.args().size() > 2
                 && s.args().get(2).equals(new Arg.CString("userxattr"))), "only in a user namespace");
     }
 
     @Test
     void sysIsFreshOnlyWithItsOwnNetworkNamespace() {
         RootfsLayout layout = layout(false, Optional.empty(), List.of(), Set.of());
-        assertTrue(RootfsSteps.plan(layout, false, true, true).stream()
+        assertTrue(RootfsSteps.plan(layout, false, true, true, List.of()).stream()
                 .anyMatch(s -> s.call() == Call.FSOPEN && s.args().get(0).equals(new Arg.CString("sysfs"))));
-        assertTrue(RootfsSteps.plan(layout, false, false, true).stream()
+        assertTrue(RootfsSteps.plan(layout, false, false, true, List.of()).stream()
                 .anyMatch(s -> s.call() == Call.OPEN_TREE && s.args().get(1).equals(new Arg.CString("/sys"))));
     }
 
@@ -182,6 +183,93 @@ class RootfsStepsTest {
         long masks = IntStream.range(0, steps.size()).filter(i -> steps.get(i).call() == Call.OPEN_TREE
                 && steps.get(i).args().get(1).equals(new Arg.CString("/dev/null"))).count();
         assertEquals(1, masks, "/dev/null itself, and no mask for missing entries");
+    }
+
+    /** The steps from the mount on /sys/fs/cgroup to the last step before the user's first mount, briefly. */
+    private static List<String> cgroupView(List<Prepared.CgroupDirectory> cgroup) {
+        RootfsLayout layout = layout(false, Optional.empty(), List.of(new Mount.Tmpfs("/run", Optional.empty())),
+                Set.of());
+        List<Step> steps = RootfsSteps.plan(layout, false, false, true, cgroup);
+        int sys = steps.stream().map(Step::what).toList().indexOf("mount on /sys");
+        int user = steps.stream().map(Step::what).toList().indexOf("open a tmpfs filesystem for /run");
+        return steps.subList(sys + 1, user).stream().map(step -> step.call() + step.args().stream()
+                .map(arg -> " " + brief(step, arg)).filter(word -> !word.isBlank())
+                .collect(java.util.stream.Collectors.joining())).toList();
+    }
+
+    /** A string, a slot (TREE, or fd for any other), mount_setattr's attributes; nothing for the rest. */
+    private static String brief(Step step, Arg arg) {
+        if (arg instanceof Arg.CString string) {
+            return string.value();
+        }
+        if (arg instanceof Arg.Saved saved) {
+            return saved.slot().equals(Slots.TREE) ? "TREE" : "fd";
+        }
+        return step.call() == Call.MOUNT_SETATTR && arg instanceof Arg.Bytes ? Long.toString(word(arg, 0)) : "";
+    }
+
+    private static final long VIEW_ATTRIBUTES = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV
+            | MOUNT_ATTR_NOEXEC;
+
+    @Test
+    void cgroupV1HierarchiesAreDirectoriesOfAReadOnlyTmpfsEachBoundReadOnlyFromTheHost() {
+        List<String> steps = cgroupView(List.of(
+                new Prepared.CgroupDirectory("memory", "/sys/fs/cgroup/memory/isolate/isolate-7-8"),
+                new Prepared.CgroupDirectory("cpu,cpuacct", "/sys/fs/cgroup/cpu,cpuacct/isolate/isolate-7-8")));
+        assertEquals(List.of("FSOPEN tmpfs", "FSCONFIG fd source tmpfs", "FSCONFIG fd mode 0755", "FSCONFIG fd size 4k",
+                "FSCONFIG fd", "FSMOUNT fd", "CLOSE fd",
+                "MKDIRAT TREE memory", "MKDIRAT TREE cpu,cpuacct", "SYMLINKAT cpu,cpuacct TREE cpu",
+                "SYMLINKAT cpu,cpuacct TREE cpuacct",
+                "MOUNT_SETATTR TREE " + VIEW_ATTRIBUTES, "OPENAT2 fd sys/fs/cgroup", "MOVE_MOUNT TREE fd",
+                "OPEN_TREE /sys/fs/cgroup/memory/isolate/isolate-7-8", "MOUNT_SETATTR TREE " + VIEW_ATTRIBUTES,
+                "OPENAT2 fd sys/fs/cgroup/memory", "MOVE_MOUNT TREE fd",
+                "OPEN_TREE /sys/fs/cgroup/cpu,cpuacct/isolate/isolate-7-8", "MOUNT_SETATTR TREE " + VIEW_ATTRIBUTES,
+                "OPENAT2 fd sys/fs/cgroup/cpu,cpuacct", "MOVE_MOUNT TREE fd"), steps);
+    }
+
+    @Test
+    void theTmpfsIsWritableOnlyUntilItsDirectoriesAreMade() {
+        RootfsLayout layout = layout(false, Optional.empty(), List.of(), Set.of());
+        List<Step> steps = RootfsSteps.plan(layout, false, false, true,
+                List.of(new Prepared.CgroupDirectory("pids", "/sys/fs/cgroup/pids/isolate/isolate-7-8")));
+        int fsmount = steps.stream().map(Step::what).toList().indexOf("mount the tmpfs filesystem for /sys/fs/cgroup");
+        assertEquals(MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC,
+                ((Arg.Value) steps.get(fsmount).args().get(2)).value());
+        Step readOnly = steps.get(fsmount + 3);
+        assertEquals(Call.MOUNT_SETATTR, readOnly.call());
+        assertEquals(0, word(readOnly.args().get(3), 2), "a new filesystem's mount is private already");
+    }
+
+    @Test
+    void cgroupV2AloneIsBoundOnSysFsCgroupItself() {
+        assertEquals(List.of("OPEN_TREE /sys/fs/cgroup/isolate/isolate-7-8", "MOUNT_SETATTR TREE " + VIEW_ATTRIBUTES,
+                "OPENAT2 fd sys/fs/cgroup", "MOVE_MOUNT TREE fd"),
+                cgroupView(List.of(Prepared.CgroupDirectory.unified("/sys/fs/cgroup/isolate/isolate-7-8"))));
+    }
+
+    @Test
+    void withoutACgroupSysFsCgroupIsAnEmptyReadOnlyTmpfs() {
+        List<String> steps = cgroupView(List.of());
+        assertEquals(List.of("FSOPEN tmpfs", "FSCONFIG fd source tmpfs", "FSCONFIG fd mode 0755", "FSCONFIG fd size 4k",
+                "FSCONFIG fd", "FSMOUNT fd", "CLOSE fd", "MOUNT_SETATTR TREE " + VIEW_ATTRIBUTES,
+                "OPENAT2 fd sys/fs/cgroup", "MOVE_MOUNT TREE fd"), steps);
+        List<Step> privileged = RootfsSteps.plan(layout(false, Optional.empty(), List.of(), Set.of()), false, true,
+                false, List.of());
+        assertTrue(privileged.stream().anyMatch(s -> s.what().equals("mount on /sys/fs/cgroup")),
+                "--privileged hides the host's hierarchy too");
+    }
+
+    @Test
+    void cgroupDirectoriesNeedNamesOfTheirOwn() {
+        RootfsLayout layout = layout(false, Optional.empty(), List.of(), Set.of());
+        for (List<Prepared.CgroupDirectory> bad : List.of(
+                List.of(new Prepared.CgroupDirectory("pids", "/a"), new Prepared.CgroupDirectory("pids", "/b")),
+                List.of(Prepared.CgroupDirectory.unified("/a"), new Prepared.CgroupDirectory("pids", "/b")))) {
+            assertThrows(IllegalArgumentException.class, () -> RootfsSteps.plan(layout, false, false, true, bad));
+        }
+        for (String name : List.of("a/b", "..", ".")) {
+            assertThrows(IllegalArgumentException.class, () -> new Prepared.CgroupDirectory(name, "/a"));
+        }
     }
 
     @Test
