@@ -11,6 +11,7 @@ import dev.isolate.host.InitProgram;
 import dev.isolate.host.JvmSetup;
 import dev.isolate.host.cgroup.ContainerCgroup;
 import dev.isolate.host.cgroup.Hierarchies;
+import dev.isolate.host.cgroup.TargetCgroups;
 import dev.isolate.host.join.TargetDescriptors;
 import dev.isolate.host.network.ContainerNetwork;
 import dev.isolate.host.rootfs.RootfsLayout;
@@ -356,17 +357,24 @@ public final class Launcher {
                     opened.add("descriptor " + fd + ": /proc/" + pid + "/ns/" + type.procName()));
             descriptors.target().rootFd().ifPresent(fd -> opened.add("descriptor " + fd + ": /proc/" + pid + "/root"));
             descriptors.target().cwdFd().ifPresent(fd -> opened.add("descriptor " + fd + ": /proc/" + pid + "/cwd"));
-            List<HostAction> host = List.of(HostAction.before("pin process " + pid + " (start time "
+            List<HostAction> host = new ArrayList<>(List.of(HostAction.before("pin process " + pid + " (start time "
                     + process.identity().startTime() + ") by its /proc directory and open, through it, what the"
-                    + " child enters (this dry run's numbers; the launch's may differ)", opened));
+                    + " child enters (this dry run's numbers; the launch's may differ)", opened)));
+            List<Path> cgroups = TargetCgroups.of(process, Hierarchies.read(), facts.caller()).directories();
+            if (!cgroups.isEmpty()) {
+                host.add(HostAction.whileWaiting("move the child into the target's cgroups (write its pid to"
+                        + " cgroup.procs of each)", cgroups.stream().map(Path::toString).toList()));
+            }
             return new DryRun(spec.command(), host, Planner.planJoin(spec, facts, descriptors.target(),
                     recordedFilter(store, process.identity())));
         }
     }
 
     /**
-     * isolate exec: the target is pinned before its namespaces are opened, so they are its own
-     * even if it ends and its pid is reused meanwhile.
+     * isolate exec: the target is pinned before its namespaces and cgroups are read, so they are
+     * its own even if it ends and its pid is reused meanwhile. The command joins the target's
+     * cgroups while it waits, as a launch's command joins the container's, so that it runs
+     * within the container's limits from its first instruction.
      *
      * @param target NAME|PID
      */
@@ -375,8 +383,17 @@ public final class Launcher {
         try (PinnedProcess process = PinnedProcess.pin(store.resolve(target));
                 TargetDescriptors descriptors = new TargetDescriptors(process, spec.namespaces(),
                         facts.caller().canCreate())) {
+            TargetCgroups cgroups = TargetCgroups.of(process, Hierarchies.read(), facts.caller());
+            if (!cgroups.directories().isEmpty()) {
+                diagnostics.accept(() -> "the command joins the target's cgroups: " + cgroups.directories());
+            }
             return Supervisor.create(facts.caller(), diagnostics).run(Planner.planJoin(spec, facts,
-                    descriptors.target(), recordedFilter(store, process.identity())), ChildEvents.NONE);
+                    descriptors.target(), recordedFilter(store, process.identity())), new ChildEvents() {
+                        @Override
+                        public void waiting(int pid) {
+                            cgroups.attach(pid);
+                        }
+                    });
         }
     }
 

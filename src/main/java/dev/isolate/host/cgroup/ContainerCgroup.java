@@ -294,7 +294,7 @@ public final class ContainerCgroup implements AutoCloseable {
                 + " enable-linger " + caller.name() + "\" starts it, with systemd's default Delegate=yes"));
     }
 
-    private static boolean ownedBy(Path dir, long uid) {
+    static boolean ownedBy(Path dir, long uid) {
         try {
             return ((Number) Files.getAttribute(dir, "unix:uid")).longValue() == uid
                     && ((Number) Files.getAttribute(dir.resolve("cgroup.procs"), "unix:uid")).longValue() == uid;
@@ -408,7 +408,7 @@ public final class ContainerCgroup implements AutoCloseable {
         }
     }
 
-    private static void write(Path file, String value) {
+    static void write(Path file, String value) {
         try {
             Files.writeString(file, value, StandardOpenOption.WRITE);
         } catch (IOException e) {
