@@ -104,7 +104,10 @@ public final class ContainerCgroup implements AutoCloseable {
         return LEAF_PREFIX + owner.pid() + "-" + owner.startTime();
     }
 
-    /** The owner a leaf's name gives, if it is one of isolate's. */
+    /**
+     * The owner a leaf's name gives, if it is one of isolate's: exactly as {@link #leafName}
+     * writes it, so that no "isolate-+1-02" of someone else's passes for one.
+     */
     static Optional<ProcessIdentity> owner(String leafName) {
         if (!leafName.startsWith(LEAF_PREFIX)) {
             return Optional.empty();
@@ -112,7 +115,7 @@ public final class ContainerCgroup implements AutoCloseable {
         String[] parts = leafName.substring(LEAF_PREFIX.length()).split("-");
         try {
             return parts.length == 2 ? Optional.of(new ProcessIdentity(Long.parseLong(parts[0]),
-                    Long.parseLong(parts[1]))) : Optional.empty();
+                    Long.parseLong(parts[1]))).filter(owner -> leafName(owner).equals(leafName)) : Optional.empty();
         } catch (NumberFormatException e) {
             return Optional.empty();
         }
@@ -281,17 +284,27 @@ public final class ContainerCgroup implements AutoCloseable {
                     + " as root, or on cgroup v2 (boot with systemd.unified_cgroup_hierarchy=1) with a subtree"
                     + " delegated to you");
         }
-        String service = "user@" + caller.uid() + ".service";
+        return delegation(h, caller).orElseThrow(() -> Failure.input(option + ": no cgroup v2 subtree is delegated"
+                + " to uid " + caller.uid() + " (" + userService(caller) + " in " + h.mountPoint()
+                + " owned by it): \"loginctl enable-linger " + caller.name() + "\" starts it, with systemd's default"
+                + " Delegate=yes"));
+    }
+
+    /** The subtree of a v2 hierarchy delegated to the caller, if there is one (see {@link #delegated}). */
+    static Optional<Path> delegation(Hierarchies.Hierarchy h, Caller caller) {
+        String service = userService(caller);
         String own = h.own();
         int at = own.indexOf("/" + service);
-        Optional<Path> found = Optional.empty();
-        if (at >= 0) {
-            Path dir = h.directory(own.substring(0, at + 1 + service.length()));
-            found = Optional.of(dir).filter(d -> ownedBy(d, caller.uid()));
+        if (!h.unified() || at < 0) {
+            return Optional.empty();
         }
-        return found.orElseThrow(() -> Failure.input(option + ": no cgroup v2 subtree is delegated to uid "
-                + caller.uid() + " (" + service + " in " + h.mountPoint() + " owned by it): \"loginctl"
-                + " enable-linger " + caller.name() + "\" starts it, with systemd's default Delegate=yes"));
+        return Optional.of(h.directory(own.substring(0, at + 1 + service.length())))
+                .filter(dir -> ownedBy(dir, caller.uid()));
+    }
+
+    /** The systemd unit whose cgroup systemd delegates to a user. */
+    private static String userService(Caller caller) {
+        return "user@" + caller.uid() + ".service";
     }
 
     static boolean ownedBy(Path dir, long uid) {
@@ -346,8 +359,9 @@ public final class ContainerCgroup implements AutoCloseable {
                 dir = dir.resolve(name);
                 if (mkdir(dir)) {
                     madeParents.add(0, dir);
-                    inherit(leaf, dir);
                 }
+                // Also when another launch made it: it may not have given it its CPUs yet.
+                inherit(leaf, dir);
                 enable(leaf, dir);
             }
             try {
@@ -488,7 +502,8 @@ public final class ContainerCgroup implements AutoCloseable {
     /**
      * Everything in the leaves, killed: on v2 through cgroup.kill where the kernel has it; else
      * frozen first (where a freezer is), so that nothing forks while it is killed, then thawed
-     * so that the signals are taken.
+     * so that the signals are taken. The processes of every leaf, not of one: those gc finds
+     * may be fewer than a launch made, and a process may have left one hierarchy's leaf alone.
      */
     static void killAll(List<Leaf> leaves) {
         Optional<Leaf> unified = leaves.stream().filter(l -> l.hierarchy().unified()).findFirst();
@@ -498,8 +513,7 @@ public final class ContainerCgroup implements AutoCloseable {
             }
             return;
         }
-        Optional<Leaf> any = leaves.stream().findFirst();
-        if (any.isEmpty() || processes(any.get().leaf()).isEmpty()) {
+        if (processes(leaves).isEmpty()) {
             return;
         }
         Optional<Path> freezer = leaves.stream().filter(l -> l.hierarchy().controllers().contains("freezer"))
@@ -509,11 +523,15 @@ public final class ContainerCgroup implements AutoCloseable {
         freezer.ifPresent(file -> write(file, v2 ? "1" : "FROZEN"));
         long deadline = System.nanoTime() + KILL_TIMEOUT_NANOS;
         List<Long> pids;
-        while (!(pids = processes(any.get().leaf())).isEmpty() && System.nanoTime() < deadline) {
+        while (!(pids = processes(leaves)).isEmpty() && System.nanoTime() < deadline) {
             pids.forEach(pid -> Kernel.get().call(Syscall.KILL, pid, 9));
             freezer.ifPresent(file -> write(file, v2 ? "0" : "THAWED"));
             pause();
         }
+    }
+
+    private static List<Long> processes(List<Leaf> leaves) {
+        return leaves.stream().flatMap(leaf -> processes(leaf.leaf()).stream()).distinct().toList();
     }
 
     private static List<Long> processes(Path leaf) {
@@ -521,13 +539,16 @@ public final class ContainerCgroup implements AutoCloseable {
                 .map(Long::parseLong).toList();
     }
 
-    /** rmdir, retried while the killed processes are still leaving (the kernel says EBUSY). */
-    private static void removeWhenEmpty(Path dir) {
+    /**
+     * rmdir, retried while the killed processes are still leaving (the kernel says EBUSY).
+     *
+     * @return whether it removed the directory (false: it was gone already)
+     */
+    static boolean removeWhenEmpty(Path dir) {
         long deadline = System.nanoTime() + KILL_TIMEOUT_NANOS;
         while (true) {
             try {
-                Files.deleteIfExists(dir);
-                return;
+                return Files.deleteIfExists(dir);
             } catch (IOException e) {
                 if (System.nanoTime() > deadline) {
                     throw failure("rmdir " + dir, e);
@@ -537,14 +558,18 @@ public final class ContainerCgroup implements AutoCloseable {
         }
     }
 
-    /** The default parent, removed when it holds no other container's cgroup (rmdir fails then). */
-    private static void removeIfUnused(Path dir) {
+    /**
+     * The default parent, removed when it holds no other container's cgroup (rmdir fails then).
+     *
+     * @return whether it removed the directory
+     */
+    static boolean removeIfUnused(Path dir) {
         try {
-            Files.deleteIfExists(dir);
+            return Files.deleteIfExists(dir);
         } catch (DirectoryNotEmptyException e) {
-            // another container's
+            return false; // another container's
         } catch (IOException e) {
-            // busy: another container's, or its processes are leaving; gc takes it later
+            return false; // busy: another container's, or its processes are leaving; gc takes it later
         }
     }
 
