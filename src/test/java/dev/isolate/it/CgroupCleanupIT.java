@@ -140,6 +140,26 @@ class CgroupCleanupIT {
         }
     }
 
+    /**
+     * Two launches share a parent: one may find it made by the other, which has not yet
+     * given it its CPUs and memory nodes (cgroup v1's cpuset starts a directory with none,
+     * and a cgroup without them takes no process). The late one fills it rather than fail.
+     * Here the parent is made as the other launch would have, and left as it would be then.
+     */
+    @Test
+    void aCpusetParentMadeButNotYetFilledByAnotherLaunchIsFilled() throws Exception {
+        Hierarchies.Hierarchy cpuset = Hierarchies.read().holding("cpuset").orElseThrow();
+        Path parent = cpuset.mountPoint().resolve(marker);
+        Files.createDirectory(parent);
+        removedAfterwards(marker);
+
+        Result r = run(new String[] {"--cgroup-parent", marker, "--cpuset-cpus", "0"},
+                "grep", "Cpus_allowed_list", "/proc/self/status");
+
+        assertEquals(0, r.exit(), r.err());
+        assertEquals("Cpus_allowed_list:\t0\n", r.out());
+    }
+
     @Test
     void twoHundredLimitedRunsTwoAtATimeLeaveNothing() throws Exception {
         Set<Long> isolates = ConcurrentHashMap.newKeySet();
