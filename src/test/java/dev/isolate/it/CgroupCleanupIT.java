@@ -178,6 +178,7 @@ class CgroupCleanupIT {
                         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
                         assertTrue(p.waitFor(Isolate.TIMEOUT_SECONDS, TimeUnit.SECONDS), "run " + i + " hung");
                         assertEquals(0, p.exitValue(), "run " + i + " of isolate " + p.pid() + ": " + out);
+                        assertEquals("", out, "run " + i + " of isolate " + p.pid());
                     } catch (IOException | InterruptedException e) {
                         throw new IllegalStateException(e);
                     }
@@ -191,6 +192,32 @@ class CgroupCleanupIT {
         assertEquals(List.of(), leavesOf(isolates));
         assertDefaultParentGoneOrOthers(isolates);
         assertEquals(List.of(), processes(marker));
+    }
+
+    /**
+     * gc over and over while containers start and end: it removes the default parent
+     * whenever it finds it empty, between one launch's two mkdirs too, and must never take a
+     * running container's cgroup.
+     */
+    @Test
+    void gcWhileContainersStartAndEndBreaksNone() throws Exception {
+        CompletableFuture<Void> runs = CompletableFuture.runAsync(() -> {
+            for (int i = 0; i < 40; i++) {
+                Result r = ROOT.run("--memory", "32m", "--pids-limit", "20", "sh", "-c",
+                        "sleep 0.1; cat /proc/self/cgroup");
+                assertEquals(0, r.exit(), "run " + i + ": " + r.err());
+                assertTrue(r.out().lines().anyMatch(line -> line.matches("[0-9]+:[^:]*:/isolate/isolate-[0-9]+-[0-9]+")),
+                        "run " + i + " outside its cgroup: " + r.out());
+            }
+        });
+        int collections = 0;
+        while (!runs.isDone()) {
+            Result gc = ROOT.run("gc");
+            assertEquals(0, gc.exit(), gc.err());
+            collections++;
+        }
+        runs.get();
+        assertTrue(collections > 1, "gc ran " + collections + " time(s) only");
     }
 
     @Test
