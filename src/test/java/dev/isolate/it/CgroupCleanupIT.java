@@ -206,8 +206,8 @@ class CgroupCleanupIT {
                 Result r = ROOT.run("--memory", "32m", "--pids-limit", "20", "sh", "-c",
                         "sleep 0.1; cat /proc/self/cgroup");
                 assertEquals(0, r.exit(), "run " + i + ": " + r.err());
-                assertTrue(r.out().lines().anyMatch(line -> line.matches("[0-9]+:[^:]*:/isolate/isolate-[0-9]+-[0-9]+")),
-                        "run " + i + " outside its cgroup: " + r.out());
+                assertTrue(r.out().lines().anyMatch(line -> line.matches(
+                        "[0-9]+:[^:]*:/isolate/isolate-[0-9]+-[0-9]+")), "run " + i + " outside its cgroup: " + r.out());
             }
         });
         int collections = 0;
