@@ -160,6 +160,29 @@ class CgroupCleanupIT {
         assertEquals("Cpus_allowed_list:\t0\n", r.out());
     }
 
+    /**
+     * Root's container without -R may write its own cgroup: it makes one below it in every
+     * hierarchy and leaves a sleeper there. When it ends, that is killed and removed too.
+     */
+    @Test
+    void cgroupsTheContainerMadeInItsOwnAreRemovedWithIt() throws Exception {
+        String duration = "300." + ThreadLocalRandom.current().nextInt(100_000, 1_000_000);
+        StringBuilder mounts = new StringBuilder();
+        for (Hierarchies.Hierarchy h : Hierarchies.read().all()) {
+            mounts.append(' ').append(h.mountPoint());
+        }
+        Result r = ROOT.run("--memory", "32m", "sh", "-c", "leaf=$(grep -o 'isolate-[0-9]*-[0-9]*$' /proc/self/cgroup"
+                + " | head -n 1); made=0; for m in" + mounts + "; do [ -d $m/isolate/$leaf ] || continue;"
+                + " mkdir $m/isolate/$leaf/" + marker + " && echo $$ > $m/isolate/$leaf/" + marker + "/cgroup.procs"
+                + " && made=$((made + 1)); done; sleep " + duration + " & echo $made $leaf");
+        assertEquals(0, r.exit(), r.err());
+        assertEquals("", r.err());
+        String[] madeInLeaf = r.out().strip().split(" ");
+        assertTrue(Integer.parseInt(madeInLeaf[0]) >= 1, "no cgroup made inside: " + r.out());
+        assertEquals(List.of(), sleepers(duration), "the sleeper in the container's own cgroup is left");
+        assertEquals(List.of(), everywhere("isolate/" + madeInLeaf[1]));
+    }
+
     @Test
     void twoHundredLimitedRunsTwoAtATimeLeaveNothing() throws Exception {
         Set<Long> isolates = ConcurrentHashMap.newKeySet();

@@ -8,13 +8,18 @@ import dev.isolate.sys.Kernel;
 import dev.isolate.sys.Syscall;
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -508,7 +513,7 @@ public final class ContainerCgroup implements AutoCloseable {
     static void killAll(List<Leaf> leaves) {
         Optional<Leaf> unified = leaves.stream().filter(l -> l.hierarchy().unified()).findFirst();
         if (unified.isPresent() && Files.exists(unified.get().leaf().resolve("cgroup.kill"))) {
-            if (!processes(unified.get().leaf()).isEmpty()) {
+            if (!processes(List.of(unified.get())).isEmpty()) {
                 write(unified.get().leaf().resolve("cgroup.kill"), "1");
             }
             return;
@@ -530,32 +535,65 @@ public final class ContainerCgroup implements AutoCloseable {
         }
     }
 
+    /** The processes in the leaves and in the cgroups below them. */
     private static List<Long> processes(List<Leaf> leaves) {
-        return leaves.stream().flatMap(leaf -> processes(leaf.leaf()).stream()).distinct().toList();
+        return leaves.stream().flatMap(leaf -> subtree(leaf.leaf()).stream())
+                .flatMap(cgroup -> processes(cgroup).stream()).distinct().toList();
     }
 
-    private static List<Long> processes(Path leaf) {
-        return read(leaf.resolve("cgroup.procs")).orElse("").lines().filter(line -> !line.isBlank())
+    /** The processes in this one cgroup, not below it. */
+    private static List<Long> processes(Path cgroup) {
+        return read(cgroup.resolve("cgroup.procs")).orElse("").lines().filter(line -> !line.isBlank())
                 .map(Long::parseLong).toList();
     }
 
     /**
-     * rmdir, retried while the killed processes are still leaving (the kernel says EBUSY).
-     *
-     * @return whether it removed the directory (false: it was gone already)
+     * A leaf and the cgroups made below it, each before its parent: a container that may
+     * write its own cgroup (root's, without -R) can make some, and move processes there.
      */
-    static boolean removeWhenEmpty(Path dir) {
-        long deadline = System.nanoTime() + KILL_TIMEOUT_NANOS;
-        while (true) {
-            try {
-                return Files.deleteIfExists(dir);
-            } catch (IOException e) {
-                if (System.nanoTime() > deadline) {
-                    throw failure("rmdir " + dir, e);
+    private static List<Path> subtree(Path leaf) {
+        List<Path> found = new ArrayList<>();
+        Deque<Path> pending = new ArrayDeque<>(List.of(leaf));
+        while (!pending.isEmpty()) {
+            Path dir = pending.pop();
+            found.add(dir);
+            try (DirectoryStream<Path> children = Files.newDirectoryStream(dir)) {
+                for (Path child : children) {
+                    if (Files.isDirectory(child, LinkOption.NOFOLLOW_LINKS)) {
+                        pending.push(child);
+                    }
                 }
-                pause();
+            } catch (IOException e) {
+                // gone meanwhile, or never there
             }
         }
+        Collections.reverse(found); // found parents first
+        return found;
+    }
+
+    /**
+     * rmdir of a leaf and of the cgroups below it, bottom up, each retried while the killed
+     * processes are still leaving (the kernel says EBUSY).
+     *
+     * @return whether it removed the leaf (false: it was gone already)
+     */
+    static boolean removeWhenEmpty(Path leaf) {
+        long deadline = System.nanoTime() + KILL_TIMEOUT_NANOS;
+        boolean removed = false;
+        for (Path dir : subtree(leaf)) {
+            while (true) {
+                try {
+                    removed = Files.deleteIfExists(dir);
+                    break;
+                } catch (IOException e) {
+                    if (System.nanoTime() > deadline) {
+                        throw failure("rmdir " + dir, e);
+                    }
+                    pause();
+                }
+            }
+        }
+        return removed;
     }
 
     /**

@@ -92,11 +92,12 @@ class OrphanCgroupsTest {
     }
 
     @Test
-    void theDefaultParentGoesWithTheLastOrphan() throws IOException {
+    void theDefaultParentGoesWithTheLastOrphanAndALeafWithWhatWasMadeBelowIt() throws IOException {
         Path parent = Files.createDirectory(delegated.resolve("isolate"));
         Path first = Files.createDirectory(parent.resolve(ContainerCgroup.leafName(dead)));
         Path second = Files.createDirectory(parent.resolve(ContainerCgroup.leafName(new ProcessIdentity(
                 live.pid(), live.startTime() + 2))));
+        Files.createDirectories(first.resolve("made/inside")); // by the container, in its own cgroup
 
         List<Path> removed = collect(v2(), List.of());
 
