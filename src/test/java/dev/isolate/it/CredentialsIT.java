@@ -170,6 +170,7 @@ class CredentialsIT {
                 Thread.sleep(20);
             }
             assertFalse(LauncherIT.alive(command), "the command outlived isolate: its parent-death signal was lost");
+            assertEquals(0, isolate().run("gc").exit(), "the killed isolate's cgroup is gc's to remove");
         } finally {
             if (LauncherIT.alive(command)) {
                 Isolate.kill(command, "KILL"); // a stray would hold the test's pipe open

@@ -161,6 +161,7 @@ class InitIT {
                 Thread.sleep(20);
             }
             assertTrue(container.stream().noneMatch(p -> LauncherIT.alive(p.pid())), "the container outlived isolate");
+            assertEquals(0, isolate().run("gc").exit(), "the killed isolate's cgroup is gc's to remove");
         } finally {
             container.forEach(ProcessHandle::destroyForcibly);
         }

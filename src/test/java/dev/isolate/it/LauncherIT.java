@@ -303,6 +303,7 @@ class LauncherIT {
             Thread.sleep(20);
         }
         assertFalse(alive(command), "the command outlived isolate");
+        assertEquals(0, isolate().run("gc").exit(), "the killed isolate's cgroup is gc's to remove");
     }
 
     /** A process that exists and is not a zombie. */

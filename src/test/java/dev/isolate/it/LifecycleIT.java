@@ -164,6 +164,7 @@ class LifecycleIT {
         Result psText = withState().run("ps", "-a");
         assertTrue(psText.out().contains("exited (?)"), psText.out());
         assertEquals(0, withState().run("run", "--name", name, "true").exit(), "an exited name can be reused");
+        assertEquals(0, withState().run("gc").exit(), "the killed isolate's cgroup is gc's to remove");
     }
 
     @Test
