@@ -162,7 +162,7 @@ public final class ContainerCgroup implements AutoCloseable {
         List<Hierarchies.Hierarchy> involved = new ArrayList<>();
         for (String controller : used) {
             Hierarchies.Hierarchy h = hierarchies.holding(controller).orElse(null);
-            if (h != null && !involved.contains(h)) {
+            if (h != null && involved.stream().noneMatch(known -> known.mountPoint().equals(h.mountPoint()))) {
                 involved.add(h);
             }
         }
@@ -557,6 +557,9 @@ public final class ContainerCgroup implements AutoCloseable {
         while (!pending.isEmpty()) {
             Path dir = pending.pop();
             found.add(dir);
+            if (!hasSubdirectories(dir)) {
+                continue;
+            }
             try (DirectoryStream<Path> children = Files.newDirectoryStream(dir)) {
                 for (Path child : children) {
                     if (Files.isDirectory(child, LinkOption.NOFOLLOW_LINKS)) {
@@ -569,6 +572,19 @@ public final class ContainerCgroup implements AutoCloseable {
         }
         Collections.reverse(found); // found parents first
         return found;
+    }
+
+    /**
+     * Whether a cgroup has cgroups below it: cgroupfs counts a directory's subdirectories in
+     * its link count (2 without any), which saves listing the thirty-odd files of every leaf
+     * when a container ends.
+     */
+    private static boolean hasSubdirectories(Path dir) {
+        try {
+            return ((Number) Files.getAttribute(dir, "unix:nlink", LinkOption.NOFOLLOW_LINKS)).intValue() != 2;
+        } catch (IOException | UnsupportedOperationException e) {
+            return true; // gone meanwhile (the listing says so), or not a cgroupfs: look
+        }
     }
 
     /**
