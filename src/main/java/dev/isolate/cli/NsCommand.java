@@ -5,7 +5,7 @@ import static dev.isolate.cli.CommandModel.isSet;
 import static dev.isolate.cli.CommandModel.operands;
 import static dev.isolate.cli.CommandModel.values;
 
-import dev.isolate.inspect.NamespaceIds;
+import dev.isolate.host.NamespaceIds;
 import dev.isolate.inspect.Reports;
 import dev.isolate.state.PinnedProcess;
 import dev.isolate.state.StateStore;

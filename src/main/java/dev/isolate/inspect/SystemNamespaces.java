@@ -1,5 +1,6 @@
 package dev.isolate.inspect;
 
+import dev.isolate.host.NamespaceIds;
 import dev.isolate.spec.Namespace;
 import dev.isolate.sys.ByteStrings;
 import java.io.IOException;

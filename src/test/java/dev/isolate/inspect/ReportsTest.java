@@ -53,11 +53,6 @@ class ReportsTest {
                 Reports.lsnsJson(entries));
     }
 
-    @Test
-    void inodesAreReadFromTheLinkText() {
-        assertEquals(4026531840L, NamespaceIds.inode("net:[4026531840]"));
-    }
-
     private static ContainerRecord exited(String name, int status, List<String> cgroups, boolean outOfMemory) {
         return new ContainerRecord(name, Optional.of(new ProcessIdentity(4242, 7)), new ProcessIdentity(4241, 6),
                 List.of("pid"), List.of("sh", "-c", "x=$(head -c 100000000 /dev/zero)"),

@@ -3,7 +3,7 @@ package dev.isolate.host.join;
 import static dev.isolate.linux.Linux.*;
 
 import dev.isolate.exit.Failure;
-import dev.isolate.inspect.NamespaceIds;
+import dev.isolate.host.NamespaceIds;
 import dev.isolate.spec.Namespace;
 import dev.isolate.state.PinnedProcess;
 import dev.isolate.sys.Kernel;

@@ -1,7 +1,7 @@
 package dev.isolate.host.network;
 
 import dev.isolate.exit.Failure;
-import dev.isolate.inspect.NamespaceIds;
+import dev.isolate.host.NamespaceIds;
 import dev.isolate.spec.Namespace;
 import dev.isolate.spec.PublishedPort;
 import dev.isolate.state.ProcessIdentity;

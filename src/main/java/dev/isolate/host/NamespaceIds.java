@@ -1,4 +1,4 @@
-package dev.isolate.inspect;
+package dev.isolate.host;
 
 import dev.isolate.exit.Failure;
 import dev.isolate.spec.Namespace;
@@ -52,7 +52,7 @@ public final class NamespaceIds {
     }
 
     /** "net:[4026531840]" -> 4026531840. */
-    static long inode(String link) {
+    public static long inode(String link) {
         int open = link.indexOf('[');
         return Long.parseLong(link.substring(open + 1, link.length() - 1));
     }
