@@ -56,7 +56,8 @@ final class ExecCommand implements Callable<Integer> {
                 .synopsis("isolate exec [OPTIONS] NAME|PID [--] COMMAND [ARG...]")
                 .description("Run COMMAND in the namespaces of a running named container or process,",
                         "in its root and working directory (or -w). Without type options, every",
-                        "namespace in which the target differs from isolate is entered (nsenter -a).", "")
+                        "namespace in which the target differs from isolate is entered (nsenter -a).",
+                        "COMMAND joins the target's cgroups too, so its limits hold (docker exec).", "")
                 .launchExitStatus()
                 .examples("  sudo isolate exec web ps                 processes of the container named web",
                         "  sudo isolate exec -n 4242 -- ip addr     only the network of process 4242",
