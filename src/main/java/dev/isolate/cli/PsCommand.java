@@ -4,9 +4,13 @@ import static dev.isolate.cli.CommandModel.flag;
 import static dev.isolate.cli.CommandModel.isSet;
 
 import dev.isolate.exit.Failure;
+import dev.isolate.host.cgroup.CgroupUsage;
+import dev.isolate.host.cgroup.Hierarchies;
 import dev.isolate.inspect.Reports;
 import dev.isolate.state.ContainerRecord;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
@@ -42,8 +46,21 @@ final class PsCommand implements Callable<Integer> {
         if (isSet(quiet)) {
             containers.forEach(c -> System.out.println(c.name()));
         } else {
-            System.out.print(isSet(json) ? Reports.psJson(containers) : Reports.psTable(containers));
+            System.out.print(isSet(json) ? Reports.psJson(containers, usage(containers)) : Reports.psTable(containers));
         }
         return 0;
+    }
+
+    /** What each running container with a cgroup uses now, as isolate stats shows it; the hierarchies read only if one has. */
+    private static Map<String, CgroupUsage> usage(List<ContainerRecord> containers) {
+        Map<String, CgroupUsage> usage = new HashMap<>();
+        Hierarchies hierarchies = null;
+        for (ContainerRecord container : containers) {
+            if (container.live() && !container.cgroups().isEmpty()) {
+                hierarchies = hierarchies != null ? hierarchies : Hierarchies.read();
+                CgroupUsage.of(container, hierarchies).ifPresent(u -> usage.put(container.name(), u));
+            }
+        }
+        return usage;
     }
 }

@@ -67,8 +67,7 @@ final class StatsCommand implements Callable<Integer> {
                 rows.add(new Reports.ContainerUsage(container.name(), Optional.empty()));
                 continue;
             }
-            Optional<CgroupUsage> usage = CgroupUsage.read(CgroupUsage.leaves(container.cgroups(),
-                    container.supervisor(), hierarchies));
+            Optional<CgroupUsage> usage = CgroupUsage.of(container, hierarchies);
             if (usage.isPresent()) {
                 rows.add(new Reports.ContainerUsage(container.name(), usage));
             } else if (!given.isEmpty()) {

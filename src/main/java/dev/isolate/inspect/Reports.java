@@ -84,7 +84,8 @@ public final class Reports {
         return table(rows, Set.of(1));
     }
 
-    public static String psJson(List<ContainerRecord> containers) {
+    /** @param usage what the running containers with a cgroup use now, by name */
+    public static String psJson(List<ContainerRecord> containers, Map<String, CgroupUsage> usage) {
         List<String> objects = new ArrayList<>();
         for (ContainerRecord c : containers) {
             objects.add("{\"name\": " + Json.string(c.name()) + ", \"pid\": "
@@ -95,7 +96,8 @@ public final class Reports {
                     + Json.string(c.live() ? "running" : "exited") + ", \"exitCode\": "
                     + c.exitStatus().map(String::valueOf).orElse("null") + ", \"cgroups\": ["
                     + String.join(", ", c.cgroups().stream().map(Json::string).toList()) + "], \"outOfMemory\": "
-                    + c.outOfMemory() + "}");
+                    + c.outOfMemory() + ", \"usage\": " + Optional.ofNullable(usage.get(c.name()))
+                            .map(u -> "{" + usageFields(Optional.of(u)) + "}").orElse("null") + "}");
         }
         return "{\"containers\": [" + String.join(",\n   ", objects) + "]}\n";
     }
@@ -140,15 +142,19 @@ public final class Reports {
         List<String> objects = new ArrayList<>();
         for (ContainerUsage c : containers) {
             Optional<CgroupUsage> u = c.usage();
-            objects.add("{\"name\": " + Json.string(c.name())
-                    + ", \"memoryUsage\": " + number(u.map(CgroupUsage::memory))
-                    + ", \"memoryPeak\": " + number(u.map(CgroupUsage::memoryPeak))
-                    + ", \"memoryLimit\": " + number(u.map(CgroupUsage::memoryLimit))
-                    + ", \"pids\": " + number(u.map(CgroupUsage::pids))
-                    + ", \"pidsLimit\": " + number(u.map(CgroupUsage::pidsLimit))
-                    + ", \"cpuNanoseconds\": " + number(u.map(CgroupUsage::cpuNanos)) + "}");
+            objects.add("{\"name\": " + Json.string(c.name()) + ", " + usageFields(c.usage()) + "}");
         }
         return "[" + String.join(",\n ", objects) + "]\n";
+    }
+
+    /** The usage fields of stats --json and of ps --json's usage object. */
+    private static String usageFields(Optional<CgroupUsage> u) {
+        return "\"memoryUsage\": " + number(u.map(CgroupUsage::memory))
+                + ", \"memoryPeak\": " + number(u.map(CgroupUsage::memoryPeak))
+                + ", \"memoryLimit\": " + number(u.map(CgroupUsage::memoryLimit))
+                + ", \"pids\": " + number(u.map(CgroupUsage::pids))
+                + ", \"pidsLimit\": " + number(u.map(CgroupUsage::pidsLimit))
+                + ", \"cpuNanoseconds\": " + number(u.map(CgroupUsage::cpuNanos));
     }
 
     private static String number(Optional<OptionalLong> value) {

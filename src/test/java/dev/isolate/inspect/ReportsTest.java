@@ -1,6 +1,7 @@
 package dev.isolate.inspect;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.isolate.host.cgroup.CgroupUsage;
 import dev.isolate.spec.Namespace;
@@ -74,11 +75,17 @@ class ReportsTest {
         assertEquals("{\"containers\": [{\"name\": \"hog\", \"pid\": 4242, \"namespaces\": [\"pid\"], \"command\":"
                 + " [\"sh\", \"-c\", \"x=$(head -c 100000000 /dev/zero)\"], \"started\": \"2026-12-01T19:20:33Z\","
                 + " \"status\": \"exited\", \"exitCode\": 137, \"cgroups\": [\"/sys/fs/cgroup/memory/isolate/"
-                + "isolate-4241-6\", \"/sys/fs/cgroup/pids/isolate/isolate-4241-6\"], \"outOfMemory\": true},\n"
+                + "isolate-4241-6\", \"/sys/fs/cgroup/pids/isolate/isolate-4241-6\"], \"outOfMemory\": true,"
+                + " \"usage\": null},\n"
                 + "   {\"name\": \"killed\", \"pid\": 4242, \"namespaces\": [\"pid\"], \"command\": [\"sh\", \"-c\","
                 + " \"x=$(head -c 100000000 /dev/zero)\"], \"started\": \"2026-12-01T19:20:33Z\", \"status\":"
-                + " \"exited\", \"exitCode\": 137, \"cgroups\": [], \"outOfMemory\": false}]}\n",
-                Reports.psJson(containers));
+                + " \"exited\", \"exitCode\": 137, \"cgroups\": [], \"outOfMemory\": false, \"usage\": null}]}\n",
+                Reports.psJson(containers, Map.of()));
+        CgroupUsage usage = new CgroupUsage(OptionalLong.of(1 << 20), OptionalLong.empty(), OptionalLong.of(32 << 20),
+                OptionalLong.of(2), OptionalLong.empty(), OptionalLong.of(5_000_000));
+        assertTrue(Reports.psJson(containers.subList(0, 1), Map.of("hog", usage)).endsWith(", \"outOfMemory\": true,"
+                + " \"usage\": {\"memoryUsage\": 1048576, \"memoryPeak\": null, \"memoryLimit\": 33554432, \"pids\": 2,"
+                + " \"pidsLimit\": null, \"cpuNanoseconds\": 5000000}}]}\n"), "the numbers stats --json gives");
     }
 
     @Test

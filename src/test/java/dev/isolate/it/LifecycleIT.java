@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
 class LifecycleIT {
     private static final Pattern PS_ENTRY = Pattern.compile("\\{\"name\": \"([^\"]+)\", \"pid\": (\\d+|null),"
             + " \"namespaces\": \\[[^]]*], \"command\": \\[[^]]*], \"started\": \"[^\"]+\", \"status\": \"(\\w+)\","
-            + " \"exitCode\": (\\d+|null), \"cgroups\": \\[[^]]*], \"outOfMemory\": (?:true|false)}");
+            + " \"exitCode\": (\\d+|null), \"cgroups\": \\[[^]]*], \"outOfMemory\": (?:true|false), \"usage\": (?:null|\\{[^}]*})}");
     private final List<Process> started = new ArrayList<>();
     private final String prefix = "it" + ProcessHandle.current().pid() + "-" + System.nanoTime() % 100000 + "-";
     Path runtime;

@@ -107,6 +107,10 @@ class StatsIT {
         long cpu = Long.parseLong(json[5]);
         assertTrue(cpu > 0 && cpu <= read(cgroups, "cpuacct.usage"), "CPU time " + cpu + " ns");
 
+        assertTrue(ok(ROOT.run("ps", "--json")).out().matches("(?s).*\"name\": \"" + Pattern.quote(name)
+                + "\"[^}]*\"usage\": \\{\"memoryUsage\": [0-9]+, \"memoryPeak\": [0-9]+, \"memoryLimit\": 67108864,"
+                + " \"pids\": [0-9]+, \"pidsLimit\": 50, \"cpuNanoseconds\": [0-9]+}}.*"), "ps --json has stats' numbers");
+
         String table = ok(ROOT.run("stats", name)).out();
         List<String> lines = table.lines().toList();
         assertEquals(2, lines.size(), table);
@@ -178,7 +182,7 @@ class StatsIT {
         assertTrue(ok(ROOT.run("ps", "-a")).out().lines().anyMatch(line -> line.startsWith(name + " ")
                 && line.contains(" exited (137, out of memory) ")), "ps -a's status column");
         assertTrue(ok(ROOT.run("ps", "-a", "--json")).out().matches("(?s).*\"name\": \"" + Pattern.quote(name)
-                + "\"[^}]*\"exitCode\": 137, \"cgroups\": \\[[^]]+], \"outOfMemory\": true}.*"));
+                + "\"[^}]*\"exitCode\": 137, \"cgroups\": \\[[^]]+], \"outOfMemory\": true, \"usage\": null}.*"));
 
         String killed = name("killed");
         assertEquals(137, ROOT.run("run", "--name", killed, "--memory", "32m", "sh", "-c", "kill -9 $$").exit());

@@ -1,6 +1,7 @@
 package dev.isolate.host.cgroup;
 
 import dev.isolate.exit.Failure;
+import dev.isolate.state.ContainerRecord;
 import dev.isolate.state.ProcessIdentity;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -53,6 +54,15 @@ public record CgroupUsage(OptionalLong memory, OptionalLong memoryPeak, Optional
             leaves.add(leaf);
         }
         return leaves;
+    }
+
+    /**
+     * A running container's usage, from the cgroup its record names (checked as {@link #leaves}
+     * checks it): none when it has no cgroup of its own, or ended while it was read.
+     */
+    public static Optional<CgroupUsage> of(ContainerRecord container, Hierarchies hierarchies) {
+        return container.cgroups().isEmpty() || !container.live() ? Optional.empty()
+                : read(leaves(container.cgroups(), container.supervisor(), hierarchies));
     }
 
     /**
