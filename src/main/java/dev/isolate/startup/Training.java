@@ -28,7 +28,11 @@ final class Training {
             List.of("--dry-run", "-npumiC", "h", "true"),
             List.of("--dry-run", "--json", "-npumiC", "h", "-e", "A=1", "-w", "/", "true"),
             List.of("--dry-run", "-v", "-pU", "--init", "true"),
-            List.of("-npumiC", "h", "true"));
+            List.of("--dry-run", "--memory", "64m", "--memory-swap", "128m", "--cpu-shares", "512", "--cpuset-cpus",
+                    "0", "-npumiC", "h", "true"),
+            List.of("-npumiC", "h", "true"),
+            // Refused without privilege on cgroup v1, after the checks a limited launch makes.
+            List.of("--memory", "64m", "--pids-limit", "1000", "--cpus", "1", "-npumiC", "h", "true"));
     private static final List<String> PACKAGES = List.of("dev/isolate/", "picocli/");
 
     private Training() {

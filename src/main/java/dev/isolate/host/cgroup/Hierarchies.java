@@ -70,12 +70,13 @@ public record Hierarchies(List<Hierarchy> all) {
         List<Hierarchy> found = new ArrayList<>();
         Set<Path> seen = new LinkedHashSet<>();
         for (String line : mountinfo.split("\n")) {
-            String[] halves = line.split(" - ", 2);
-            if (halves.length != 2) {
+            // Only cgroup and cgroup2 mounts; indexOf, not a regular expression: this is on every launch's path.
+            int separator = line.indexOf(" - cgroup");
+            if (separator < 0) {
                 continue;
             }
-            String[] mount = halves[0].split(" ");
-            String[] fs = halves[1].split(" ");
+            String[] mount = line.substring(0, separator).split(" ");
+            String[] fs = line.substring(separator + 3).split(" ");
             if (mount.length < 5 || fs.length < 3 || !mount[3].equals("/")) {
                 continue; // only a hierarchy's root mount shows it whole
             }
@@ -98,15 +99,23 @@ public record Hierarchies(List<Hierarchy> all) {
                 if (named.isPresent() && controllers.isEmpty()) {
                     continue; // systemd's name=systemd: no controller, not isolate's to manage
                 }
-                String key = String.join(",", controllers);
-                String own = ownByKey.entrySet().stream()
-                        .filter(e -> Set.of(e.getKey().split(",")).containsAll(controllers)
-                                && !e.getKey().isEmpty())
-                        .map(Map.Entry::getValue).findFirst().orElse(ownByKey.getOrDefault(key, "/"));
-                found.add(new Hierarchy(mountPoint, false, controllers, own));
+                found.add(new Hierarchy(mountPoint, false, controllers, own(ownByKey, controllers)));
             }
         }
         return new Hierarchies(found);
+    }
+
+    /**
+     * This process's cgroup in the v1 hierarchy of these controllers: /proc/self/cgroup names
+     * it by the same controllers, in an order of its own ("cpuacct,cpu").
+     */
+    private static String own(Map<String, String> ownByKey, Set<String> controllers) {
+        for (Map.Entry<String, String> entry : ownByKey.entrySet()) {
+            if (!entry.getKey().isEmpty() && Set.of(entry.getKey().split(",")).equals(controllers)) {
+                return entry.getValue();
+            }
+        }
+        return "/";
     }
 
     /** The hierarchy that holds a controller, if one does. */
