@@ -24,7 +24,6 @@ import dev.isolate.spec.ContainerSpec;
 import dev.isolate.spec.Credentials;
 import dev.isolate.spec.JoinSpec;
 import dev.isolate.spec.Mount;
-import dev.isolate.spec.Resources;
 import dev.isolate.spec.UserNamespace;
 import dev.isolate.state.ContainerRecord;
 import dev.isolate.state.PinnedProcess;
@@ -174,15 +173,10 @@ public final class Launcher {
 
     /**
      * The container's cgroup, decided before anything is made: a limit the host cannot
-     * enforce is refused here. Without a limit, a caller other than root gets none, and the
-     * hierarchies are not even read.
+     * enforce is refused here.
      */
     private ContainerCgroup.Decision cgroup(ContainerSpec spec) {
-        Resources resources = spec.resources();
-        if (resources.manager() == Resources.Manager.DISABLED || !resources.limits() && !facts.caller().isRoot()) {
-            return ContainerCgroup.Decision.NONE;
-        }
-        return ContainerCgroup.decide(resources, facts.caller(), Hierarchies.read(),
+        return ContainerCgroup.decide(spec.resources(), facts.caller(), Hierarchies::read,
                 ContainerCgroup.leafName(ProcessIdentity.self()));
     }
 

@@ -1,6 +1,7 @@
 package dev.isolate.spec;
 
 import dev.isolate.exit.Failure;
+import java.util.BitSet;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.regex.Matcher;
@@ -149,8 +150,8 @@ public record Resources(OptionalLong memory, OptionalLong memorySwap, OptionalLo
     }
 
     /** The CPU numbers of a list in the kernel's format ("0-2,4"). */
-    public static java.util.BitSet cpuNumbers(String list) {
-        java.util.BitSet cpus = new java.util.BitSet();
+    public static BitSet cpuNumbers(String list) {
+        BitSet cpus = new BitSet();
         for (String part : list.strip().split(",")) {
             if (part.isEmpty()) {
                 continue;

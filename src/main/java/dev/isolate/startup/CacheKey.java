@@ -57,9 +57,8 @@ final class CacheKey {
     }
 
     /**
-     * Device, inode, size, mtime and ctime. A jar that cannot be looked at (gone, or on a file
-     * system without the unix attribute view) is "missing", so that a key made while it was
-     * there never matches.
+     * Device, inode, size, mtime and ctime. A jar that cannot be looked at (gone, or unreadable)
+     * is "missing", so that a key made while it was there never matches.
      */
     static String identity(Path file) {
         try {
@@ -67,7 +66,7 @@ final class CacheKey {
             return String.join(":", a.get("dev").toString(), a.get("ino").toString(), a.get("size").toString(),
                     Long.toString(((FileTime) a.get("lastModifiedTime")).to(TimeUnit.NANOSECONDS)),
                     Long.toString(((FileTime) a.get("ctime")).to(TimeUnit.NANOSECONDS)));
-        } catch (IOException | UnsupportedOperationException e) {
+        } catch (IOException e) {
             return "missing";
         }
     }

@@ -18,6 +18,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.Collections;
 import java.util.Collections;
 import java.util.Deque;
 import java.util.LinkedHashMap;
@@ -54,13 +56,9 @@ public final class ContainerCgroup implements AutoCloseable {
             Map<String, String> files) {
         public Leaf {
             parents = List.copyOf(parents);
-            files = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(files));
+            files = Collections.unmodifiableMap(new LinkedHashMap<>(files));
         }
 
-        /** The controllers of this hierarchy the container uses; on v2 the ones to enable on the way down. */
-        List<String> controllers(List<String> used) {
-            return used.stream().filter(hierarchy.controllers()::contains).toList();
-        }
     }
 
     /**
@@ -131,10 +129,12 @@ public final class ContainerCgroup implements AutoCloseable {
      * a limit, a cgroup is made for root only (as docker and runc do), and only where root may
      * write; with one, anything the host cannot enforce is refused with what to do about it.
      *
+     * @param readHierarchies read only when a cgroup may be made: a launch without one reads no cgroup file
      * @param leafName see {@link #leafName}
      * @throws Failure when a limit cannot be enforced
      */
-    public static Decision decide(Resources resources, Caller caller, Hierarchies hierarchies, String leafName) {
+    public static Decision decide(Resources resources, Caller caller, Supplier<Hierarchies> readHierarchies,
+            String leafName) {
         if (resources.manager() == Resources.Manager.DISABLED) {
             return Decision.NONE;
         }
@@ -142,6 +142,7 @@ public final class ContainerCgroup implements AutoCloseable {
         if (!asked && !caller.isRoot()) {
             return Decision.NONE;
         }
+        Hierarchies hierarchies = readHierarchies.get();
         Map<String, String> required = required(resources);
         for (Map.Entry<String, String> need : required.entrySet()) {
             if (hierarchies.holding(need.getKey()).isEmpty()) {
@@ -262,8 +263,8 @@ public final class ContainerCgroup implements AutoCloseable {
             String list = r.cpusetCpus().get();
             String available = read(base.resolve("cpuset.effective_cpus")).or(() -> read(base.resolve("cpuset.cpus")))
                     .or(() -> read(Path.of("/sys/devices/system/cpu/online"))).orElse("").strip();
-            java.util.BitSet asked = Resources.cpuNumbers(list);
-            java.util.BitSet outside = (java.util.BitSet) asked.clone();
+            BitSet asked = Resources.cpuNumbers(list);
+            BitSet outside = (BitSet) asked.clone();
             outside.andNot(Resources.cpuNumbers(available));
             if (!outside.isEmpty()) {
                 throw Failure.input("--cpuset-cpus " + list + ": the container may use only CPUs " + available);
@@ -316,7 +317,7 @@ public final class ContainerCgroup implements AutoCloseable {
         try {
             return ((Number) Files.getAttribute(dir, "unix:uid")).longValue() == uid
                     && ((Number) Files.getAttribute(dir.resolve("cgroup.procs"), "unix:uid")).longValue() == uid;
-        } catch (IOException | UnsupportedOperationException e) {
+        } catch (IOException e) {
             return false;
         }
     }
@@ -582,7 +583,7 @@ public final class ContainerCgroup implements AutoCloseable {
     private static boolean hasSubdirectories(Path dir) {
         try {
             return ((Number) Files.getAttribute(dir, "unix:nlink", LinkOption.NOFOLLOW_LINKS)).intValue() != 2;
-        } catch (IOException | UnsupportedOperationException e) {
+        } catch (IOException e) {
             return true; // gone meanwhile (the listing says so), or not a cgroupfs: look
         }
     }

@@ -86,17 +86,17 @@ public record Hierarchies(List<Hierarchy> all) {
                         ownByKey.getOrDefault("", "/")));
             } else if (fs[0].equals("cgroup") && seen.add(mountPoint)) {
                 Set<String> controllers = new LinkedHashSet<>();
-                Optional<String> named = Optional.empty();
+                boolean named = false;
                 for (String option : fs[2].split(",")) {
                     if (option.startsWith("name=")) {
-                        named = Optional.of(option);
+                        named = true;
                     } else if (!option.equals("rw") && !option.equals("ro") && !option.contains("=")
                             && !option.startsWith("no") && !option.equals("clone_children")
                             && !option.equals("xattr") && !option.equals("cpuset_v2_mode")) {
                         controllers.add(option);
                     }
                 }
-                if (named.isPresent() && controllers.isEmpty()) {
+                if (named && controllers.isEmpty()) {
                     continue; // systemd's name=systemd: no controller, not isolate's to manage
                 }
                 found.add(new Hierarchy(mountPoint, false, controllers, own(ownByKey, controllers)));

@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -68,7 +69,7 @@ class ContainerCgroupTest {
 
     @Test
     void onV1EachControllerGetsItsDirectoryAndDockersFiles() {
-        ContainerCgroup.Decision decision = ContainerCgroup.decide(limits(32L << 20, 20, 0.5), ROOT, v1, LEAF);
+        ContainerCgroup.Decision decision = ContainerCgroup.decide(limits(32L << 20, 20, 0.5), ROOT, () -> v1, LEAF);
         assertEquals(Map.of(
                 "memory", Map.of("memory.limit_in_bytes", "33554432", "memory.memsw.limit_in_bytes", "67108864"),
                 "pids", Map.of("pids.max", "20"),
@@ -84,40 +85,40 @@ class ContainerCgroupTest {
     void withoutSwapAccountingSwapIsNotLimitedAndMemorySwapIsRefused() throws IOException {
         Files.delete(root.resolve("v1/memory/memory.memsw.limit_in_bytes"));
         assertEquals(Map.of("memory.limit_in_bytes", "33554432"),
-                ContainerCgroup.decide(limits(32L << 20, 20, 1), ROOT, v1, LEAF).leaves().get(0).files());
+                ContainerCgroup.decide(limits(32L << 20, 20, 1), ROOT, () -> v1, LEAF).leaves().get(0).files());
         Resources swap = new Resources(OptionalLong.of(32L << 20), OptionalLong.of(64L << 20), OptionalLong.empty(),
                 Optional.empty(), OptionalLong.empty(), OptionalLong.empty(), Optional.empty(), Optional.empty(),
                 Resources.Manager.CGROUPFS);
         assertEquals("--memory-swap: the kernel does not account swap (boot it with swapaccount=1)",
-                assertThrows(Failure.class, () -> ContainerCgroup.decide(swap, ROOT, v1, LEAF)).getMessage());
+                assertThrows(Failure.class, () -> ContainerCgroup.decide(swap, ROOT, () -> v1, LEAF)).getMessage());
     }
 
     @Test
     void cpusetIsCheckedAgainstWhatTheParentMayUse() {
-        ContainerCgroup.Decision decision = ContainerCgroup.decide(cpuset("1"), ROOT, v1, LEAF);
+        ContainerCgroup.Decision decision = ContainerCgroup.decide(cpuset("1"), ROOT, () -> v1, LEAF);
         assertEquals(Map.of("cpuset.cpus", "1"), filesByHierarchy(decision).get("cpuset"));
         assertTrue(decision.leaves().stream().anyMatch(leaf -> leaf.leaf().equals(
                 root.resolve("v1/cpuset/ci/jobs/isolate-42-7"))), "below --cgroup-parent");
         assertEquals("--cpuset-cpus 0-3: the container may use only CPUs 0-1",
-                assertThrows(Failure.class, () -> ContainerCgroup.decide(cpuset("0-3"), ROOT, v1, LEAF)).getMessage());
+                assertThrows(Failure.class, () -> ContainerCgroup.decide(cpuset("0-3"), ROOT, () -> v1, LEAF)).getMessage());
     }
 
     @Test
     void withoutALimitOnlyRootGetsACgroup() {
-        assertEquals(List.of("memory", "pids", "cpuacct", "freezer"), ContainerCgroup.decide(Resources.NONE, ROOT, v1,
+        assertEquals(List.of("memory", "pids", "cpuacct", "freezer"), ContainerCgroup.decide(Resources.NONE, ROOT, () -> v1,
                 LEAF).leaves().stream().map(leaf -> leaf.hierarchy().mountPoint().getFileName().toString()).toList(),
                 "what stats and the kill at the end use; cpu and cpuset only when asked");
-        assertFalse(ContainerCgroup.decide(Resources.NONE, ROOT, v1, LEAF).asked());
-        assertFalse(ContainerCgroup.decide(Resources.NONE, USER, v1, LEAF).makes());
+        assertFalse(ContainerCgroup.decide(Resources.NONE, ROOT, () -> v1, LEAF).asked());
+        assertFalse(ContainerCgroup.decide(Resources.NONE, USER, () -> v1, LEAF).makes());
         Resources disabled = new Resources(OptionalLong.empty(), OptionalLong.empty(), OptionalLong.empty(),
                 Optional.empty(), OptionalLong.empty(), OptionalLong.empty(), Optional.empty(), Optional.empty(),
                 Resources.Manager.DISABLED);
-        assertFalse(ContainerCgroup.decide(disabled, ROOT, v1, LEAF).makes());
+        assertFalse(ContainerCgroup.decide(disabled, ROOT, () -> v1, LEAF).makes());
     }
 
     @Test
     void v1RefusesAnUnprivilegedLimit() {
-        assertTrue(assertThrows(Failure.class, () -> ContainerCgroup.decide(limits(32L << 20, 20, 1), USER, v1, LEAF))
+        assertTrue(assertThrows(Failure.class, () -> ContainerCgroup.decide(limits(32L << 20, 20, 1), USER, () -> v1, LEAF))
                 .getMessage().startsWith("--memory: cgroup v1 gives no unprivileged user a cgroup of their own"));
     }
 
@@ -126,7 +127,7 @@ class ContainerCgroupTest {
         Hierarchies memoryOnly = new Hierarchies(List.of(v1.holding("memory").orElseThrow()));
         assertEquals("--pids-limit: no cgroup hierarchy on this machine holds the pids controller (it is not mounted,"
                 + " or not enabled in the kernel)", assertThrows(Failure.class,
-                () -> ContainerCgroup.decide(limits(32L << 20, 20, 1), ROOT, memoryOnly, LEAF)).getMessage());
+                () -> ContainerCgroup.decide(limits(32L << 20, 20, 1), ROOT, () -> memoryOnly, LEAF)).getMessage());
     }
 
     /** A unified hierarchy with systemd's user@UID.service owned by the tests' uid. */
@@ -146,7 +147,7 @@ class ContainerCgroupTest {
 
     @Test
     void onV2OneDirectoryHoldsEveryLimit() throws IOException {
-        ContainerCgroup.Decision decision = ContainerCgroup.decide(limits(32L << 20, 20, 1.5), ROOT, v2(false, ""),
+        ContainerCgroup.Decision decision = ContainerCgroup.decide(limits(32L << 20, 20, 1.5), ROOT, known(v2(false, "")),
                 LEAF);
         assertEquals(1, decision.leaves().size());
         assertEquals(Map.of("memory.max", "33554432", "memory.swap.max", "33554432", "pids.max", "20",
@@ -158,7 +159,7 @@ class ContainerCgroupTest {
     @Test
     void unprivilegedOnV2TheDelegatedSubtreeIsUsed() throws IOException {
         ContainerCgroup.Decision decision = ContainerCgroup.decide(limits(32L << 20, 20, 1), USER,
-                v2(true, "cpu memory pids\n"), LEAF);
+                known(v2(true, "cpu memory pids\n")), LEAF);
         assertEquals(root.resolve("v2/user.slice/user-" + USER.uid() + ".slice/user@" + USER.uid()
                 + ".service/isolate/isolate-42-7"), decision.leaves().get(0).leaf());
     }
@@ -166,11 +167,11 @@ class ContainerCgroupTest {
     @Test
     void unprivilegedOnV2WithoutDelegationTheFixIsNamed() throws IOException {
         String message = assertThrows(Failure.class, () -> ContainerCgroup.decide(limits(32L << 20, 20, 1), USER,
-                v2(false, ""), LEAF)).getMessage();
+                known(v2(false, "")), LEAF)).getMessage();
         assertTrue(message.startsWith("--memory: no cgroup v2 subtree is delegated to uid " + USER.uid()), message);
         assertTrue(message.contains("loginctl enable-linger alice"), message);
         String undelegated = assertThrows(Failure.class, () -> ContainerCgroup.decide(limits(32L << 20, 20, 1), USER,
-                v2(true, "memory\n"), LEAF)).getMessage();
+                known(v2(true, "memory\n")), LEAF)).getMessage();
         assertTrue(undelegated.startsWith("--pids-limit: the pids controller is not delegated to uid"), undelegated);
     }
 
@@ -187,6 +188,11 @@ class ContainerCgroupTest {
     void countersAreReadFromFlatKeyedFiles() {
         assertEquals(3, ContainerCgroup.counter("oom_kill_disable 0\nunder_oom 0\noom_kill 3\n", "oom_kill"));
         assertEquals(0, ContainerCgroup.counter("low 0\nhigh 0\nmax 4\noom 1\n", "oom_kill"));
+    }
+
+    /** Hierarchies made before the call, as the launch's reading of them would give them. */
+    private static Supplier<Hierarchies> known(Hierarchies hierarchies) {
+        return () -> hierarchies;
     }
 
     private static long currentUid() {
