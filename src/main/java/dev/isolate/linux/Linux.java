@@ -180,4 +180,24 @@ public final class Linux {
     public static final int P_PID = 1;
     public static final int WEXITED = 4;
     public static final int WNOWAIT = 0x01000000;
+
+    /** The OCI runtime's state directory: the start gate (a FIFO), the per-container lock, atomic claims. */
+    public static final int S_IFIFO = 010000;
+    public static final int LOCK_EX = 2;
+    public static final int RENAME_NOREPLACE = 1;
+    public static final int ENXIO = 6;
+    public static final int ENOTEMPTY = 39;
+
+    /** --console-socket: a stream socket of the AF_UNIX family, and a descriptor passed in an SCM_RIGHTS message. */
+    public static final int AF_UNIX = 1;
+    public static final int SOCK_STREAM = 1;
+    public static final int SOL_SOCKET = 1;
+    public static final int SCM_RIGHTS = 1;
+    /** sizeof(struct sockaddr_un): the family (2 bytes), then a path of up to 107 bytes and its NUL. */
+    public static final int SOCKADDR_UN_SIZE = 110;
+    /** sizeof(struct msghdr), of struct iovec, and of a cmsghdr carrying one int (CMSG_SPACE(4)). */
+    public static final int MSGHDR_SIZE = 56;
+    public static final int IOVEC_SIZE = 16;
+    public static final int CMSG_ONE_FD_SPACE = 24;
+    public static final int CMSG_ONE_FD_LEN = 20;
 }
