@@ -1,6 +1,12 @@
 package dev.isolate.runtime;
 
+import static dev.isolate.linux.Linux.AT_FDCWD;
+import static dev.isolate.linux.Linux.EEXIST;
+import static dev.isolate.linux.Linux.RENAME_NOREPLACE;
+
 import dev.isolate.exit.Failure;
+import dev.isolate.sys.Kernel;
+import dev.isolate.sys.Syscall;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -14,12 +20,32 @@ public final class AtomicFile {
 
     /** {@code text} is a byte string, written as its bytes. */
     public static void write(Path target, String text) {
+        replace(target, text, false);
+    }
+
+    /** {@link #write} of a file that must not exist yet: an existing one is left alone and the write refused. */
+    public static void create(Path target, String text) {
+        replace(target, text, true);
+    }
+
+    private static void replace(Path target, String text, boolean onlyNew) {
         Path directory = target.toAbsolutePath().getParent();
         Path temporary = null;
         try {
             temporary = Files.createTempFile(directory, "." + target.getFileName(), ".tmp");
             Files.write(temporary, text.getBytes(StandardCharsets.ISO_8859_1));
-            Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            if (onlyNew) {
+                Path from = temporary;
+                long renamed = NativePaths.with(from, target, (a, b) -> Kernel.get().call(Syscall.RENAMEAT2,
+                        AT_FDCWD, a, AT_FDCWD, b, RENAME_NOREPLACE));
+                if (renamed < 0) {
+                    Files.deleteIfExists(temporary);
+                    throw Failure.input(target + ": " + (renamed == -EEXIST ? "exists already: remove it first"
+                            : Kernel.get().errorText((int) -renamed)));
+                }
+            } else {
+                Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            }
         } catch (IOException e) {
             if (temporary != null) {
                 try {

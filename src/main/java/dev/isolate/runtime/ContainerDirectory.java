@@ -106,6 +106,11 @@ public final class ContainerDirectory implements AutoCloseable {
         return Files.exists(root.containerDirectory(id).resolve(GATE), LinkOption.NOFOLLOW_LINKS);
     }
 
+    /** Whether a container of this id is kept (in any state, or mid-create). */
+    public static boolean exists(RuntimeRoot root, String id) {
+        return Files.exists(root.containerDirectory(id), LinkOption.NOFOLLOW_LINKS);
+    }
+
     public static Failure doesNotExist(String id) {
         return Failure.input("container does not exist: " + id);
     }

@@ -18,12 +18,13 @@ import java.util.Optional;
  * that run after create has returned (from the config create read, as the spec asks, not from
  * the bundle as it may be later).
  *
+ * @param containerProcess config.json's process, as exec starts from it
  * @param process        none until the container's process exists
  * @param createFinished whether create returned: until then the container is creating
  */
 public record ContainerState(String id, String bundle, String rootfs, Instant created,
-        Map<String, String> annotations, Optional<ProcessIdentity> process, List<String> cgroups,
-        List<Hook> poststart, List<Hook> poststop, boolean createFinished) {
+        Map<String, String> annotations, ContainerProcess containerProcess, Optional<ProcessIdentity> process,
+        List<String> cgroups, List<Hook> poststart, List<Hook> poststop, boolean createFinished) {
     /** The version of the runtime spec whose state this is. */
     public static final String OCI_VERSION = "1.2.0";
 
@@ -35,14 +36,14 @@ public record ContainerState(String id, String bundle, String rootfs, Instant cr
     }
 
     public ContainerState withProcess(ProcessIdentity identity) {
-        return new ContainerState(id, bundle, rootfs, created, annotations, Optional.of(identity), cgroups,
-                poststart, poststop, createFinished);
+        return new ContainerState(id, bundle, rootfs, created, annotations, containerProcess, Optional.of(identity),
+                cgroups, poststart, poststop, createFinished);
     }
 
     /** The state once create has returned, with the cgroups it kept. */
     public ContainerState finished(List<String> keptCgroups) {
-        return new ContainerState(id, bundle, rootfs, created, annotations, process, keptCgroups, poststart,
-                poststop, true);
+        return new ContainerState(id, bundle, rootfs, created, annotations, containerProcess, process, keptCgroups,
+                poststart, poststop, true);
     }
 
     /** The pid the spec's state shows: 0 once the process has ended, as runc shows it. */
@@ -75,6 +76,7 @@ public record ContainerState(String id, String bundle, String rootfs, Instant cr
         json.put("rootfs", rootfs);
         json.put("created", IsoInstant.format(created));
         json.put("annotations", new LinkedHashMap<>(annotations));
+        json.put("process", containerProcess.json());
         process.ifPresent(p -> {
             json.put("pid", p.pid());
             json.put("pidStartTime", p.startTime());
@@ -96,7 +98,8 @@ public record ContainerState(String id, String bundle, String rootfs, Instant cr
                     : Optional.empty();
             return new ContainerState((String) required(json, "id"), (String) required(json, "bundle"),
                     (String) required(json, "rootfs"), IsoInstant.parse((String) required(json, "created")),
-                    (Map<String, String>) required(json, "annotations"), process,
+                    (Map<String, String>) required(json, "annotations"),
+                    ContainerProcess.fromJson((Map<String, Object>) required(json, "process")), process,
                     (List<String>) required(json, "cgroups"), hooks(json, "poststart"), hooks(json, "poststop"),
                     (Boolean) required(json, "createFinished"));
         } catch (IOException | ClassCastException | IllegalArgumentException | NullPointerException e) {

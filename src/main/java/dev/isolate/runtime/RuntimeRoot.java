@@ -30,8 +30,8 @@ public final class RuntimeRoot {
     }
 
     /** The default: /run/isolate-runtime for root, $XDG_RUNTIME_DIR/isolate-runtime for others. */
-    public static Path defaultDirectory(long uid, Map<String, String> environment) {
-        if (uid == 0) {
+    public static Path defaultDirectory(Map<String, String> environment) {
+        if (effectiveUid() == 0) {
             return Path.of("/run/isolate-runtime");
         }
         return Optional.ofNullable(environment.get("XDG_RUNTIME_DIR")).flatMap(ByteStrings::javaPath)
