@@ -15,6 +15,7 @@ import dev.isolate.spec.Resources;
 import dev.isolate.spec.RootFilesystem;
 import dev.isolate.spec.RunAs;
 import dev.isolate.spec.TimeOffsets;
+import dev.isolate.spec.Tunables;
 import dev.isolate.spec.UserNamespace;
 import java.util.EnumSet;
 import java.util.List;
@@ -228,7 +229,7 @@ public final class Fixtures {
             Optional<UserNamespace> users = user.isPresent() || !namespaces.contains(Namespace.USER) ? user
                     : Optional.of(UserNamespace.rootMapping(1000, 1000, false));
             return new ContainerSpec(namespaces, net, users, hostname, timeOffsets, propagation, rootfs, environment,
-                    workdir, runAs, containment, resources, terminal, init, command);
+                    workdir, runAs, containment, resources, Tunables.NONE, terminal, init, command);
         }
     }
 }

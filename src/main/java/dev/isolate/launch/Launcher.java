@@ -20,6 +20,7 @@ import dev.isolate.host.seccomp.FilterCache;
 import dev.isolate.host.seccomp.SeccompCompiler;
 import dev.isolate.plan.Planner;
 import dev.isolate.plan.Prepared;
+import dev.isolate.spec.CapabilitySets;
 import dev.isolate.spec.ContainerSpec;
 import dev.isolate.spec.Credentials;
 import dev.isolate.spec.JoinSpec;
@@ -229,7 +230,8 @@ public final class Launcher {
      * cannot be read or compiled is an input error.
      */
     private static Optional<SocketFilter> seccomp(ContainerSpec spec, SeccompCompiler compiler) {
-        return compiler.compile(spec.containment().seccomp(), spec.containment().capabilities());
+        return compiler.compile(spec.containment().seccomp(), spec.containment().capabilities()
+                .map(CapabilitySets::bounding));
     }
 
     /**

@@ -39,6 +39,10 @@ public final class Linux {
     public static final long MOUNT_ATTR_NOSUID = 0x2;
     public static final long MOUNT_ATTR_NODEV = 0x4;
     public static final long MOUNT_ATTR_NOEXEC = 0x8;
+    /** The access-time rule: relatime is 0, the default; noatime and strictatime replace it. */
+    public static final long MOUNT_ATTR_NOATIME = 0x10;
+    public static final long MOUNT_ATTR_STRICTATIME = 0x20;
+    public static final long MOUNT_ATTR_NODIRATIME = 0x80;
     /** sizeof(struct mount_attr), version 0: attr_set, attr_clr, propagation, userns_fd. */
     public static final int MOUNT_ATTR_SIZE = 32;
     public static final int AT_EMPTY_PATH = 0x1000;
@@ -135,6 +139,8 @@ public final class Linux {
     public static final int PR_SET_NO_NEW_PRIVS = 38;
     public static final int PR_CAP_AMBIENT = 47;
     public static final int PR_CAP_AMBIENT_CLEAR_ALL = 4;
+    public static final int PR_CAP_AMBIENT_RAISE = 2;
+    public static final int PR_SET_KEEPCAPS = 8;
     /** capset(2): struct __user_cap_header_struct (version, pid), then two words of three sets. */
     public static final int LINUX_CAPABILITY_VERSION_3 = 0x20080522;
     public static final int CAP_HEADER_SIZE = 8;
