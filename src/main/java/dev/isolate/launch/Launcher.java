@@ -43,6 +43,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
@@ -115,7 +116,7 @@ public final class Launcher {
         Optional<Recorder> recorder = naming.name().map(name -> naming.superviseDetached()
                 ? Recorder.adopt(store(), name) : Recorder.claim(store(), name, spec, seccomp));
         try {
-            return launch(spec, hostCredentials, init, seccomp, cgroup, recorder);
+            return launch(spec, hostCredentials, init, seccomp, cgroup, recorder, Optional.empty());
         } catch (RuntimeException e) {
             // A detached supervisor's starter reads the error from the log, then frees the name.
             recorder.filter(r -> !naming.superviseDetached()).ifPresent(Recorder::failed);
@@ -123,8 +124,71 @@ public final class Launcher {
         }
     }
 
+    /**
+     * A bundle's container that outlives this isolate.
+     *
+     * @param pid     its process, waiting at its start gate
+     * @param cgroups its cgroup, kept for delete to remove (see host.cgroup.KeptCgroup)
+     */
+    public record Created(int pid, List<Path> cgroups) {
+        public Created {
+            cgroups = List.copyOf(cgroups);
+        }
+    }
+
+    /**
+     * isolate-runtime create: the container set up in full, its process left waiting before
+     * execve at its start gate (see Prepared#startGate), with no parent-death signal, so that
+     * it outlives this isolate and is reaped by the engine's subreaper.
+     *
+     * @param startGate a descriptor (O_PATH, close-on-exec) of the container's FIFO
+     */
+    public Created create(ContainerSpec spec, int startGate, BundleEvents events) {
+        if (spec.rootfs().flatMap(root -> root.bundle()).isEmpty()) {
+            throw new IllegalArgumentException("create takes a bundle's spec");
+        }
+        BundleRun bundle = new BundleRun(OptionalInt.of(startGate), events);
+        int pid = prepareAndLaunch(spec, bundle);
+        return new Created(pid, bundle.keptCgroups);
+    }
+
+    /**
+     * isolate-runtime run: a bundle's container in the foreground, as isolate run would run it,
+     * its cgroup removed when it ends.
+     *
+     * @return the command's exit status
+     */
+    public int runBundle(ContainerSpec spec, BundleEvents events) {
+        if (spec.rootfs().flatMap(root -> root.bundle()).isEmpty()) {
+            throw new IllegalArgumentException("runBundle takes a bundle's spec");
+        }
+        return prepareAndLaunch(spec, new BundleRun(OptionalInt.empty(), events));
+    }
+
+    private int prepareAndLaunch(ContainerSpec spec, BundleRun bundle) {
+        Planner.check(spec, facts, Optional.empty());
+        Optional<SocketFilter> seccomp = seccomp(spec, seccompCompiler(true));
+        return launch(spec, Optional.empty(), Optional.empty(), seccomp, cgroup(spec), Optional.empty(),
+                Optional.of(bundle));
+    }
+
+    /** A bundle's launch: its gate, if it has one, its events, and the cgroup it keeps. */
+    private static final class BundleRun {
+        final OptionalInt gate;
+        final BundleEvents events;
+        List<Path> keptCgroups = List.of();
+
+        BundleRun(OptionalInt gate, BundleEvents events) {
+            this.gate = gate;
+            this.events = events;
+        }
+    }
+
+    /** @return the exit status, or for a gated bundle the pid of its waiting process */
     private int launch(ContainerSpec spec, Optional<Credentials> hostCredentials, Optional<InitProgram> init,
-            Optional<SocketFilter> seccomp, ContainerCgroup.Decision cgroupDecision, Optional<Recorder> recorder) {
+            Optional<SocketFilter> seccomp, ContainerCgroup.Decision cgroupDecision, Optional<Recorder> recorder,
+            Optional<BundleRun> bundle) {
+        OptionalInt gate = bundle.map(run -> run.gate).orElse(OptionalInt.empty());
         try (ContainerNetwork network = ContainerNetwork.prepare(spec.network(), facts.caller(),
                 facts.environment())) {
             Optional<Workspace.Decision> rootfs = rootfs(spec, network, init);
@@ -133,32 +197,46 @@ public final class Launcher {
                 Optional<RootfsLayout> layout = Optional.ofNullable(workspace).map(Workspace::layout);
                 LaunchPlan plan = Planner.plan(spec, facts, new Prepared(layout, network.joinedNamespace(),
                         credentials(spec, layout, hostCredentials), seccomp, executed(spec, init),
-                        cgroupView(cgroupDecision)));
+                        cgroupView(cgroupDecision), gate));
                 try (ContainerCgroup cgroup = ContainerCgroup.prepare(cgroupDecision, diagnostics);
-                        TerminalRelay terminal = spec.terminal() ? new TerminalRelay(spec.rootfs().isPresent()
-                        ? "the container's own devpts" : "the host's devpts", diagnostics) : null) {
+                        TerminalRelay terminal = spec.terminal() && bundle.isEmpty() ? new TerminalRelay(
+                        spec.rootfs().isPresent() ? "the container's own devpts" : "the host's devpts", diagnostics)
+                        : null) {
                     List<String> directories = cgroup.directories().stream().map(Path::toString).toList();
-                    int status = Supervisor.create(facts.caller(), diagnostics).run(plan, new ChildEvents() {
+                    ChildEvents events = new ChildEvents() {
                         @Override
                         public void waiting(int pid) {
                             cgroup.attach(pid);
                             network.attach(pid);
+                            bundle.ifPresent(run -> run.events.created(pid));
                         }
 
                         @Override
                         public void took(ParentStep.TakeDescriptor step, int fd) {
                             // -t's master is the one descriptor a plan takes.
-                            Objects.requireNonNull(terminal, "a descriptor taken without -t").attach(fd);
+                            if (bundle.isPresent()) {
+                                bundle.get().events.terminal(fd);
+                            } else {
+                                Objects.requireNonNull(terminal, "a descriptor taken without -t").attach(fd);
+                            }
                         }
 
                         @Override
                         public void running(int pid) {
                             recorder.ifPresent(r -> r.running(pid, directories));
+                            bundle.ifPresent(run -> run.events.running(pid));
                             if (terminal != null) {
                                 terminal.relay(pid);
                             }
                         }
-                    });
+                    };
+                    Supervisor supervisor = Supervisor.create(facts.caller(), diagnostics);
+                    if (gate.isPresent()) {
+                        int pid = supervisor.startGated(plan, events);
+                        bundle.get().keptCgroups = cgroup.keep();
+                        return pid;
+                    }
+                    int status = supervisor.run(plan, events);
                     boolean outOfMemory = status == ExitStatus.SIGNALLED + 9 && cgroup.outOfMemory();
                     if (outOfMemory) {
                         System.err.println(Messages.line("isolate: " + spec.command().get(0) + ": the kernel's OOM"
@@ -178,7 +256,7 @@ public final class Launcher {
      */
     private ContainerCgroup.Decision cgroup(ContainerSpec spec) {
         return ContainerCgroup.decide(spec.resources(), facts.caller(), Hierarchies::read,
-                ContainerCgroup.leafName(ProcessIdentity.self()));
+                spec.resources().name().orElseGet(() -> ContainerCgroup.leafName(ProcessIdentity.self())));
     }
 
     /**
@@ -322,7 +400,7 @@ public final class Launcher {
             Optional<RootfsLayout> layout = rootfs.map(Workspace.Decision::layout);
             LaunchPlan plan = Planner.plan(spec, facts, new Prepared(layout, network.joinedNamespace(),
                     dryRunCredentials(spec, layout, hostCredentials), seccomp, executed(spec, init),
-                    cgroupView(cgroup)));
+                    cgroupView(cgroup), OptionalInt.empty()));
             return new DryRun(spec.command(), host, plan);
         }
     }

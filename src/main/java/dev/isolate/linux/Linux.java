@@ -56,6 +56,10 @@ public final class Linux {
     public static final int O_NOFOLLOW = 0400000;
     public static final int O_DIRECTORY = 0200000;
     public static final int S_IFREG = 0100000;
+    public static final int S_IFCHR = 0020000;
+    public static final int S_IFBLK = 0060000;
+    public static final int S_IFIFO = 0010000;
+    public static final int AT_SYMLINK_NOFOLLOW = 0x100;
 
     public static final int AT_FDCWD = -100;
     /** faccessat2(2): execute permission, judged with the effective ids, as execve judges it. */

@@ -56,6 +56,25 @@ public final class Supervisor {
      * @throws Failure when the command never ran: a step failed, or it could not be executed
      */
     public int run(LaunchPlan plan, ChildEvents events) {
+        return execute(plan, events, false);
+    }
+
+    /**
+     * Runs a plan that ends at a start gate (an OCI runtime's create) up to it: once the child
+     * reports at its last pause, fully set up, it is released to wait at the gate, and left
+     * to outlive isolate.
+     *
+     * @return the child's pid
+     * @throws Failure when a step failed
+     */
+    public int startGated(LaunchPlan plan, ChildEvents events) {
+        if (plan.sharesMemory()) {
+            throw new IllegalArgumentException("a child that outlives isolate must not run on its memory");
+        }
+        return execute(plan, events, true);
+    }
+
+    private int execute(LaunchPlan plan, ChildEvents events, boolean gated) {
         diagnostics.accept(() -> describe(plan));
         Launch launch = new Launch(plan, sys.openHandshake());
         try (Syscalls.Program program = sys.load(plan, launch.pipes)) {
@@ -70,7 +89,7 @@ public final class Supervisor {
             launch.close(launch.pipes.reportWrite());
             launch.close(launch.pipes.releaseRead());
             try {
-                return launch.supervise(events);
+                return launch.supervise(events, gated);
             } catch (RuntimeException e) {
                 // The child may still be running on the program: it must be gone before the
                 // program is freed, and it must never outlive a launch that failed.
@@ -100,7 +119,8 @@ public final class Supervisor {
                     pipes.releaseWrite()));
         }
 
-        int supervise(ChildEvents events) {
+        /** @return the exit status, or for a gated plan the pid of the child left waiting at its gate */
+        int supervise(ChildEvents events, boolean gated) {
             int pid = unreaped;
             OptionalLong first = sys.readReport(pipes.reportRead());
             if (plan.forks()) {
@@ -129,9 +149,17 @@ public final class Supervisor {
                 }
                 if (i == 0) {
                     events.waiting(pid);
-                    sys.forwardSignals(pid, FORWARDED);
+                    if (!gated) {
+                        sys.forwardSignals(pid, FORWARDED);
+                    }
                 }
                 sys.release(pipes.releaseWrite());
+            }
+            if (gated) {
+                unreaped = 0; // the engine's subreaper reaps it
+                int waiting = pid;
+                diagnostics.accept(() -> "child " + waiting + " waits at its start gate");
+                return pid;
             }
             close(pipes.releaseWrite());
             OptionalLong report = sys.readReport(pipes.reportRead());

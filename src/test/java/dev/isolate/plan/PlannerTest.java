@@ -42,7 +42,7 @@ class PlannerTest {
 
     private static final RootfsLayout BUSYBOX = new RootfsLayout("/images/busybox", false, Optional.empty(),
             List.of(), Set.of(), List.of(), Set.of(), Set.of());
-    private static final Prepared WITH_ROOTFS = new Prepared(Optional.of(BUSYBOX), OptionalInt.empty(), Optional.empty(), Optional.empty(), Optional.empty(), List.of());
+    private static final Prepared WITH_ROOTFS = new Prepared(Optional.of(BUSYBOX), OptionalInt.empty(), Optional.empty(), Optional.empty(), Optional.empty(), List.of(), OptionalInt.empty());
 
     private static LaunchPlan plan(ContainerSpec spec) {
         return Planner.plan(spec, FACTS, Prepared.NOTHING);
@@ -163,7 +163,7 @@ class PlannerTest {
     void aJoinedNetworkIsEnteredRightAfterTheReleaseBeforeAnyMountAndLoIsLeftAlone() {
         ContainerSpec spec = Fixtures.spec().namespaces(Namespace.MOUNT, Namespace.PID)
                 .network(Fixtures.network(NetworkMode.parse("ns:blue"))).build();
-        LaunchPlan plan = Planner.plan(spec, FACTS, new Prepared(Optional.empty(), OptionalInt.of(9), Optional.empty(), Optional.empty(), Optional.empty(), List.of()));
+        LaunchPlan plan = Planner.plan(spec, FACTS, new Prepared(Optional.empty(), OptionalInt.of(9), Optional.empty(), Optional.empty(), Optional.empty(), List.of(), OptionalInt.empty()));
         int setns = calls(plan).indexOf(Call.SETNS);
         assertEquals(calls(plan).indexOf(Call.READ) + 1, setns);
         assertEquals(List.of(new Arg.Value(9), new Arg.Value(CLONE_NEWNET)), plan.childSteps().get(setns).args());
