@@ -25,6 +25,7 @@ import dev.isolate.spec.ContainerSpec;
 import dev.isolate.spec.Credentials;
 import dev.isolate.spec.JoinSpec;
 import dev.isolate.spec.Mount;
+import dev.isolate.spec.SeccompProfile;
 import dev.isolate.spec.UserNamespace;
 import dev.isolate.state.ContainerRecord;
 import dev.isolate.state.PinnedProcess;
@@ -48,6 +49,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -454,20 +456,42 @@ public final class Launcher {
      */
     public int exec(JoinSpec spec, String target) {
         StateStore store = store();
-        try (PinnedProcess process = PinnedProcess.pin(store.resolve(target));
+        return join(spec, store.resolve(target), process -> recordedFilter(store, process), false);
+    }
+
+    /**
+     * isolate-runtime exec: into the process of a bundle's container, under the bundle's seccomp
+     * profile (compiled here, as at create), in the foreground or left running.
+     *
+     * @param pid    the container's process, as the runtime recorded it
+     * @param detach return the command's pid once it runs, with no parent-death signal armed: the
+     *               engine's subreaper reaps it
+     * @return the command's exit status, or with {@code detach} its pid
+     */
+    public int execBundle(JoinSpec spec, ProcessIdentity pid, SeccompProfile seccomp, boolean detach) {
+        Optional<SocketFilter> filter = seccompCompiler(true).compile(seccomp, Optional.empty());
+        return join(spec, pid, process -> filter, detach);
+    }
+
+    private int join(JoinSpec spec, ProcessIdentity target, Function<ProcessIdentity, Optional<SocketFilter>> filter,
+            boolean detach) {
+        try (PinnedProcess process = PinnedProcess.pin(target);
                 TargetDescriptors descriptors = new TargetDescriptors(process, spec.namespaces(),
                         facts.caller().canCreate())) {
             TargetCgroups cgroups = TargetCgroups.of(process, Hierarchies.read(), facts.caller());
             if (!cgroups.directories().isEmpty()) {
                 diagnostics.accept(() -> "the command joins the target's cgroups: " + cgroups.directories());
             }
-            return Supervisor.create(facts.caller(), diagnostics).run(Planner.planJoin(spec, facts,
-                    descriptors.target(), recordedFilter(store, process.identity())), new ChildEvents() {
-                        @Override
-                        public void waiting(int pid) {
-                            cgroups.attach(pid);
-                        }
-                    });
+            LaunchPlan plan = Planner.planJoin(spec, facts, descriptors.target(), filter.apply(process.identity()),
+                    !detach);
+            ChildEvents events = new ChildEvents() {
+                @Override
+                public void waiting(int pid) {
+                    cgroups.attach(pid);
+                }
+            };
+            Supervisor supervisor = Supervisor.create(facts.caller(), diagnostics);
+            return detach ? supervisor.startDetached(plan, events) : supervisor.run(plan, events);
         }
     }
 

@@ -143,6 +143,15 @@ public final class Planner {
      */
     public static LaunchPlan planJoin(JoinSpec spec, HostFacts facts, JoinTarget target,
             Optional<SocketFilter> seccomp) {
+        return planJoin(spec, facts, target, seccomp, true);
+    }
+
+    /**
+     * @param parentDeath arm the parent-death signal; not for a command left running when isolate
+     *                    returns (an OCI runtime's exec -d), which the engine's subreaper reaps
+     */
+    public static LaunchPlan planJoin(JoinSpec spec, HostFacts facts, JoinTarget target,
+            Optional<SocketFilter> seccomp, boolean parentDeath) {
         requireKernel(facts.kernel());
         if (!spec.privileged() && target.confinement().filtered() && seccomp.isEmpty()) {
             throw Failure.input("exec: the target runs under a seccomp filter that isolate has no record of (it is"
@@ -151,7 +160,7 @@ public final class Planner {
         List<Step> steps = new ArrayList<>();
         HandshakeSteps.leaveIsolatesState(facts.handledSignals(), false, steps);
         JoinSteps.enter(target, steps);
-        HandshakeSteps.armAndWait(steps);
+        HandshakeSteps.armAndWait(parentDeath, steps);
         JoinSteps.settle(spec, target, steps);
         ExecSteps.descriptors(facts.passedFds(), steps);
         if (!spec.privileged()) {

@@ -56,7 +56,7 @@ public final class Supervisor {
      * @throws Failure when the command never ran: a step failed, or it could not be executed
      */
     public int run(LaunchPlan plan, ChildEvents events) {
-        return execute(plan, events, false);
+        return execute(plan, events, Ending.WHEN_ENDED);
     }
 
     /**
@@ -71,10 +71,34 @@ public final class Supervisor {
         if (plan.sharesMemory()) {
             throw new IllegalArgumentException("a child that outlives isolate must not run on its memory");
         }
-        return execute(plan, events, true);
+        return execute(plan, events, Ending.AT_GATE);
     }
 
-    private int execute(LaunchPlan plan, ChildEvents events, boolean gated) {
+    /**
+     * Runs the plan until the command runs, and leaves it running (an OCI runtime's exec -d):
+     * its plan arms no parent-death signal, and the engine's subreaper reaps it.
+     *
+     * @return the command's pid
+     * @throws Failure when the command never ran
+     */
+    public int startDetached(LaunchPlan plan, ChildEvents events) {
+        if (plan.sharesMemory()) {
+            throw new IllegalArgumentException("a command left running must not run on isolate's memory");
+        }
+        return execute(plan, events, Ending.WHEN_RUNNING);
+    }
+
+    /** Where the supervisor leaves the child. */
+    private enum Ending {
+        /** When it has ended: its exit status. */
+        WHEN_ENDED,
+        /** Released at its start gate: its pid. */
+        AT_GATE,
+        /** Once the command runs: its pid. */
+        WHEN_RUNNING
+    }
+
+    private int execute(LaunchPlan plan, ChildEvents events, Ending ending) {
         diagnostics.accept(() -> describe(plan));
         Launch launch = new Launch(plan, sys.openHandshake());
         try (Syscalls.Program program = sys.load(plan, launch.pipes)) {
@@ -89,7 +113,7 @@ public final class Supervisor {
             launch.close(launch.pipes.reportWrite());
             launch.close(launch.pipes.releaseRead());
             try {
-                return launch.supervise(events, gated);
+                return launch.supervise(events, ending);
             } catch (RuntimeException e) {
                 // The child may still be running on the program: it must be gone before the
                 // program is freed, and it must never outlive a launch that failed.
@@ -119,8 +143,8 @@ public final class Supervisor {
                     pipes.releaseWrite()));
         }
 
-        /** @return the exit status, or for a gated plan the pid of the child left waiting at its gate */
-        int supervise(ChildEvents events, boolean gated) {
+        /** @return the exit status, or the pid of the child left at its gate or running (see {@link Ending}) */
+        int supervise(ChildEvents events, Ending ending) {
             int pid = unreaped;
             OptionalLong first = sys.readReport(pipes.reportRead());
             if (plan.forks()) {
@@ -149,13 +173,13 @@ public final class Supervisor {
                 }
                 if (i == 0) {
                     events.waiting(pid);
-                    if (!gated) {
+                    if (ending == Ending.WHEN_ENDED) {
                         sys.forwardSignals(pid, FORWARDED);
                     }
                 }
                 sys.release(pipes.releaseWrite());
             }
-            if (gated) {
+            if (ending == Ending.AT_GATE) {
                 unreaped = 0; // the engine's subreaper reaps it
                 int waiting = pid;
                 diagnostics.accept(() -> "child " + waiting + " waits at its start gate");
@@ -168,6 +192,10 @@ public final class Supervisor {
             }
             diagnostics.accept(() -> "command running");
             events.running(pid);
+            if (ending == Ending.WHEN_RUNNING) {
+                unreaped = 0;
+                return pid;
+            }
             return waitFor(pid);
         }
 

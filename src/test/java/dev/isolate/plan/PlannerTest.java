@@ -289,4 +289,39 @@ class PlannerTest {
         assertTrue(refused.getMessage().startsWith("uid range 0:5000:10: outside ids 5000-5009"), refused.getMessage());
         Planner.check(ranges, FACTS, Optional.empty());
     }
+
+    @Test
+    void aGatedChildArmsNoParentDeathSignalAndWaitsAtTheFifoAfterItsLastPause() {
+        ContainerSpec spec = Fixtures.spec().namespaces(Namespace.MOUNT, Namespace.PID).command("/bin/true").build();
+        LaunchPlan plan = Planner.plan(spec, FACTS, new Prepared(Optional.empty(), OptionalInt.empty(),
+                Optional.empty(), Optional.empty(), Optional.empty(), List.of(), OptionalInt.of(42)));
+        assertFalse(plan.sharesMemory(), "a child that outlives isolate runs on a copy of its memory");
+        assertFalse(plan.childSteps().stream().anyMatch(step -> step.call() == Call.PRCTL
+                && step.args().get(0).equals(Arg.of(PR_SET_PDEATHSIG))), "no parent-death signal");
+        assertEquals(2, plan.pauses().size());
+        List<Step> steps = plan.childSteps();
+        int last = steps.size() - 1;
+        assertEquals(Call.EXECVE, steps.get(last).call());
+        assertEquals(Call.WRITE, steps.get(last - 1).call());
+        Step open = steps.get(last - 2);
+        assertEquals(Call.OPENAT, open.call());
+        assertEquals(Arg.of("/proc/self/fd/42"), open.args().get(1));
+        assertEquals(Arg.of(O_WRONLY | O_CLOEXEC), open.args().get(2));
+        assertEquals(Arg.of(Handshake.End.REPORT_WRITE), steps.get(last - 3).args().get(0), "the report pipe closed");
+        assertTrue(LaunchPlan.waitsForRelease(steps.get(last - 4)), "after the last pause");
+    }
+
+    @Test
+    void tunablesAreSetWhileTheChildIsRootAndTheOomScoreByTheParent() {
+        ContainerSpec spec = Fixtures.spec().namespaces(Namespace.UTS).hostname("h").command("/bin/true")
+                .tunables(new dev.isolate.spec.Tunables(List.of(dev.isolate.spec.Tunables.Rlimit.of("RLIMIT_NOFILE",
+                        1024, 4096)), OptionalInt.of(022), OptionalInt.of(500), Optional.of("example.org"))).build();
+        LaunchPlan plan = plan(spec);
+        List<String> whats = plan.childSteps().stream().map(Step::what).toList();
+        assertTrue(whats.contains("setdomainname \"example.org\""), whats.toString());
+        assertTrue(whats.contains("set RLIMIT_NOFILE to 1024:4096"), whats.toString());
+        assertTrue(whats.contains("set the umask to 022"), whats.toString());
+        assertTrue(plan.pauses().get(0).parentSteps().contains(new ParentStep.WriteProcFile("oom_score_adj", "500",
+                "set the OOM score adjustment to 500")));
+    }
 }
