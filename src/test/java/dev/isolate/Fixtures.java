@@ -15,6 +15,7 @@ import dev.isolate.spec.Resources;
 import dev.isolate.spec.RootFilesystem;
 import dev.isolate.spec.RunAs;
 import dev.isolate.spec.TimeOffsets;
+import dev.isolate.spec.Tunables;
 import dev.isolate.spec.UserNamespace;
 import java.util.EnumSet;
 import java.util.List;
@@ -128,6 +129,7 @@ public final class Fixtures {
         private Optional<String> workdir = Optional.empty();
         private Containment containment = Containment.NONE;
         private Resources resources = Resources.NONE;
+        private Tunables tunables = Tunables.NONE;
         private boolean terminal;
         private boolean init;
         private RunAs runAs = RunAs.UNCHANGED;
@@ -203,6 +205,11 @@ public final class Fixtures {
             return this;
         }
 
+        public Spec tunables(Tunables tunables) {
+            this.tunables = tunables;
+            return this;
+        }
+
         public Spec terminal() {
             terminal = true;
             return this;
@@ -228,7 +235,7 @@ public final class Fixtures {
             Optional<UserNamespace> users = user.isPresent() || !namespaces.contains(Namespace.USER) ? user
                     : Optional.of(UserNamespace.rootMapping(1000, 1000, false));
             return new ContainerSpec(namespaces, net, users, hostname, timeOffsets, propagation, rootfs, environment,
-                    workdir, runAs, containment, resources, terminal, init, command);
+                    workdir, runAs, containment, resources, tunables, terminal, init, command);
         }
     }
 }

@@ -30,6 +30,7 @@ import dev.isolate.spec.Resources;
 import dev.isolate.spec.RootFilesystem;
 import dev.isolate.spec.RunAs;
 import dev.isolate.spec.TimeOffsets;
+import dev.isolate.spec.Tunables;
 import dev.isolate.spec.UserNamespace;
 import java.util.EnumSet;
 import java.util.List;
@@ -241,7 +242,7 @@ final class RunOptions {
         return new ContainerSpec(namespaces, network, userNamespace, containerHostname, offsets,
                 CommandModel.<Propagation>value(propagation).orElse(Propagation.PRIVATE), rootFilesystem(),
                 Environments.compose(facts.environment(), isSet(clearEnv), values(env)), value(workdir), runAs(),
-                containment, resources(), isSet(tty), isSet(init), command());
+                containment, resources(), Tunables.NONE, isSet(tty), isSet(init), command());
     }
 
     /** The limits, in docker's units; --cpu-shares on v2's weight scale, as the cgroup preparation wants it. */
@@ -256,7 +257,7 @@ final class RunOptions {
                 pids.isPresent() && pids.get() > 0 ? OptionalLong.of(pids.get()) : OptionalLong.empty(),
                 CommandModel.<String>value(cpus).map(RunOptions::cpus), optional(value(cpuShares)),
                 optional(value(cpuWeight)), value(cpusetCpus),
-                value(cgroupParent), manager);
+                value(cgroupParent), Optional.empty(), List.of(), manager);
     }
 
     private OptionalLong bytes(OptionSpec option, boolean minusOneIsUnlimited) {

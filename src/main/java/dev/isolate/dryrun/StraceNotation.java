@@ -137,6 +137,9 @@ public final class StraceNotation {
             case SETSID -> "";
             case DUP3 -> r.fd(0) + ", " + r.fd(1) + ", " + bits(r.value(2), Flags.DUP3);
             case FCHOWN -> r.fd(0) + ", " + r.id(1) + ", " + r.id(2);
+            case FCHOWNAT -> r.dirfd(0) + ", " + r.string(1) + ", " + r.id(2) + ", " + r.id(3) + ", " + r.number(4);
+            case SETDOMAINNAME -> r.string(0) + ", " + r.number(1);
+            case UMASK -> r.octal(0);
             default -> generic(step.args(), savedBy);
         };
         return name(step.call()) + "(" + args + ")";

@@ -20,10 +20,12 @@ import dev.isolate.host.seccomp.FilterCache;
 import dev.isolate.host.seccomp.SeccompCompiler;
 import dev.isolate.plan.Planner;
 import dev.isolate.plan.Prepared;
+import dev.isolate.spec.CapabilitySets;
 import dev.isolate.spec.ContainerSpec;
 import dev.isolate.spec.Credentials;
 import dev.isolate.spec.JoinSpec;
 import dev.isolate.spec.Mount;
+import dev.isolate.spec.SeccompProfile;
 import dev.isolate.spec.UserNamespace;
 import dev.isolate.state.ContainerRecord;
 import dev.isolate.state.PinnedProcess;
@@ -42,10 +44,12 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -114,7 +118,7 @@ public final class Launcher {
         Optional<Recorder> recorder = naming.name().map(name -> naming.superviseDetached()
                 ? Recorder.adopt(store(), name) : Recorder.claim(store(), name, spec, seccomp));
         try {
-            return launch(spec, hostCredentials, init, seccomp, cgroup, recorder);
+            return launch(spec, hostCredentials, init, seccomp, cgroup, recorder, Optional.empty());
         } catch (RuntimeException e) {
             // A detached supervisor's starter reads the error from the log, then frees the name.
             recorder.filter(r -> !naming.superviseDetached()).ifPresent(Recorder::failed);
@@ -122,8 +126,71 @@ public final class Launcher {
         }
     }
 
+    /**
+     * A bundle's container that outlives this isolate.
+     *
+     * @param pid     its process, waiting at its start gate
+     * @param cgroups its cgroup, kept for delete to remove (see host.cgroup.KeptCgroup)
+     */
+    public record Created(int pid, List<Path> cgroups) {
+        public Created {
+            cgroups = List.copyOf(cgroups);
+        }
+    }
+
+    /**
+     * isolate-runtime create: the container set up in full, its process left waiting before
+     * execve at its start gate (see Prepared#startGate), with no parent-death signal, so that
+     * it outlives this isolate and is reaped by the engine's subreaper.
+     *
+     * @param startGate a descriptor (O_PATH, close-on-exec) of the container's FIFO
+     */
+    public Created create(ContainerSpec spec, int startGate, BundleEvents events) {
+        if (spec.rootfs().flatMap(root -> root.bundle()).isEmpty()) {
+            throw new IllegalArgumentException("create takes a bundle's spec");
+        }
+        BundleRun bundle = new BundleRun(OptionalInt.of(startGate), events);
+        int pid = prepareAndLaunch(spec, bundle);
+        return new Created(pid, bundle.keptCgroups);
+    }
+
+    /**
+     * isolate-runtime run: a bundle's container in the foreground, as isolate run would run it,
+     * its cgroup removed when it ends.
+     *
+     * @return the command's exit status
+     */
+    public int runBundle(ContainerSpec spec, BundleEvents events) {
+        if (spec.rootfs().flatMap(root -> root.bundle()).isEmpty()) {
+            throw new IllegalArgumentException("runBundle takes a bundle's spec");
+        }
+        return prepareAndLaunch(spec, new BundleRun(OptionalInt.empty(), events));
+    }
+
+    private int prepareAndLaunch(ContainerSpec spec, BundleRun bundle) {
+        Planner.check(spec, facts, Optional.empty());
+        Optional<SocketFilter> seccomp = seccomp(spec, seccompCompiler(true));
+        return launch(spec, Optional.empty(), Optional.empty(), seccomp, cgroup(spec), Optional.empty(),
+                Optional.of(bundle));
+    }
+
+    /** A bundle's launch: its gate, if it has one, its events, and the cgroup it keeps. */
+    private static final class BundleRun {
+        final OptionalInt gate;
+        final BundleEvents events;
+        List<Path> keptCgroups = List.of();
+
+        BundleRun(OptionalInt gate, BundleEvents events) {
+            this.gate = gate;
+            this.events = events;
+        }
+    }
+
+    /** @return the exit status, or for a gated bundle the pid of its waiting process */
     private int launch(ContainerSpec spec, Optional<Credentials> hostCredentials, Optional<InitProgram> init,
-            Optional<SocketFilter> seccomp, ContainerCgroup.Decision cgroupDecision, Optional<Recorder> recorder) {
+            Optional<SocketFilter> seccomp, ContainerCgroup.Decision cgroupDecision, Optional<Recorder> recorder,
+            Optional<BundleRun> bundle) {
+        OptionalInt gate = bundle.map(run -> run.gate).orElse(OptionalInt.empty());
         try (ContainerNetwork network = ContainerNetwork.prepare(spec.network(), facts.caller(),
                 facts.environment())) {
             Optional<Workspace.Decision> rootfs = rootfs(spec, network, init);
@@ -132,32 +199,46 @@ public final class Launcher {
                 Optional<RootfsLayout> layout = Optional.ofNullable(workspace).map(Workspace::layout);
                 LaunchPlan plan = Planner.plan(spec, facts, new Prepared(layout, network.joinedNamespace(),
                         credentials(spec, layout, hostCredentials), seccomp, executed(spec, init),
-                        cgroupView(cgroupDecision)));
+                        cgroupView(cgroupDecision), gate));
                 try (ContainerCgroup cgroup = ContainerCgroup.prepare(cgroupDecision, diagnostics);
-                        TerminalRelay terminal = spec.terminal() ? new TerminalRelay(spec.rootfs().isPresent()
-                        ? "the container's own devpts" : "the host's devpts", diagnostics) : null) {
+                        TerminalRelay terminal = spec.terminal() && bundle.isEmpty() ? new TerminalRelay(
+                        spec.rootfs().isPresent() ? "the container's own devpts" : "the host's devpts", diagnostics)
+                        : null) {
                     List<String> directories = cgroup.directories().stream().map(Path::toString).toList();
-                    int status = Supervisor.create(facts.caller(), diagnostics).run(plan, new ChildEvents() {
+                    ChildEvents events = new ChildEvents() {
                         @Override
                         public void waiting(int pid) {
                             cgroup.attach(pid);
                             network.attach(pid);
+                            bundle.ifPresent(run -> run.events.created(pid));
                         }
 
                         @Override
                         public void took(ParentStep.TakeDescriptor step, int fd) {
                             // -t's master is the one descriptor a plan takes.
-                            Objects.requireNonNull(terminal, "a descriptor taken without -t").attach(fd);
+                            if (bundle.isPresent()) {
+                                bundle.get().events.terminal(fd);
+                            } else {
+                                Objects.requireNonNull(terminal, "a descriptor taken without -t").attach(fd);
+                            }
                         }
 
                         @Override
                         public void running(int pid) {
                             recorder.ifPresent(r -> r.running(pid, directories));
+                            bundle.ifPresent(run -> run.events.running(pid));
                             if (terminal != null) {
                                 terminal.relay(pid);
                             }
                         }
-                    });
+                    };
+                    Supervisor supervisor = Supervisor.create(facts.caller(), diagnostics);
+                    if (gate.isPresent()) {
+                        int pid = supervisor.startGated(plan, events);
+                        bundle.get().keptCgroups = cgroup.keep();
+                        return pid;
+                    }
+                    int status = supervisor.run(plan, events);
                     boolean outOfMemory = status == ExitStatus.SIGNALLED + 9 && cgroup.outOfMemory();
                     if (outOfMemory) {
                         System.err.println(Messages.line("isolate: " + spec.command().get(0) + ": the kernel's OOM"
@@ -177,7 +258,7 @@ public final class Launcher {
      */
     private ContainerCgroup.Decision cgroup(ContainerSpec spec) {
         return ContainerCgroup.decide(spec.resources(), facts.caller(), Hierarchies::read,
-                ContainerCgroup.leafName(ProcessIdentity.self()));
+                spec.resources().name().orElseGet(() -> ContainerCgroup.leafName(ProcessIdentity.self())));
     }
 
     /**
@@ -229,7 +310,8 @@ public final class Launcher {
      * cannot be read or compiled is an input error.
      */
     private static Optional<SocketFilter> seccomp(ContainerSpec spec, SeccompCompiler compiler) {
-        return compiler.compile(spec.containment().seccomp(), spec.containment().capabilities());
+        return compiler.compile(spec.containment().seccomp(), spec.containment().capabilities()
+                .map(CapabilitySets::bounding));
     }
 
     /**
@@ -320,7 +402,7 @@ public final class Launcher {
             Optional<RootfsLayout> layout = rootfs.map(Workspace.Decision::layout);
             LaunchPlan plan = Planner.plan(spec, facts, new Prepared(layout, network.joinedNamespace(),
                     dryRunCredentials(spec, layout, hostCredentials), seccomp, executed(spec, init),
-                    cgroupView(cgroup)));
+                    cgroupView(cgroup), OptionalInt.empty()));
             return new DryRun(spec.command(), host, plan);
         }
     }
@@ -374,20 +456,42 @@ public final class Launcher {
      */
     public int exec(JoinSpec spec, String target) {
         StateStore store = store();
-        try (PinnedProcess process = PinnedProcess.pin(store.resolve(target));
+        return join(spec, store.resolve(target), process -> recordedFilter(store, process), false);
+    }
+
+    /**
+     * isolate-runtime exec: into the process of a bundle's container, under the bundle's seccomp
+     * profile (compiled here, as at create), in the foreground or left running.
+     *
+     * @param pid    the container's process, as the runtime recorded it
+     * @param detach return the command's pid once it runs, with no parent-death signal armed: the
+     *               engine's subreaper reaps it
+     * @return the command's exit status, or with {@code detach} its pid
+     */
+    public int execBundle(JoinSpec spec, ProcessIdentity pid, SeccompProfile seccomp, boolean detach) {
+        Optional<SocketFilter> filter = seccompCompiler(true).compile(seccomp, Optional.empty());
+        return join(spec, pid, process -> filter, detach);
+    }
+
+    private int join(JoinSpec spec, ProcessIdentity target, Function<ProcessIdentity, Optional<SocketFilter>> filter,
+            boolean detach) {
+        try (PinnedProcess process = PinnedProcess.pin(target);
                 TargetDescriptors descriptors = new TargetDescriptors(process, spec.namespaces(),
                         facts.caller().canCreate())) {
             TargetCgroups cgroups = TargetCgroups.of(process, Hierarchies.read(), facts.caller());
             if (!cgroups.directories().isEmpty()) {
                 diagnostics.accept(() -> "the command joins the target's cgroups: " + cgroups.directories());
             }
-            return Supervisor.create(facts.caller(), diagnostics).run(Planner.planJoin(spec, facts,
-                    descriptors.target(), recordedFilter(store, process.identity())), new ChildEvents() {
-                        @Override
-                        public void waiting(int pid) {
-                            cgroups.attach(pid);
-                        }
-                    });
+            LaunchPlan plan = Planner.planJoin(spec, facts, descriptors.target(), filter.apply(process.identity()),
+                    !detach);
+            ChildEvents events = new ChildEvents() {
+                @Override
+                public void waiting(int pid) {
+                    cgroups.attach(pid);
+                }
+            };
+            Supervisor supervisor = Supervisor.create(facts.caller(), diagnostics);
+            return detach ? supervisor.startDetached(plan, events) : supervisor.run(plan, events);
         }
     }
 

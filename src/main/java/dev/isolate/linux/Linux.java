@@ -39,6 +39,10 @@ public final class Linux {
     public static final long MOUNT_ATTR_NOSUID = 0x2;
     public static final long MOUNT_ATTR_NODEV = 0x4;
     public static final long MOUNT_ATTR_NOEXEC = 0x8;
+    /** The access-time rule: relatime is 0, the default; noatime and strictatime replace it. */
+    public static final long MOUNT_ATTR_NOATIME = 0x10;
+    public static final long MOUNT_ATTR_STRICTATIME = 0x20;
+    public static final long MOUNT_ATTR_NODIRATIME = 0x80;
     /** sizeof(struct mount_attr), version 0: attr_set, attr_clr, propagation, userns_fd. */
     public static final int MOUNT_ATTR_SIZE = 32;
     public static final int AT_EMPTY_PATH = 0x1000;
@@ -52,6 +56,10 @@ public final class Linux {
     public static final int O_NOFOLLOW = 0400000;
     public static final int O_DIRECTORY = 0200000;
     public static final int S_IFREG = 0100000;
+    public static final int S_IFCHR = 0020000;
+    public static final int S_IFBLK = 0060000;
+    public static final int S_IFIFO = 0010000;
+    public static final int AT_SYMLINK_NOFOLLOW = 0x100;
 
     public static final int AT_FDCWD = -100;
     /** faccessat2(2): execute permission, judged with the effective ids, as execve judges it. */
@@ -135,6 +143,8 @@ public final class Linux {
     public static final int PR_SET_NO_NEW_PRIVS = 38;
     public static final int PR_CAP_AMBIENT = 47;
     public static final int PR_CAP_AMBIENT_CLEAR_ALL = 4;
+    public static final int PR_CAP_AMBIENT_RAISE = 2;
+    public static final int PR_SET_KEEPCAPS = 8;
     /** capset(2): struct __user_cap_header_struct (version, pid), then two words of three sets. */
     public static final int LINUX_CAPABILITY_VERSION_3 = 0x20080522;
     public static final int CAP_HEADER_SIZE = 8;
@@ -181,8 +191,7 @@ public final class Linux {
     public static final int WEXITED = 4;
     public static final int WNOWAIT = 0x01000000;
 
-    /** The OCI runtime's state directory: the start gate (a FIFO), the per-container lock, atomic claims. */
-    public static final int S_IFIFO = 010000;
+    /** The OCI runtime's state directory: the per-container lock, atomic claims. */
     public static final int LOCK_EX = 2;
     public static final int RENAME_NOREPLACE = 1;
     public static final int ENXIO = 6;

@@ -75,7 +75,7 @@ final class ContainmentSteps {
 
     /** Before the change of ids: the bounding set, and an empty ambient set. */
     static void limit(ContainerSpec spec, HostFacts facts, List<Step> steps) {
-        spec.containment().capabilities().ifPresent(kept -> limit(Capability.mask(kept), facts, steps));
+        spec.containment().capabilities().ifPresent(sets -> limit(Capability.mask(sets.bounding()), facts, steps));
     }
 
     /** Every capability outside {@code kept} dropped from the bounding set; the ambient set emptied. */
@@ -91,25 +91,56 @@ final class ContainmentSteps {
     }
 
     /**
-     * After the change of ids: the permitted, effective and inheritable sets. Root inside keeps
-     * the container's set; any other user gets none, as execve would leave it (docker's rule).
+     * After the change of ids: the permitted, effective and inheritable sets, then the ambient
+     * one. Root inside keeps the container's sets; any other user gets none, as execve would
+     * leave it (docker's rule), unless the sets are for any user (an OCI bundle's, which
+     * {@link #keepAcrossIdChange} keeps through setresuid).
      */
     static void set(ContainerSpec spec, HostFacts facts, Optional<Credentials> credentials, List<Step> steps) {
-        spec.containment().capabilities().ifPresent(kept -> set(uidInside(spec, facts, credentials) == 0
-                ? Capability.mask(kept) & grantable(spec, facts) : 0, steps));
+        spec.containment().capabilities().ifPresent(sets -> {
+            long grantable = uidInside(spec, facts, credentials) == 0 || sets.forAnyUser() ? grantable(spec, facts) : 0;
+            set(Capability.mask(sets.effective()) & grantable, Capability.mask(sets.permitted()) & grantable,
+                    Capability.mask(sets.inheritable()) & grantable, steps);
+            for (Capability capability : sets.ambient()) {
+                steps.add(Step.of(Call.PRCTL, Check.SUCCESS, "raise ambient capability " + capability,
+                        Arg.of(PR_CAP_AMBIENT), Arg.of(PR_CAP_AMBIENT_RAISE), Arg.of(capability.ordinal()), Arg.of(0),
+                        Arg.of(0)));
+            }
+        });
+    }
+
+    /**
+     * Before the change of ids, for sets that hold for any user: without this the kernel
+     * clears the permitted and effective sets when the uid leaves 0, and capset cannot raise
+     * them again.
+     */
+    static void keepAcrossIdChange(ContainerSpec spec, List<Step> steps) {
+        if (spec.containment().capabilities().filter(sets -> sets.forAnyUser() && !sets.permitted().isEmpty())
+                .isPresent() && spec.runAs().changes()) {
+            steps.add(Step.of(Call.PRCTL, Check.SUCCESS, "keep the permitted capabilities across the change of ids",
+                    Arg.of(PR_SET_KEEPCAPS), Arg.of(1), Arg.of(0), Arg.of(0), Arg.of(0)));
+        }
     }
 
     /** capset(2) of the same mask to the effective, permitted and inheritable sets. */
     static void set(long mask, List<Step> steps) {
+        set(mask, mask, mask, steps);
+    }
+
+    private static void set(long effective, long permitted, long inheritable, List<Step> steps) {
         ByteBuffer header = ByteBuffer.allocate(CAP_HEADER_SIZE).order(ByteOrder.nativeOrder());
         header.putInt(LINUX_CAPABILITY_VERSION_3).putInt(0);
         ByteBuffer data = ByteBuffer.allocate(CAP_DATA_SIZE).order(ByteOrder.nativeOrder());
         for (int word = 0; word < 2; word++) {
-            int bits = (int) (mask >>> (32 * word));
-            data.putInt(bits).putInt(bits).putInt(bits); // effective, permitted, inheritable
+            data.putInt((int) (effective >>> (32 * word))).putInt((int) (permitted >>> (32 * word)))
+                    .putInt((int) (inheritable >>> (32 * word)));
         }
-        steps.add(Step.of(Call.CAPSET, Check.SUCCESS, String.format("set the capabilities to %016x", mask),
-                new Arg.Bytes(header.array()), new Arg.Bytes(data.array())));
+        String what = effective == permitted && permitted == inheritable
+                ? String.format("set the capabilities to %016x", effective)
+                : String.format("set the capabilities to effective %016x, permitted %016x, inheritable %016x",
+                        effective, permitted, inheritable);
+        steps.add(Step.of(Call.CAPSET, Check.SUCCESS, what, new Arg.Bytes(header.array()),
+                new Arg.Bytes(data.array())));
     }
 
     /** prctl(PR_SET_NO_NEW_PRIVS), when asked for. */

@@ -71,7 +71,8 @@ final class CredentialSteps {
     }
 
     /** setgroups, setresgid, setresuid, and the parent-death signal again, which a change of ids clears. */
-    static void steps(ContainerSpec spec, HostFacts facts, Credentials credentials, List<Step> steps) {
+    static void steps(ContainerSpec spec, HostFacts facts, Credentials credentials, boolean parentDeath,
+            List<Step> steps) {
         if (!deniesSetgroups(spec, facts)) {
             List<Long> groups = credentials.groups();
             steps.add(groups.isEmpty()
@@ -84,7 +85,7 @@ final class CredentialSteps {
                 Arg.of(gid), Arg.of(gid), Arg.of(gid))));
         credentials.uid().ifPresent(uid -> steps.add(Step.of(Call.SETRESUID, Check.SUCCESS, "become uid " + uid,
                 Arg.of(uid), Arg.of(uid), Arg.of(uid))));
-        if (credentials.uid().isPresent() || credentials.gid().isPresent()) {
+        if (parentDeath && (credentials.uid().isPresent() || credentials.gid().isPresent())) {
             // The kernel clears the parent-death signal when the effective ids change.
             steps.add(Step.of(Call.PRCTL, Check.SUCCESS, "set the parent-death signal again",
                     Arg.of(PR_SET_PDEATHSIG), Arg.of(SIGKILL)));

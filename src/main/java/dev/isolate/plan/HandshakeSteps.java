@@ -1,5 +1,8 @@
 package dev.isolate.plan;
 
+import static dev.isolate.linux.Linux.AT_FDCWD;
+import static dev.isolate.linux.Linux.O_CLOEXEC;
+import static dev.isolate.linux.Linux.O_WRONLY;
 import static dev.isolate.linux.Linux.PR_SET_PDEATHSIG;
 import static dev.isolate.linux.Linux.SIGACTION_SIZE;
 import static dev.isolate.linux.Linux.SIGKILL;
@@ -49,8 +52,18 @@ final class HandshakeSteps {
 
     /** Arm the parent-death signal, tell the parent, and wait for its release. */
     static void armAndWait(List<Step> steps) {
-        steps.add(Step.of(Call.PRCTL, Check.SUCCESS, "set the parent-death signal",
-                Arg.of(PR_SET_PDEATHSIG), Arg.of(SIGKILL)));
+        armAndWait(true, steps);
+    }
+
+    /**
+     * @param parentDeath arm the parent-death signal; not for a child meant to outlive isolate
+     *                    (an OCI runtime's create), which still exits at end-of-file on the release pipe
+     */
+    static void armAndWait(boolean parentDeath, List<Step> steps) {
+        if (parentDeath) {
+            steps.add(Step.of(Call.PRCTL, Check.SUCCESS, "set the parent-death signal",
+                    Arg.of(PR_SET_PDEATHSIG), Arg.of(SIGKILL)));
+        }
         // Only after this word may the parent release us: if it died before we armed the
         // signal it never wrote the byte, and the read below sees end-of-file.
         steps.add(Step.of(Call.WRITE, Check.exactly(Long.BYTES), "report to the parent",
@@ -69,6 +82,26 @@ final class HandshakeSteps {
         steps.add(Step.of(Call.READ, Check.exactly(1), "wait for the parent again (it exited)",
                 Arg.of(Handshake.End.RELEASE_READ), new Arg.Bytes(new byte[1]), Arg.of(1)));
         return new Pause(parentSteps);
+    }
+
+    /**
+     * The start gate of an OCI runtime's create: the parent is told that the set-up is done
+     * and leaves once it releases the child; the report pipe is closed so that a later failure
+     * ends the child with status 125 instead of a SIGPIPE; the FIFO is opened through the
+     * descriptor the child inherited (its host path is outside the container's root now),
+     * which blocks until start opens it for reading, and one byte written tells start that the
+     * command is about to run.
+     */
+    static Pause startGate(int fifo, List<Step> steps) {
+        Pause setUp = pause(List.of(), steps);
+        steps.add(Step.of(Call.CLOSE, Check.SUCCESS, "close the report pipe",
+                Arg.of(Handshake.End.REPORT_WRITE)));
+        String path = "/proc/self/fd/" + fifo;
+        steps.add(Step.of(Call.OPENAT, Check.SUCCESS, "open the start FIFO, and wait for start",
+                Arg.of(AT_FDCWD), Arg.of(path), Arg.of(O_WRONLY | O_CLOEXEC)).savingIn(Slots.OPENED));
+        steps.add(Step.of(Call.WRITE, Check.exactly(1), "tell start that the command runs",
+                Arg.of(Slots.OPENED), new Arg.Bytes(new byte[] {'0'}), Arg.of(1)));
+        return setUp;
     }
 
     private static byte[] longBytes(long value) {

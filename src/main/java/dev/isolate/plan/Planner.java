@@ -85,10 +85,13 @@ public final class Planner {
         }
         prepared.credentials().ifPresent(credentials -> CredentialSteps.check(spec, facts, credentials));
         ContainmentSteps.check(spec, facts);
+        boolean gated = prepared.startGate().isPresent();
         List<Step> steps = new ArrayList<>();
         HandshakeSteps.leaveIsolatesState(facts.handledSignals(), spec.terminal(), steps);
-        HandshakeSteps.armAndWait(steps);
-        List<Pause> pauses = new ArrayList<>(List.of(new Pause(parentSteps(spec, facts))));
+        HandshakeSteps.armAndWait(!gated, steps);
+        List<ParentStep> first = new ArrayList<>(parentSteps(spec, facts));
+        first.addAll(TunableSteps.parentSteps(spec));
+        List<Pause> pauses = new ArrayList<>(List.of(new Pause(first)));
         // Before the mounts, so that a fresh sysfs shows the joined namespace's interfaces.
         prepared.joinedNetwork().ifPresent(fd -> steps.add(Step.of(Call.SETNS, Check.SUCCESS,
                 "enter " + ((NetworkMode.Joined) spec.network().mode()).description(),
@@ -96,6 +99,7 @@ public final class Planner {
         NamespaceSteps.cgroup(spec, steps);
         NamespaceSteps.mounts(spec, prepared.rootfs(), prepared.cgroup(), steps);
         NamespaceSteps.others(spec, steps);
+        TunableSteps.domainname(spec, steps);
         if (spec.terminal()) {
             // After pivot_root, from the container's devpts; before the change of ids (see TerminalSteps).
             TerminalSteps.open(spec, prepared.credentials(), steps);
@@ -107,21 +111,26 @@ public final class Planner {
                 "chdir \"" + dir + "\"", Arg.of(dir))));
         ExecSteps.descriptors(ContainmentSteps.passedFds(spec, facts), steps);
         SeccompSteps.early(spec, facts, prepared.seccomp(), steps);
+        TunableSteps.limits(spec, steps);
         ContainmentSteps.limit(spec, facts, steps);
-        prepared.credentials().ifPresent(credentials -> CredentialSteps.steps(spec, facts, credentials, steps));
+        ContainmentSteps.keepAcrossIdChange(spec, steps);
+        prepared.credentials().ifPresent(credentials -> CredentialSteps.steps(spec, facts, credentials, !gated,
+                steps));
         ContainmentSteps.set(spec, facts, prepared.credentials(), steps);
         ContainmentSteps.noNewPrivileges(spec, steps);
         SeccompSteps.late(spec, prepared.seccomp(), steps);
         Map<String, String> environment = prepared.credentials()
                 .map(credentials -> CredentialSteps.environment(spec.environment(), credentials))
                 .orElse(spec.environment());
+        prepared.startGate().ifPresent(fifo -> pauses.add(HandshakeSteps.startGate(fifo, steps)));
         if (prepared.init().isPresent()) {
             ExecSteps.execThrough(InitSteps.arguments(spec, prepared.init().get()), spec.command(), environment,
                     steps);
         } else {
             ExecSteps.exec(spec.command(), environment, steps);
         }
-        return new LaunchPlan(cloneFlags(spec), true, steps, pauses);
+        // A gated child outlives isolate, so it may not run on isolate's memory: it gets a copy.
+        return new LaunchPlan(cloneFlags(spec), !gated, steps, pauses);
     }
 
     /**
@@ -134,6 +143,15 @@ public final class Planner {
      */
     public static LaunchPlan planJoin(JoinSpec spec, HostFacts facts, JoinTarget target,
             Optional<SocketFilter> seccomp) {
+        return planJoin(spec, facts, target, seccomp, true);
+    }
+
+    /**
+     * @param parentDeath arm the parent-death signal; not for a command left running when isolate
+     *                    returns (an OCI runtime's exec -d), which the engine's subreaper reaps
+     */
+    public static LaunchPlan planJoin(JoinSpec spec, HostFacts facts, JoinTarget target,
+            Optional<SocketFilter> seccomp, boolean parentDeath) {
         requireKernel(facts.kernel());
         if (!spec.privileged() && target.confinement().filtered() && seccomp.isEmpty()) {
             throw Failure.input("exec: the target runs under a seccomp filter that isolate has no record of (it is"
@@ -142,7 +160,7 @@ public final class Planner {
         List<Step> steps = new ArrayList<>();
         HandshakeSteps.leaveIsolatesState(facts.handledSignals(), false, steps);
         JoinSteps.enter(target, steps);
-        HandshakeSteps.armAndWait(steps);
+        HandshakeSteps.armAndWait(parentDeath, steps);
         JoinSteps.settle(spec, target, steps);
         ExecSteps.descriptors(facts.passedFds(), steps);
         if (!spec.privileged()) {

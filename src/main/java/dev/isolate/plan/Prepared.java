@@ -18,12 +18,15 @@ import java.util.OptionalInt;
  * @param init          --init: the init program as the child executes it, when the spec asks for one
  * @param cgroup        the container's cgroup, one directory per hierarchy, as a root filesystem's
  *                      /sys/fs/cgroup shows it; empty when the container has none
+ * @param startGate     an OCI runtime's create: a descriptor (O_PATH) of the FIFO that the set-up
+ *                      child opens for writing before execve, which blocks until start opens it
+ *                      for reading. The child then outlives isolate, so no parent-death signal is armed
  */
 public record Prepared(Optional<RootfsLayout> rootfs, OptionalInt joinedNetwork, Optional<Credentials> credentials,
-        Optional<SocketFilter> seccomp, Optional<String> init, List<CgroupDirectory> cgroup) {
+        Optional<SocketFilter> seccomp, Optional<String> init, List<CgroupDirectory> cgroup, OptionalInt startGate) {
     /** For a spec that needs nothing prepared. */
     public static final Prepared NOTHING = new Prepared(Optional.empty(), OptionalInt.empty(), Optional.empty(),
-            Optional.empty(), Optional.empty(), List.of());
+            Optional.empty(), Optional.empty(), List.of(), OptionalInt.empty());
 
     public Prepared {
         cgroup = List.copyOf(cgroup);

@@ -13,6 +13,7 @@ import dev.isolate.step.Slot;
 import dev.isolate.step.Step;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -57,15 +58,107 @@ final class RootfsSteps {
             List<Prepared.CgroupDirectory> cgroup) {
         RootfsSteps plan = new RootfsSteps(layout);
         layout.privateMountPoints().forEach(plan::makePrivate);
-        plan.root(userNamespace);
-        plan.standardMounts(ownNetwork, protectKernel);
-        plan.cgroupView(cgroup);
-        layout.mounts().forEach(plan::userMount);
-        if (protectKernel) {
+        if (layout.bundle().isPresent()) {
+            RootFilesystem.Bundle bundle = layout.bundle().get();
+            // runc's order: the root stays writable until every mount point is made in it.
+            plan.root(userNamespace, false);
+            layout.mounts().forEach(mount -> plan.bundleMount(mount, cgroup));
+            if (layout.mounts().stream().anyMatch(mount -> mount instanceof Mount.Filesystem fs
+                    && fs.type().equals("tmpfs") && fs.destination().equals("/dev"))) {
+                plan.defaultDevices();
+            }
+            bundle.devices().forEach(plan::device);
+            bundle.sysctls().forEach(plan::sysctl);
             plan.protectKernelFiles();
+            if (layout.readOnly()) {
+                plan.rootReadOnly();
+            }
+        } else {
+            plan.root(userNamespace, layout.readOnly());
+            plan.standardMounts(ownNetwork, protectKernel);
+            plan.cgroupView(CGROUP_MOUNT, cgroup);
+            layout.mounts().forEach(plan::userMount);
+            if (protectKernel) {
+                plan.protectKernelFiles();
+            }
         }
         plan.pivot();
         return List.copyOf(plan.steps);
+    }
+
+    /** A mount of an OCI bundle's list, in its order, each with its own attributes. */
+    private void bundleMount(Mount mount, List<Prepared.CgroupDirectory> cgroup) {
+        if (mount instanceof Mount.Filesystem fs) {
+            attachNew(fs.type(), fs.destination(), fs.flags(), new LinkedHashMap<>(fs.options()), fs.attributes());
+        } else if (mount instanceof Mount.Cgroups cgroups) {
+            cgroupView(cgroups.destination(), cgroup);
+        } else if (mount instanceof Mount.Bind bind) {
+            boolean directory = !layout.fileSources().contains(bind.source());
+            add(Step.of(Call.OPEN_TREE, Check.SUCCESS, "open " + bind.source() + " to bind it",
+                    Arg.of(AT_FDCWD), Arg.of(bind.source()), Arg.of(OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC
+                            | (bind.recursive() ? AT_RECURSIVE : 0))).savingIn(TREE));
+            // Private, as the bundle's rprivate asks: nothing mounted inside reaches the host.
+            setAttributes(bind.attributes(), true, bind.destination());
+            attach(bind.destination(), directory, true);
+        } else {
+            throw new IllegalArgumentException("not a mount of a bundle: " + mount);
+        }
+    }
+
+    /** The devices every container gets in a fresh /dev (the OCI runtime spec's list), and its links. */
+    private void defaultDevices() {
+        for (String device : DEVICES) {
+            bindOwn("/dev/" + device, "/dev/" + device, false, 0, true);
+        }
+        devLinks();
+    }
+
+    /** A node of the bundle's linux.devices, made in the container's tree; what exists there is replaced. */
+    private void device(RootFilesystem.Device device) {
+        String path = device.path();
+        int slash = path.lastIndexOf('/');
+        if (slash > 0) {
+            createMountPoint(path.substring(0, slash), true);
+            resolve(path.substring(0, slash), O_DIRECTORY, PARENT);
+        }
+        Slot parent = slash > 0 ? PARENT : ROOT;
+        String name = path.substring(slash + 1);
+        long type = switch (device.type()) {
+            case 'c' -> S_IFCHR;
+            case 'b' -> S_IFBLK;
+            default -> S_IFIFO;
+        };
+        long dev = ((device.major() & 0xfffL) << 8) | (device.minor() & 0xffL) | ((device.minor() & ~0xffL) << 12)
+                | ((device.major() & ~0xfffL) << 32);
+        add(Step.of(Call.MKNODAT, Check.SUCCESS_OR_EXISTS, "make the device " + path,
+                Arg.of(parent), Arg.of(name), Arg.of(type | device.mode()), Arg.of(dev)));
+        if (device.uid() != 0 || device.gid() != 0) {
+            add(Step.of(Call.FCHOWNAT, Check.SUCCESS, "give the device " + path + " to " + device.uid() + ":"
+                    + device.gid(), Arg.of(parent), Arg.of(name), Arg.of(device.uid()), Arg.of(device.gid()),
+                    Arg.of(AT_SYMLINK_NOFOLLOW)));
+        }
+    }
+
+    /** A sysctl written through the container's own /proc/sys, which shows its namespaces' values. */
+    private void sysctl(String name, String value) {
+        String file = RootFilesystem.Bundle.file(name);
+        ByteBuffer how = ByteBuffer.allocate(OPEN_HOW_SIZE).order(ByteOrder.nativeOrder());
+        how.putLong(O_WRONLY | O_CLOEXEC).putLong(0).putLong(RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
+        add(Step.of(Call.OPENAT2, Check.SUCCESS, "open " + file + " to set " + name,
+                Arg.of(ROOT), Arg.of(file.substring(1)), new Arg.Bytes(how.array()), Arg.of(OPEN_HOW_SIZE))
+                .savingIn(TARGET));
+        byte[] bytes = value.getBytes(StandardCharsets.ISO_8859_1);
+        add(Step.of(Call.WRITE, Check.exactly(bytes.length), "set " + name + " to " + value,
+                Arg.of(TARGET), new Arg.Bytes(bytes), Arg.of(bytes.length)));
+        add(Step.of(Call.CLOSE, Check.SUCCESS, "close " + file, Arg.of(TARGET)));
+    }
+
+    /** A bundle's read-only root: its own mount only, once everything is mounted in it. */
+    private void rootReadOnly() {
+        ByteBuffer attr = ByteBuffer.allocate(MOUNT_ATTR_SIZE).order(ByteOrder.nativeOrder());
+        attr.putLong(MOUNT_ATTR_RDONLY).putLong(0).putLong(0).putLong(0);
+        add(Step.of(Call.MOUNT_SETATTR, Check.SUCCESS, "make the root read-only",
+                Arg.of(ROOT), Arg.of(""), Arg.of(AT_EMPTY_PATH), new Arg.Bytes(attr.array()), Arg.of(MOUNT_ATTR_SIZE)));
     }
 
     private void makePrivate(String mountPoint) {
@@ -74,7 +167,7 @@ final class RootfsSteps {
     }
 
     /** The image (or an overlay on it) mounted on itself, private, and held as {@link #ROOT}. */
-    private void root(boolean userNamespace) {
+    private void root(boolean userNamespace, boolean readOnly) {
         String image = layout.image();
         if (layout.overlay().isPresent()) {
             RootfsLayout.Overlay overlay = layout.overlay().get();
@@ -97,7 +190,7 @@ final class RootfsSteps {
                     Arg.of(AT_FDCWD), Arg.of(image), Arg.of(OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE))
                     .savingIn(TREE));
         }
-        setAttributes(layout.readOnly() ? MOUNT_ATTR_RDONLY : 0, true, "the root");
+        setAttributes(readOnly ? MOUNT_ATTR_RDONLY : 0, true, "the root");
         add(Step.of(Call.MOVE_MOUNT, Check.SUCCESS, "mount the root filesystem on " + image,
                 Arg.of(TREE), Arg.of(""), Arg.of(AT_FDCWD), Arg.of(image), Arg.of(MOVE_MOUNT_F_EMPTY_PATH)));
         add(Step.of(Call.OPENAT, Check.SUCCESS, "open the root filesystem",
@@ -114,12 +207,7 @@ final class RootfsSteps {
                 MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC);
         attachNew("tmpfs", "/dev/shm", List.of(), ordered("mode", "1777", "size", "64m"),
                 MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
-        resolve("/dev", O_DIRECTORY, PARENT);
-        Map<String, String> links = ordered("fd", "/proc/self/fd", "stdin", "/proc/self/fd/0",
-                "stdout", "/proc/self/fd/1", "stderr", "/proc/self/fd/2");
-        links.put("ptmx", "pts/ptmx");
-        links.forEach((name, target) -> add(Step.of(Call.SYMLINKAT, Check.SUCCESS,
-                "link /dev/" + name + " to " + target, Arg.of(target), Arg.of(PARENT), Arg.of(name))));
+        devLinks();
         long readOnly = readOnlySys ? MOUNT_ATTR_RDONLY : 0;
         if (ownNetwork) {
             attachNew("sysfs", "/sys", List.of(), Map.of(), readOnly | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV
@@ -130,8 +218,18 @@ final class RootfsSteps {
         }
     }
 
+    /** /dev's links: the standard streams, and ptmx to the devpts instance's. */
+    private void devLinks() {
+        resolve("/dev", O_DIRECTORY, PARENT);
+        Map<String, String> links = ordered("fd", "/proc/self/fd", "stdin", "/proc/self/fd/0",
+                "stdout", "/proc/self/fd/1", "stderr", "/proc/self/fd/2");
+        links.put("ptmx", "pts/ptmx");
+        links.forEach((name, target) -> add(Step.of(Call.SYMLINKAT, Check.SUCCESS_OR_EXISTS,
+                "link /dev/" + name + " to " + target, Arg.of(target), Arg.of(PARENT), Arg.of(name))));
+    }
+
     /**
-     * /sys/fs/cgroup shows the container's own cgroup and nothing else of the host's, as docker
+     * /sys/fs/cgroup (or a bundle's cgroup mount) shows the container's own cgroup and nothing else of the host's, as docker
      * mounts it: on cgroup v2 alone its directory is bound there; otherwise a tmpfs holds one
      * directory per hierarchy, named as on the host, each a bind of the container's directory in
      * it, with a link for each controller of a co-mounted one (cpu and cpuacct to cpu,cpuacct).
@@ -143,10 +241,10 @@ final class RootfsSteps {
      * would keep that from being removed; a privileged command that wants to manage cgroups
      * can mount a hierarchy itself.
      */
-    private void cgroupView(List<Prepared.CgroupDirectory> cgroup) {
+    private void cgroupView(String destination, List<Prepared.CgroupDirectory> cgroup) {
         long attributes = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC;
         if (cgroup.size() == 1 && cgroup.get(0).name().isEmpty()) {
-            bindOwn(cgroup.get(0).hostDirectory(), CGROUP_MOUNT, true, attributes, false);
+            bindOwn(cgroup.get(0).hostDirectory(), destination, true, attributes, false);
             return;
         }
         Set<String> names = new LinkedHashSet<>();
@@ -156,23 +254,23 @@ final class RootfsSteps {
             }
         }
         // Written through the detached mount's descriptor before it is made read-only and attached.
-        newFilesystem("tmpfs", CGROUP_MOUNT, List.of(), ordered("mode", "0755", "size", "4k"),
+        newFilesystem("tmpfs", destination, List.of(), ordered("mode", "0755", "size", "4k"),
                 attributes & ~MOUNT_ATTR_RDONLY);
         Set<String> links = new LinkedHashSet<>();
         for (String name : names) {
-            add(Step.of(Call.MKDIRAT, Check.SUCCESS, "create " + CGROUP_MOUNT + "/" + name,
+            add(Step.of(Call.MKDIRAT, Check.SUCCESS, "create " + destination + "/" + name,
                     Arg.of(TREE), Arg.of(name), Arg.of(0755)));
             for (String controller : name.split(",")) {
                 if (!controller.equals(name) && !names.contains(controller) && links.add(controller)) {
-                    add(Step.of(Call.SYMLINKAT, Check.SUCCESS, "link " + CGROUP_MOUNT + "/" + controller + " to "
+                    add(Step.of(Call.SYMLINKAT, Check.SUCCESS, "link " + destination + "/" + controller + " to "
                             + name, Arg.of(name), Arg.of(TREE), Arg.of(controller)));
                 }
             }
         }
-        setAttributes(attributes, false, CGROUP_MOUNT);
-        attach(CGROUP_MOUNT, true, false);
+        setAttributes(attributes, false, destination);
+        attach(destination, true, false);
         for (Prepared.CgroupDirectory directory : cgroup) {
-            bindOwn(directory.hostDirectory(), CGROUP_MOUNT + "/" + directory.name(), true, attributes, false);
+            bindOwn(directory.hostDirectory(), destination + "/" + directory.name(), true, attributes, false);
         }
     }
 
@@ -199,7 +297,7 @@ final class RootfsSteps {
      * undo them.
      */
     private void protectKernelFiles() {
-        for (String path : RootFilesystem.READ_ONLY_PATHS) {
+        for (String path : layout.readOnlyPaths()) {
             if (layout.kernelFiles().contains(path)) {
                 resolve(path, 0, TARGET);
                 add(Step.of(Call.OPEN_TREE, Check.SUCCESS, "open " + path + " to make it read-only",
@@ -209,7 +307,7 @@ final class RootfsSteps {
                 moveTreeTo(path);
             }
         }
-        for (String path : RootFilesystem.MASKED_PATHS) {
+        for (String path : layout.maskedPaths()) {
             if (layout.kernelDirectories().contains(path)) {
                 newFilesystem("tmpfs", path, List.of(), ordered("mode", "0555", "size", "0"), MOUNT_ATTR_RDONLY
                         | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);

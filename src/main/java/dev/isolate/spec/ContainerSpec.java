@@ -26,6 +26,7 @@ import java.util.regex.Pattern;
  * @param runAs       the user and groups to become after the set-up, before the command
  * @param containment what the command may still do: capabilities, seccomp, masked paths, descriptors
  * @param resources   the cgroup the container runs in and its limits
+ * @param tunables    the command's resource limits, umask and OOM score, the domain name
  * @param terminal    -t: the command gets a new pseudo-terminal, which isolate relays to its own stdio
  * @param init        --init: PID 1 is a small init that forwards signals to the command and reaps orphans
  * @param command     the command and its arguments; the first is looked up in PATH unless it has a slash
@@ -43,6 +44,7 @@ public record ContainerSpec(
         RunAs runAs,
         Containment containment,
         Resources resources,
+        Tunables tunables,
         boolean terminal,
         boolean init,
         List<String> command) {
@@ -83,6 +85,9 @@ public record ContainerSpec(
             throw new IllegalArgumentException("a hostname comes exactly with a new UTS namespace");
         }
         hostname.ifPresent(ContainerSpec::requireValidHostname);
+        if (tunables.domainname().isPresent() && !namespaces.contains(Namespace.UTS)) {
+            throw Failure.input("domainname: needs a new UTS namespace");
+        }
         if (!timeOffsets.isNone() && !namespaces.contains(Namespace.TIME)) {
             throw new IllegalArgumentException("clock offsets need a new time namespace");
         }

@@ -13,8 +13,7 @@ import java.util.Set;
  * no_new_privs, which parts of /proc and /sys it cannot see or change, and which of the
  * caller's descriptors reach it.
  *
- * @param capabilities   the command's bounding, permitted, effective and inheritable set (ambient
- *                       empty); empty means unchanged: whatever isolate's child holds
+ * @param capabilities   the command's capability sets; empty means unchanged: whatever isolate's child holds
  * @param added          the capabilities --cap-add named one by one, which must be grantable
  * @param seccomp        the filter installed just before the command
  * @param noNewPrivileges prctl(PR_SET_NO_NEW_PRIVS): setuid and file capabilities no longer raise privilege
@@ -24,15 +23,13 @@ import java.util.Set;
  *                       a root filesystem, none with one)
  * @param privileged     --privileged: every capability, no filter, nothing masked, unless other options say otherwise
  */
-public record Containment(Optional<Set<Capability>> capabilities, Set<Capability> added, SeccompProfile seccomp,
+public record Containment(Optional<CapabilitySets> capabilities, Set<Capability> added, SeccompProfile seccomp,
         boolean noNewPrivileges, boolean maskedPaths, OptionalInt preserveFds, boolean privileged) {
     /** Without a root filesystem, as isolate has always been: the unshare and nsexec tool. */
     public static final Containment NONE = new Containment(Optional.empty(), Set.of(),
             new SeccompProfile.Unconfined(), false, false, OptionalInt.empty(), false);
 
     public Containment {
-        capabilities = capabilities.map(set -> Collections.unmodifiableSet(set.isEmpty()
-                ? EnumSet.noneOf(Capability.class) : EnumSet.copyOf(set)));
         added = Collections.unmodifiableSet(added.isEmpty() ? EnumSet.noneOf(Capability.class) : EnumSet.copyOf(added));
         preserveFds.ifPresent(n -> {
             if (n < 0) {
@@ -94,7 +91,7 @@ public record Containment(Optional<Set<Capability>> capabilities, Set<Capability
         }
         // Not contained and nothing dropped: leave the capabilities alone, as unshare does.
         boolean unchanged = !contained && changes.stream().allMatch(CapabilityChange::add);
-        return new Containment(unchanged ? Optional.empty() : Optional.of(set), unchanged ? Set.of() : added,
+        return new Containment(unchanged ? Optional.empty() : Optional.of(CapabilitySets.uniform(set)), unchanged ? Set.of() : added,
                 seccomp.orElse(contained ? new SeccompProfile.Default() : new SeccompProfile.Unconfined()),
                 noNewPrivileges, contained, preserveFds, privileged);
     }

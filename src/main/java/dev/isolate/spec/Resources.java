@@ -2,6 +2,7 @@ package dev.isolate.spec;
 
 import dev.isolate.exit.Failure;
 import java.util.BitSet;
+import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.regex.Matcher;
@@ -20,10 +21,14 @@ import java.util.regex.Pattern;
  * @param cpuWeight    the same on cgroup v2's scale, 1 to 10000 (--cpu-weight); at most one of the two is given
  * @param cpusetCpus   the CPUs the container may run on, in the kernel's list format
  * @param parent       the cgroup (from each hierarchy's root) that the container's is made in
+ * @param name         the container's own cgroup's name in {@code parent}; without it, isolate names it
+ *                     after the isolate that makes it (an OCI bundle's cgroupsPath gives both)
+ * @param devices      the device cgroup's rules, in order (an OCI bundle's); empty: no device cgroup
  * @param manager      whether isolate makes a cgroup at all
  */
 public record Resources(OptionalLong memory, OptionalLong memorySwap, OptionalLong pids, Optional<Double> cpus,
-        OptionalLong cpuShares, OptionalLong cpuWeight, Optional<String> cpusetCpus, Optional<String> parent, Manager manager) {
+        OptionalLong cpuShares, OptionalLong cpuWeight, Optional<String> cpusetCpus, Optional<String> parent, Optional<String> name, List<DeviceRule> devices,
+        Manager manager) {
     /** --memory-swap -1, and --pids-limit 0 or -1: no limit, as docker spells it. */
     public static final long UNLIMITED = -1;
     /** docker's floor: a smaller limit kills most programs before they start. */
@@ -41,7 +46,7 @@ public record Resources(OptionalLong memory, OptionalLong memorySwap, OptionalLo
 
     public static final Resources NONE = new Resources(OptionalLong.empty(), OptionalLong.empty(), OptionalLong.empty(),
             Optional.empty(), OptionalLong.empty(), OptionalLong.empty(), Optional.empty(), Optional.empty(),
-            Manager.CGROUPFS);
+            Optional.empty(), List.of(), Manager.CGROUPFS);
 
     public Resources {
         memory.ifPresent(bytes -> {
@@ -88,14 +93,53 @@ public record Resources(OptionalLong memory, OptionalLong memorySwap, OptionalLo
             }
         });
         parent.ifPresent(Resources::requireValidParent);
-        if (manager == Manager.DISABLED && limited(memory, pids, cpus, cpuShares, cpuWeight, cpusetCpus, parent)) {
+        name.ifPresent(leaf -> {
+            if (!CGROUP_NAME.matcher(leaf).matches() || leaf.equals(".") || leaf.equals("..")) {
+                throw Failure.input("cgroup \"" + leaf + "\": use a name of letters, digits and _.:@-");
+            }
+        });
+        devices = List.copyOf(devices);
+        if (manager == Manager.DISABLED && (limited(memory, pids, cpus, cpuShares, cpuWeight, cpusetCpus, parent)
+                || name.isPresent() || !devices.isEmpty())) {
             throw Failure.input("--cgroup-manager disabled: a limit needs a cgroup; drop the limit or the option");
         }
     }
 
-    /** Whether any limit is asked for, or a place for the cgroup: then a cgroup must be made or the launch fails. */
+    /**
+     * Whether any limit is asked for, or a place or name for the cgroup, or device rules: then a
+     * cgroup must be made or the launch fails.
+     */
     public boolean limits() {
-        return limited(memory, pids, cpus, cpuShares, cpuWeight, cpusetCpus, parent);
+        return limited(memory, pids, cpus, cpuShares, cpuWeight, cpusetCpus, parent) || name.isPresent()
+                || !devices.isEmpty();
+    }
+
+    /**
+     * One rule of cgroup v1's device controller, as devices.allow and devices.deny take it.
+     *
+     * @param type   a (all), c or b
+     * @param major  the major number, or -1 for any (*)
+     * @param minor  the minor number, or -1 for any (*)
+     * @param access some of r, w and m
+     */
+    public record DeviceRule(boolean allow, char type, long major, long minor, String access) {
+        public DeviceRule {
+            if (type != 'a' && type != 'c' && type != 'b') {
+                throw Failure.input("device rule type \"" + type + "\": expected a, c or b");
+            }
+            if (access.isEmpty() || !access.matches("r?w?m?")) {
+                throw Failure.input("device rule access \"" + access + "\": expected some of r, w and m, in that order");
+            }
+            if (major < -1 || minor < -1) {
+                throw Failure.input("device rule " + major + ":" + minor + ": not device numbers");
+            }
+        }
+
+        /** The line devices.allow or devices.deny takes: "c 1:3 rwm", "a *:* rwm". */
+        public String line() {
+            return type + " " + (major < 0 ? "*" : Long.toString(major)) + ":" + (minor < 0 ? "*" : Long.toString(minor))
+                    + " " + access;
+        }
     }
 
     /** {@link #limits}, for the constructor, which cannot call accessors yet. */

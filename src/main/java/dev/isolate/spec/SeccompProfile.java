@@ -19,4 +19,21 @@ public sealed interface SeccompProfile {
             CStrings.requireNoNul("--security-opt seccomp", path);
         }
     }
+
+    /**
+     * A profile given as JSON text in the same format, such as an OCI bundle's linux.seccomp
+     * (the OCI runtime spec's fields are a subset of docker's).
+     *
+     * @param origin where it comes from, as an error about it names it
+     */
+    record Json(byte[] text, String origin) implements SeccompProfile {
+        public Json {
+            text = text.clone();
+        }
+
+        @Override
+        public byte[] text() {
+            return text.clone();
+        }
+    }
 }

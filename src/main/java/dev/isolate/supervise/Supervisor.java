@@ -56,6 +56,49 @@ public final class Supervisor {
      * @throws Failure when the command never ran: a step failed, or it could not be executed
      */
     public int run(LaunchPlan plan, ChildEvents events) {
+        return execute(plan, events, Ending.WHEN_ENDED);
+    }
+
+    /**
+     * Runs a plan that ends at a start gate (an OCI runtime's create) up to it: once the child
+     * reports at its last pause, fully set up, it is released to wait at the gate, and left
+     * to outlive isolate.
+     *
+     * @return the child's pid
+     * @throws Failure when a step failed
+     */
+    public int startGated(LaunchPlan plan, ChildEvents events) {
+        if (plan.sharesMemory()) {
+            throw new IllegalArgumentException("a child that outlives isolate must not run on its memory");
+        }
+        return execute(plan, events, Ending.AT_GATE);
+    }
+
+    /**
+     * Runs the plan until the command runs, and leaves it running (an OCI runtime's exec -d):
+     * its plan arms no parent-death signal, and the engine's subreaper reaps it.
+     *
+     * @return the command's pid
+     * @throws Failure when the command never ran
+     */
+    public int startDetached(LaunchPlan plan, ChildEvents events) {
+        if (plan.sharesMemory()) {
+            throw new IllegalArgumentException("a command left running must not run on isolate's memory");
+        }
+        return execute(plan, events, Ending.WHEN_RUNNING);
+    }
+
+    /** Where the supervisor leaves the child. */
+    private enum Ending {
+        /** When it has ended: its exit status. */
+        WHEN_ENDED,
+        /** Released at its start gate: its pid. */
+        AT_GATE,
+        /** Once the command runs: its pid. */
+        WHEN_RUNNING
+    }
+
+    private int execute(LaunchPlan plan, ChildEvents events, Ending ending) {
         diagnostics.accept(() -> describe(plan));
         Launch launch = new Launch(plan, sys.openHandshake());
         try (Syscalls.Program program = sys.load(plan, launch.pipes)) {
@@ -70,7 +113,7 @@ public final class Supervisor {
             launch.close(launch.pipes.reportWrite());
             launch.close(launch.pipes.releaseRead());
             try {
-                return launch.supervise(events);
+                return launch.supervise(events, ending);
             } catch (RuntimeException e) {
                 // The child may still be running on the program: it must be gone before the
                 // program is freed, and it must never outlive a launch that failed.
@@ -100,7 +143,8 @@ public final class Supervisor {
                     pipes.releaseWrite()));
         }
 
-        int supervise(ChildEvents events) {
+        /** @return the exit status, or the pid of the child left at its gate or running (see {@link Ending}) */
+        int supervise(ChildEvents events, Ending ending) {
             int pid = unreaped;
             OptionalLong first = sys.readReport(pipes.reportRead());
             if (plan.forks()) {
@@ -129,9 +173,17 @@ public final class Supervisor {
                 }
                 if (i == 0) {
                     events.waiting(pid);
-                    sys.forwardSignals(pid, FORWARDED);
+                    if (ending == Ending.WHEN_ENDED) {
+                        sys.forwardSignals(pid, FORWARDED);
+                    }
                 }
                 sys.release(pipes.releaseWrite());
+            }
+            if (ending == Ending.AT_GATE) {
+                unreaped = 0; // the engine's subreaper reaps it
+                int waiting = pid;
+                diagnostics.accept(() -> "child " + waiting + " waits at its start gate");
+                return pid;
             }
             close(pipes.releaseWrite());
             OptionalLong report = sys.readReport(pipes.reportRead());
@@ -140,6 +192,10 @@ public final class Supervisor {
             }
             diagnostics.accept(() -> "command running");
             events.running(pid);
+            if (ending == Ending.WHEN_RUNNING) {
+                unreaped = 0;
+                return pid;
+            }
             return waitFor(pid);
         }
 

@@ -17,7 +17,7 @@ class CgroupViewTest {
         Hierarchies.Hierarchy hierarchy = new Hierarchies.Hierarchy(Path.of(mountPoint), unified, Set.of(controllers),
                 "/");
         return new ContainerCgroup.Leaf(hierarchy, hierarchy.mountPoint(), List.of("isolate"),
-                hierarchy.mountPoint().resolve("isolate/isolate-7-8"), Map.of());
+                hierarchy.mountPoint().resolve("isolate/isolate-7-8"), Map.of(), List.of());
     }
 
     private static List<CgroupDirectory> view(ContainerCgroup.Leaf... leaves) {

@@ -43,7 +43,7 @@ class ContainmentStepsTest {
         return Planner.plan(spec, facts, new Prepared(Optional.empty(), OptionalInt.empty(), credentials,
                 spec.containment().seccomp() instanceof SeccompProfile.Unconfined ? Optional.empty()
                         : Optional.of(new SocketFilter(new byte[SocketFilter.INSTRUCTION_SIZE])), Optional.empty(),
-                List.of()));
+                List.of(), OptionalInt.empty()));
     }
 
     private static List<Call> calls(LaunchPlan plan) {

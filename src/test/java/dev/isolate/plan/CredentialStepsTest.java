@@ -38,7 +38,7 @@ class CredentialStepsTest {
             List.of(), Optional.of("/nonexistent"));
 
     private static LaunchPlan plan(ContainerSpec spec, HostFacts facts, Credentials credentials) {
-        return Planner.plan(spec, facts, new Prepared(Optional.empty(), OptionalInt.empty(), Optional.of(credentials), Optional.empty(), Optional.empty(), List.of()));
+        return Planner.plan(spec, facts, new Prepared(Optional.empty(), OptionalInt.empty(), Optional.of(credentials), Optional.empty(), Optional.empty(), List.of(), OptionalInt.empty()));
     }
 
     private static List<Call> calls(LaunchPlan plan) {

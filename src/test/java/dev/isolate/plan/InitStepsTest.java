@@ -29,7 +29,7 @@ class InitStepsTest {
     private static final String TINI = "/usr/bin/tini-static";
 
     private static Prepared init(String path) {
-        return new Prepared(Optional.empty(), OptionalInt.empty(), Optional.empty(), Optional.empty(), Optional.of(path), List.of());
+        return new Prepared(Optional.empty(), OptionalInt.empty(), Optional.empty(), Optional.empty(), Optional.of(path), List.of(), OptionalInt.empty());
     }
 
     /** The steps from the first probe on. */
@@ -100,7 +100,7 @@ class InitStepsTest {
         RootfsLayout layout = new RootfsLayout("/images/busybox", true, Optional.empty(), List.of(), Set.of(),
                 List.of(), Set.of(), Set.of());
         List<Step> steps = exec(spec, new Prepared(Optional.of(layout), OptionalInt.empty(), Optional.empty(),
-                Optional.empty(), Optional.of("/dev/init"), List.of()));
+                Optional.empty(), Optional.of("/dev/init"), List.of(), OptionalInt.empty()));
         assertEquals(List.of(probe("/bin/sh", "exec /bin/sh"),
                 execInit("/dev/init", "/bin/sh", List.of("/dev/init", "--", "sh"), List.of("PATH=/bin"))), steps);
     }

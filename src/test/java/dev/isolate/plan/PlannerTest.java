@@ -42,7 +42,7 @@ class PlannerTest {
 
     private static final RootfsLayout BUSYBOX = new RootfsLayout("/images/busybox", false, Optional.empty(),
             List.of(), Set.of(), List.of(), Set.of(), Set.of());
-    private static final Prepared WITH_ROOTFS = new Prepared(Optional.of(BUSYBOX), OptionalInt.empty(), Optional.empty(), Optional.empty(), Optional.empty(), List.of());
+    private static final Prepared WITH_ROOTFS = new Prepared(Optional.of(BUSYBOX), OptionalInt.empty(), Optional.empty(), Optional.empty(), Optional.empty(), List.of(), OptionalInt.empty());
 
     private static LaunchPlan plan(ContainerSpec spec) {
         return Planner.plan(spec, FACTS, Prepared.NOTHING);
@@ -163,7 +163,7 @@ class PlannerTest {
     void aJoinedNetworkIsEnteredRightAfterTheReleaseBeforeAnyMountAndLoIsLeftAlone() {
         ContainerSpec spec = Fixtures.spec().namespaces(Namespace.MOUNT, Namespace.PID)
                 .network(Fixtures.network(NetworkMode.parse("ns:blue"))).build();
-        LaunchPlan plan = Planner.plan(spec, FACTS, new Prepared(Optional.empty(), OptionalInt.of(9), Optional.empty(), Optional.empty(), Optional.empty(), List.of()));
+        LaunchPlan plan = Planner.plan(spec, FACTS, new Prepared(Optional.empty(), OptionalInt.of(9), Optional.empty(), Optional.empty(), Optional.empty(), List.of(), OptionalInt.empty()));
         int setns = calls(plan).indexOf(Call.SETNS);
         assertEquals(calls(plan).indexOf(Call.READ) + 1, setns);
         assertEquals(List.of(new Arg.Value(9), new Arg.Value(CLONE_NEWNET)), plan.childSteps().get(setns).args());
@@ -288,5 +288,40 @@ class PlannerTest {
         assertEquals(Failure.Kind.INPUT, refused.kind());
         assertTrue(refused.getMessage().startsWith("uid range 0:5000:10: outside ids 5000-5009"), refused.getMessage());
         Planner.check(ranges, FACTS, Optional.empty());
+    }
+
+    @Test
+    void aGatedChildArmsNoParentDeathSignalAndWaitsAtTheFifoAfterItsLastPause() {
+        ContainerSpec spec = Fixtures.spec().namespaces(Namespace.MOUNT, Namespace.PID).command("/bin/true").build();
+        LaunchPlan plan = Planner.plan(spec, FACTS, new Prepared(Optional.empty(), OptionalInt.empty(),
+                Optional.empty(), Optional.empty(), Optional.empty(), List.of(), OptionalInt.of(42)));
+        assertFalse(plan.sharesMemory(), "a child that outlives isolate runs on a copy of its memory");
+        assertFalse(plan.childSteps().stream().anyMatch(step -> step.call() == Call.PRCTL
+                && step.args().get(0).equals(Arg.of(PR_SET_PDEATHSIG))), "no parent-death signal");
+        assertEquals(2, plan.pauses().size());
+        List<Step> steps = plan.childSteps();
+        int last = steps.size() - 1;
+        assertEquals(Call.EXECVE, steps.get(last).call());
+        assertEquals(Call.WRITE, steps.get(last - 1).call());
+        Step open = steps.get(last - 2);
+        assertEquals(Call.OPENAT, open.call());
+        assertEquals(Arg.of("/proc/self/fd/42"), open.args().get(1));
+        assertEquals(Arg.of(O_WRONLY | O_CLOEXEC), open.args().get(2));
+        assertEquals(Arg.of(Handshake.End.REPORT_WRITE), steps.get(last - 3).args().get(0), "the report pipe closed");
+        assertTrue(LaunchPlan.waitsForRelease(steps.get(last - 4)), "after the last pause");
+    }
+
+    @Test
+    void tunablesAreSetWhileTheChildIsRootAndTheOomScoreByTheParent() {
+        ContainerSpec spec = Fixtures.spec().namespaces(Namespace.UTS).hostname("h").command("/bin/true")
+                .tunables(new dev.isolate.spec.Tunables(List.of(dev.isolate.spec.Tunables.Rlimit.of("RLIMIT_NOFILE",
+                        1024, 4096)), OptionalInt.of(022), OptionalInt.of(500), Optional.of("example.org"))).build();
+        LaunchPlan plan = plan(spec);
+        List<String> whats = plan.childSteps().stream().map(Step::what).toList();
+        assertTrue(whats.contains("setdomainname \"example.org\""), whats.toString());
+        assertTrue(whats.contains("set RLIMIT_NOFILE to 1024:4096"), whats.toString());
+        assertTrue(whats.contains("set the umask to 022"), whats.toString());
+        assertTrue(plan.pauses().get(0).parentSteps().contains(new ParentStep.WriteProcFile("oom_score_adj", "500",
+                "set the OOM score adjustment to 500")));
     }
 }

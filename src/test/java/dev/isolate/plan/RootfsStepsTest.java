@@ -1,5 +1,9 @@
 package dev.isolate.plan;
 
+import java.util.Map;
+
+import dev.isolate.spec.RootFilesystem;
+
 import static dev.isolate.linux.Linux.*;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -275,5 +279,77 @@ class RootfsStepsTest {
     @Test
     void overlayLayersAreEscaped() {
         assertEquals("/a\\\\b\\:c\\,d", RootfsSteps.escapeLayer("/a\\b:c,d"));
+    }
+
+    private static RootfsLayout bundle(boolean readOnly, List<Mount> mounts, RootFilesystem.Bundle bundle) {
+        return new RootfsLayout("/images/busybox", readOnly, Optional.empty(), mounts, Set.of("/run/hosts"), List.of(),
+                Set.of("/proc/sys", "/proc/kcore", "/sys/firmware"), Set.of("/proc/sys", "/sys/firmware"),
+                Optional.of(bundle));
+    }
+
+    private static List<String> whats(List<Step> steps) {
+        return steps.stream().map(Step::what).toList();
+    }
+
+    @Test
+    void aBundleGetsItsOwnMountsInOrderAndNoneOfIsolates() {
+        List<Mount> mounts = List.of(
+                new Mount.Filesystem("proc", "/proc", MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC, List.of(), Map.of()),
+                new Mount.Filesystem("tmpfs", "/dev", MOUNT_ATTR_NOSUID, List.of(), Map.of("mode", "755")),
+                new Mount.Filesystem("devpts", "/dev/pts", 0, List.of("newinstance"), Map.of("gid", "5")),
+                new Mount.Bind("/run/hosts", "/etc/hosts", false, MOUNT_ATTR_RDONLY),
+                new Mount.Cgroups("/sys/fs/cgroup"));
+        RootFilesystem.Bundle lists = new RootFilesystem.Bundle(List.of("/proc/kcore", "/sys/firmware"),
+                List.of("/proc/sys"), List.of(), Map.of());
+        List<String> whats = whats(RootfsSteps.plan(bundle(false, mounts, lists), false, true, true, List.of()));
+        assertTrue(whats.contains("devpts option newinstance for /dev/pts"), whats.toString());
+        assertTrue(whats.contains("devpts option gid=5 for /dev/pts"), whats.toString());
+        assertFalse(whats.stream().anyMatch(w -> w.contains("/dev/shm") || w.contains("sysfs")),
+                "isolate's own /dev/shm and /sys are not added: " + whats);
+        List<Integer> order = List.of(whats.indexOf("mount on /proc"), whats.indexOf("mount on /dev"),
+                whats.indexOf("mount on /dev/pts"), whats.indexOf("mount on /etc/hosts"),
+                whats.indexOf("mount on /dev/null"), whats.indexOf("mount on /proc/sys"),
+                whats.indexOf("mount on /proc/kcore"), whats.indexOf("pivot_root into the root filesystem"));
+        assertEquals(order.stream().sorted().toList(), order, "the bundle's order, then devices, then protection: "
+                + whats);
+        assertFalse(order.contains(-1), whats.toString());
+        assertTrue(whats.contains("mount on /sys/fs/cgroup"), "the cgroup mount shows the container's own: " + whats);
+        assertTrue(whats.contains("link /dev/ptmx to pts/ptmx"));
+    }
+
+    @Test
+    void aBundleBindKeepsItsAttributesAndOnlyAnRbindIsRecursive() {
+        List<Step> steps = RootfsSteps.plan(bundle(false, List.of(new Mount.Bind("/srv", "/srv", false,
+                MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV), new Mount.Bind("/data", "/data", true, 0)),
+                new RootFilesystem.Bundle(List.of(), List.of(), List.of(), Map.of())), false, true, true, List.of());
+        Step single = steps.stream().filter(s -> s.what().equals("open /srv to bind it")).findFirst().orElseThrow();
+        Step recursive = steps.stream().filter(s -> s.what().equals("open /data to bind it")).findFirst().orElseThrow();
+        assertEquals(Arg.of(OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC), single.args().get(2));
+        assertEquals(Arg.of(OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE), recursive.args().get(2));
+        Step attributes = steps.get(steps.indexOf(single) + 1);
+        assertEquals(MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, word(attributes.args().get(3), 0));
+    }
+
+    @Test
+    void aBundlesDevicesAndSysctlsComeBeforeItsReadOnlyPathsAndARootMadeReadOnlyLast() {
+        RootFilesystem.Bundle lists = new RootFilesystem.Bundle(List.of(), List.of("/proc/sys"),
+                List.of(new RootFilesystem.Device("/dev/fuse", 'c', 10, 229, 0666, 0, 0),
+                        new RootFilesystem.Device("/dev/sda", 'b', 8, 0, 0660, 0, 6)),
+                Map.of("net.ipv4.ping_group_range", "0 0"));
+        List<Step> steps = RootfsSteps.plan(bundle(true, List.of(), lists), false, true, true, List.of());
+        List<String> whats = whats(steps);
+        Step fuse = steps.get(whats.indexOf("make the device /dev/fuse"));
+        assertEquals(Arg.of(S_IFCHR | 0666), fuse.args().get(2));
+        assertEquals(Arg.of((10L << 8) | 229), fuse.args().get(3));
+        assertTrue(whats.contains("give the device /dev/sda to 0:6"));
+        int sysctl = whats.indexOf("set net.ipv4.ping_group_range to 0 0");
+        assertEquals(new Arg.Bytes("0 0".getBytes()), steps.get(sysctl).args().get(1));
+        assertEquals(Arg.of("proc/sys/net/ipv4/ping_group_range"), steps.get(sysctl - 1).args().get(1));
+        assertTrue(sysctl < whats.indexOf("mount on /proc/sys"), whats.toString());
+        int readOnly = whats.indexOf("make the root read-only");
+        assertTrue(readOnly > whats.indexOf("mount on /proc/sys") && readOnly < whats.indexOf(
+                "pivot_root into the root filesystem"), whats.toString());
+        assertEquals(0L, word(steps.get(whats.indexOf("set the mount options of the root")).args().get(3), 0),
+                "the root stays writable while mount points are made");
     }
 }

@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
 class SeccompStepsTest {
     private static final SocketFilter FILTER = new SocketFilter(new byte[5 * SocketFilter.INSTRUCTION_SIZE]);
     private static final Prepared FILTERED = new Prepared(Optional.empty(), OptionalInt.empty(), Optional.empty(),
-            Optional.of(FILTER), Optional.empty(), List.of());
+            Optional.of(FILTER), Optional.empty(), List.of(), OptionalInt.empty());
 
     private static ContainerSpec spec(boolean noNewPrivileges, Set<Namespace> namespaces) {
         Containment containment = Containment.of(false, false, List.of(new Containment.CapabilityChange(false,

@@ -53,7 +53,7 @@ class TerminalStepsTest {
 
     private static LaunchPlan plan(ContainerSpec spec, Optional<RootfsLayout> rootfs, Optional<Credentials> credentials) {
         return Planner.plan(spec, FACTS, new Prepared(rootfs, OptionalInt.empty(), credentials, Optional.empty(),
-                Optional.empty(), List.of()));
+                Optional.empty(), List.of(), OptionalInt.empty()));
     }
 
     private static List<Call> calls(LaunchPlan plan) {

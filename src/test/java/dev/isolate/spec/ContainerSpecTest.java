@@ -15,7 +15,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class ContainerSpecTest {
     private static ContainerSpec withHostname(String name) {
         return new ContainerSpec(EnumSet.of(Namespace.UTS), Fixtures.HOST_NETWORK, Optional.empty(), Optional.of(name), TimeOffsets.NONE, Propagation.PRIVATE, Optional.empty(), Map.of(),
-                Optional.empty(), RunAs.UNCHANGED, Containment.NONE, Resources.NONE, false, false, List.of("true"));
+                Optional.empty(), RunAs.UNCHANGED, Containment.NONE, Resources.NONE, Tunables.NONE, false, false, List.of("true"));
     }
 
     @ParameterizedTest
@@ -38,6 +38,6 @@ class ContainerSpecTest {
     void badCommands(String name) {
         assertThrows(Failure.class, () -> new ContainerSpec(EnumSet.noneOf(Namespace.class), Fixtures.HOST_NETWORK, Optional.empty(),
                 Optional.empty(), TimeOffsets.NONE, Propagation.PRIVATE, Optional.empty(), Map.of(), Optional.empty(),
-                RunAs.UNCHANGED, Containment.NONE, Resources.NONE, false, false, List.of(name)));
+                RunAs.UNCHANGED, Containment.NONE, Resources.NONE, Tunables.NONE, false, false, List.of(name)));
     }
 }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.isolate.exit.Failure;
 import java.util.BitSet;
+import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 import org.junit.jupiter.api.Test;
@@ -14,17 +15,17 @@ import org.junit.jupiter.api.Test;
 class ResourcesTest {
     private static Resources of(OptionalLong memory, OptionalLong swap) {
         return new Resources(memory, swap, OptionalLong.empty(), Optional.empty(), OptionalLong.empty(),
-                OptionalLong.empty(), Optional.empty(), Optional.empty(), Resources.Manager.CGROUPFS);
+                OptionalLong.empty(), Optional.empty(), Optional.empty(), Optional.empty(), List.of(), Resources.Manager.CGROUPFS);
     }
 
     private static Resources cpu(Optional<Double> cpus, OptionalLong shares, OptionalLong weight) {
         return new Resources(OptionalLong.empty(), OptionalLong.empty(), OptionalLong.empty(), cpus, shares, weight,
-                Optional.empty(), Optional.empty(), Resources.Manager.CGROUPFS);
+                Optional.empty(), Optional.empty(), Optional.empty(), List.of(), Resources.Manager.CGROUPFS);
     }
 
     private static Resources placed(String parent, Resources.Manager manager) {
         return new Resources(OptionalLong.empty(), OptionalLong.empty(), OptionalLong.empty(), Optional.empty(),
-                OptionalLong.empty(), OptionalLong.empty(), Optional.empty(), Optional.ofNullable(parent), manager);
+                OptionalLong.empty(), OptionalLong.empty(), Optional.empty(), Optional.ofNullable(parent), Optional.empty(), List.of(), manager);
     }
 
     @Test
@@ -85,7 +86,7 @@ class ResourcesTest {
         assertThrows(Failure.class, () -> Resources.cpuNumbers("3-1"));
         assertThrows(Failure.class, () -> new Resources(OptionalLong.empty(), OptionalLong.empty(),
                 OptionalLong.empty(), Optional.empty(), OptionalLong.empty(), OptionalLong.empty(), Optional.of("0,"),
-                Optional.empty(), Resources.Manager.CGROUPFS));
+                Optional.empty(), Optional.empty(), List.of(), Resources.Manager.CGROUPFS));
     }
 
     @Test

@@ -51,12 +51,20 @@ public final class ContainerCgroup implements AutoCloseable {
      * @param parents   the names from base to the leaf's parent
      * @param leaf      the container's directory
      * @param files     limits, file name to value, written in this order before the child moves in
+     * @param devices   the device controller's rules, each written to devices.allow or devices.deny in
+     *                  this order, after the files (cgroup v1's devices hierarchy only)
      */
     public record Leaf(Hierarchies.Hierarchy hierarchy, Path base, List<String> parents, Path leaf,
-            Map<String, String> files) {
+            Map<String, String> files, List<Resources.DeviceRule> devices) {
         public Leaf {
             parents = List.copyOf(parents);
             files = Collections.unmodifiableMap(new LinkedHashMap<>(files));
+            devices = List.copyOf(devices);
+        }
+
+        /** A leaf found rather than made, whose limits are not known. */
+        static Leaf found(Hierarchies.Hierarchy hierarchy, Path base, List<String> parents, Path leaf) {
+            return new Leaf(hierarchy, base, parents, leaf, Map.of(), List.of());
         }
 
     }
@@ -84,6 +92,8 @@ public final class ContainerCgroup implements AutoCloseable {
             for (Leaf leaf : leaves) {
                 StringBuilder line = new StringBuilder("mkdir " + leaf.leaf());
                 leaf.files().forEach((file, value) -> line.append(", ").append(file).append(" = ").append(value));
+                leaf.devices().forEach(rule -> line.append(", ").append(rule.allow() ? "devices.allow" : "devices.deny")
+                        .append(" = ").append(rule.line()));
                 lines.add(line.toString());
             }
             return lines;
@@ -144,6 +154,10 @@ public final class ContainerCgroup implements AutoCloseable {
         }
         Hierarchies hierarchies = readHierarchies.get();
         Map<String, String> required = required(resources);
+        if (!resources.devices().isEmpty() && !hierarchies.v1()) {
+            throw Failure.input("linux.resources.devices: cgroup v2 filters devices with an eBPF program, which"
+                    + " isolate does not make; only cgroup v1's devices controller is supported");
+        }
         for (Map.Entry<String, String> need : required.entrySet()) {
             if (hierarchies.holding(need.getKey()).isEmpty()) {
                 throw Failure.input(need.getValue() + ": no cgroup hierarchy on this machine holds the " + need.getKey()
@@ -173,7 +187,9 @@ public final class ContainerCgroup implements AutoCloseable {
             }
             return Decision.NONE;
         }
-        List<String> parents = new ArrayList<>(List.of(resources.parentPath().orElse(DEFAULT_PARENT).split("/")));
+        // A cgroup named by the caller (an OCI bundle's cgroupsPath) is where it says, under the root if need be.
+        String parentPath = resources.parentPath().orElse(resources.name().isPresent() ? "" : DEFAULT_PARENT);
+        List<String> parents = parentPath.isEmpty() ? List.of() : List.of(parentPath.split("/"));
         List<Leaf> leaves = new ArrayList<>();
         for (Hierarchies.Hierarchy h : involved) {
             Path base = caller.isRoot() ? h.mountPoint() : delegated(h, caller, option);
@@ -194,7 +210,8 @@ public final class ContainerCgroup implements AutoCloseable {
             for (String name : parents) {
                 leafDir = leafDir.resolve(name);
             }
-            leaves.add(new Leaf(h, base, parents, leafDir.resolve(leafName), files(resources, h, base)));
+            leaves.add(new Leaf(h, base, parents, leafDir.resolve(resources.name().orElse(leafName)),
+                    files(resources, h, base), h.controllers().contains("devices") ? resources.devices() : List.of()));
         }
         List<String> enabled = hierarchies.v1() ? List.of() : used;
         return new Decision(leaves, enabled, asked);
@@ -215,6 +232,9 @@ public final class ContainerCgroup implements AutoCloseable {
         }
         if (resources.cpusetCpus().isPresent()) {
             required.put("cpuset", "--cpuset-cpus");
+        }
+        if (!resources.devices().isEmpty()) {
+            required.put("devices", "linux.resources.devices");
         }
         return required;
     }
@@ -384,6 +404,9 @@ public final class ContainerCgroup implements AutoCloseable {
         }
         inherit(leaf, leaf.leaf());
         leaf.files().forEach((file, value) -> write(leaf.leaf().resolve(file), value));
+        // One rule per write: the kernel parses one.
+        leaf.devices().forEach(rule -> write(leaf.leaf().resolve(rule.allow() ? "devices.allow" : "devices.deny"),
+                rule.line()));
     }
 
     /** @return whether it made the directory */
@@ -445,6 +468,19 @@ public final class ContainerCgroup implements AutoCloseable {
     /** The directories, one per hierarchy. */
     public List<Path> directories() {
         return decision.leaves().stream().map(Leaf::leaf).toList();
+    }
+
+    /**
+     * Leaves the cgroup in place for a container that outlives this isolate (an OCI
+     * runtime's create): closing this no longer kills or removes anything, and the
+     * container's delete removes it ({@link KeptCgroup}).
+     *
+     * @return the directories
+     */
+    public List<Path> keep() {
+        made.clear();
+        madeParents.clear();
+        return directories();
     }
 
     /** Moves the waiting child into every directory, before it is released. */
@@ -537,7 +573,7 @@ public final class ContainerCgroup implements AutoCloseable {
     }
 
     /** The processes in the leaves and in the cgroups below them. */
-    private static List<Long> processes(List<Leaf> leaves) {
+    static List<Long> processes(List<Leaf> leaves) {
         return leaves.stream().flatMap(leaf -> subtree(leaf.leaf()).stream())
                 .flatMap(cgroup -> processes(cgroup).stream()).distinct().toList();
     }

@@ -140,8 +140,8 @@ public final class OrphanCgroups {
                     String name = entry.getFileName().toString();
                     Optional<ProcessIdentity> owner = ContainerCgroup.owner(name);
                     if (owner.isPresent() && !owner.get().alive() && ownedBy(entry, caller.uid())) {
-                        orphans.computeIfAbsent(name, n -> new ArrayList<>()).add(new ContainerCgroup.Leaf(
-                                parent.hierarchy(), parent.base(), names, entry, Map.of()));
+                        orphans.computeIfAbsent(name, n -> new ArrayList<>()).add(ContainerCgroup.Leaf.found(
+                                parent.hierarchy(), parent.base(), names, entry));
                     }
                 }
             } catch (NoSuchFileException e) {

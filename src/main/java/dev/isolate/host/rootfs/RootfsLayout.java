@@ -1,6 +1,7 @@
 package dev.isolate.host.rootfs;
 
 import dev.isolate.spec.Mount;
+import dev.isolate.spec.RootFilesystem;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -19,16 +20,36 @@ import java.util.Set;
  * @param kernelFiles        the paths of /proc and /sys this kernel has, among those the container
  *                           must not write to or read (RootFilesystem's READ_ONLY_PATHS and MASKED_PATHS)
  * @param kernelDirectories  those of them that are directories
+ * @param bundle             an engine's root (an OCI bundle's): {@code mounts} are all there is, and
+ *                           the bundle's lists say what kernelFiles are among
  */
 public record RootfsLayout(String image, boolean readOnly, Optional<Overlay> overlay, List<Mount> mounts,
         Set<String> fileSources, List<String> privateMountPoints, Set<String> kernelFiles,
-        Set<String> kernelDirectories) {
+        Set<String> kernelDirectories, Optional<RootFilesystem.Bundle> bundle) {
     public RootfsLayout {
         mounts = List.copyOf(mounts);
         fileSources = Set.copyOf(fileSources);
         privateMountPoints = List.copyOf(privateMountPoints);
         kernelFiles = Set.copyOf(kernelFiles);
         kernelDirectories = Set.copyOf(kernelDirectories);
+    }
+
+    /** The command line's root: isolate's own /proc, /dev and /sys, then the user's mounts. */
+    public RootfsLayout(String image, boolean readOnly, Optional<Overlay> overlay, List<Mount> mounts,
+            Set<String> fileSources, List<String> privateMountPoints, Set<String> kernelFiles,
+            Set<String> kernelDirectories) {
+        this(image, readOnly, overlay, mounts, fileSources, privateMountPoints, kernelFiles, kernelDirectories,
+                Optional.empty());
+    }
+
+    /** The paths made read-only: the bundle's, or moby's. */
+    public List<String> readOnlyPaths() {
+        return bundle.map(RootFilesystem.Bundle::readOnlyPaths).orElse(RootFilesystem.READ_ONLY_PATHS);
+    }
+
+    /** The paths hidden: the bundle's, or moby's. */
+    public List<String> maskedPaths() {
+        return bundle.map(RootFilesystem.Bundle::maskedPaths).orElse(RootFilesystem.MASKED_PATHS);
     }
 
     /**

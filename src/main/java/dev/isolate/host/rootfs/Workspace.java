@@ -92,7 +92,8 @@ public final class Workspace implements AutoCloseable {
                     if (!Files.isDirectory(source.view())) {
                         fileSources.add(source.realPath());
                     }
-                    mounts.add(new Mount.Bind(source.realPath(), bind.destination(), bind.readOnly()));
+                    mounts.add(new Mount.Bind(source.realPath(), bind.destination(), bind.recursive(),
+                            bind.attributes()));
                 }
             } else {
                 mounts.add(mount);
@@ -125,17 +126,24 @@ public final class Workspace implements AutoCloseable {
         // The container's /proc and /sys show the same kernel's entries as the host's.
         Set<String> kernelFiles = new HashSet<>();
         Set<String> kernelDirectories = new HashSet<>();
-        for (String kernelPath : Stream.concat(RootFilesystem.READ_ONLY_PATHS.stream(),
-                RootFilesystem.MASKED_PATHS.stream()).toList()) {
-            if (Files.exists(Path.of(kernelPath), LinkOption.NOFOLLOW_LINKS)) {
+        List<String> readOnlyPaths = rootfs.bundle().map(RootFilesystem.Bundle::readOnlyPaths)
+                .orElse(RootFilesystem.READ_ONLY_PATHS);
+        List<String> maskedPaths = rootfs.bundle().map(RootFilesystem.Bundle::maskedPaths)
+                .orElse(RootFilesystem.MASKED_PATHS);
+        for (String kernelPath : Stream.concat(readOnlyPaths.stream(), maskedPaths.stream()).toList()) {
+            // A bundle may list paths of its image too, which are looked for there (only to
+            // decide; the mounts themselves resolve inside the root).
+            Path seen = kernelPath.startsWith("/proc/") || kernelPath.startsWith("/sys/") ? Path.of(kernelPath)
+                    : Path.of(image + kernelPath);
+            if (Files.exists(seen, LinkOption.NOFOLLOW_LINKS)) {
                 kernelFiles.add(kernelPath);
-                if (Files.isDirectory(Path.of(kernelPath), LinkOption.NOFOLLOW_LINKS)) {
+                if (Files.isDirectory(seen, LinkOption.NOFOLLOW_LINKS)) {
                     kernelDirectories.add(kernelPath);
                 }
             }
         }
         return new Decision(new RootfsLayout(image, rootfs.readOnly(), overlay, mounts, fileSources,
-                privateMountPoints, kernelFiles, kernelDirectories), archive.filter(entry -> !entry.unpacked()), keptUpper, scratch);
+                privateMountPoints, kernelFiles, kernelDirectories, rootfs.bundle()), archive.filter(entry -> !entry.unpacked()), keptUpper, scratch);
     }
 
     /**

@@ -69,10 +69,12 @@ public final class SeccompCompiler {
         // concatenation here, each of which costs milliseconds the first time a JVM meets it.
         long started = System.nanoTime();
         SeccompProfile.File file = profile instanceof SeccompProfile.File f ? f : null;
-        String what = file == null ? "seccomp profile default" : "seccomp profile ".concat(file.path());
+        SeccompProfile.Json given = profile instanceof SeccompProfile.Json j ? j : null;
+        String what = file != null ? "seccomp profile ".concat(file.path())
+                : given != null ? "seccomp profile of ".concat(given.origin()) : "seccomp profile default";
         // The default profile is part of isolate's build, which the cache's inputs name anyway:
         // it is read only to compile it.
-        byte[] json = file == null ? null : read(file.path(), what);
+        byte[] json = file != null ? read(file.path(), what) : given != null ? given.text() : null;
         Optional<Libseccomp> loaded = Libseccomp.load();
         if (loaded.isEmpty()) {
             throw Failure.input("seccomp: " + Libseccomp.LIBRARY + " is not installed (Debian package libseccomp2);"

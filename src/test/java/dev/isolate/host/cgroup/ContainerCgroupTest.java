@@ -50,13 +50,13 @@ class ContainerCgroupTest {
 
     private static Resources limits(long memory, long pids, double cpus) {
         return new Resources(OptionalLong.of(memory), OptionalLong.empty(), OptionalLong.of(pids), Optional.of(cpus),
-                OptionalLong.of(512), OptionalLong.empty(), Optional.empty(), Optional.empty(),
+                OptionalLong.of(512), OptionalLong.empty(), Optional.empty(), Optional.empty(), Optional.empty(), List.of(),
                 Resources.Manager.CGROUPFS);
     }
 
     private static Resources cpuset(String list) {
         return new Resources(OptionalLong.empty(), OptionalLong.empty(), OptionalLong.empty(), Optional.empty(),
-                OptionalLong.empty(), OptionalLong.empty(), Optional.of(list), Optional.of("ci/jobs"),
+                OptionalLong.empty(), OptionalLong.empty(), Optional.of(list), Optional.of("ci/jobs"), Optional.empty(), List.of(),
                 Resources.Manager.CGROUPFS);
     }
 
@@ -87,7 +87,7 @@ class ContainerCgroupTest {
         assertEquals(Map.of("memory.limit_in_bytes", "33554432"),
                 ContainerCgroup.decide(limits(32L << 20, 20, 1), ROOT, () -> v1, LEAF).leaves().get(0).files());
         Resources swap = new Resources(OptionalLong.of(32L << 20), OptionalLong.of(64L << 20), OptionalLong.empty(),
-                Optional.empty(), OptionalLong.empty(), OptionalLong.empty(), Optional.empty(), Optional.empty(),
+                Optional.empty(), OptionalLong.empty(), OptionalLong.empty(), Optional.empty(), Optional.empty(), Optional.empty(), List.of(),
                 Resources.Manager.CGROUPFS);
         assertEquals("--memory-swap: the kernel does not account swap (boot it with swapaccount=1)",
                 assertThrows(Failure.class, () -> ContainerCgroup.decide(swap, ROOT, () -> v1, LEAF)).getMessage());
@@ -111,7 +111,7 @@ class ContainerCgroupTest {
         assertFalse(ContainerCgroup.decide(Resources.NONE, ROOT, () -> v1, LEAF).asked());
         assertFalse(ContainerCgroup.decide(Resources.NONE, USER, () -> v1, LEAF).makes());
         Resources disabled = new Resources(OptionalLong.empty(), OptionalLong.empty(), OptionalLong.empty(),
-                Optional.empty(), OptionalLong.empty(), OptionalLong.empty(), Optional.empty(), Optional.empty(),
+                Optional.empty(), OptionalLong.empty(), OptionalLong.empty(), Optional.empty(), Optional.empty(), Optional.empty(), List.of(),
                 Resources.Manager.DISABLED);
         assertFalse(ContainerCgroup.decide(disabled, ROOT, () -> v1, LEAF).makes());
     }
