@@ -1,0 +1,123 @@
+package dev.isolate.bundle;
+
+import com.fasterxml.jackson.jr.ob.JSON;
+import dev.isolate.exit.Failure;
+import dev.isolate.spec.ContainerSpec;
+import dev.isolate.spec.Mount;
+import dev.isolate.spec.Namespace;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * An OCI bundle's config.json (runtime-spec 1.0 to 1.2), read completely: a field isolate
+ * cannot honour is an error that names it, never left out.
+ *
+ * @param bundle     the bundle's directory, absolute
+ * @param root       the root filesystem's directory, resolved against the bundle's
+ * @param mounts     the mounts, in order, as isolate makes them (bind sources resolved against the bundle)
+ * @param annotations kept for the container's state; they ask nothing of isolate
+ */
+public record BundleConfig(Path bundle, String ociVersion, Path root, boolean rootReadOnly, ProcessConfig process,
+        Optional<String> hostname, Optional<String> domainname, List<Mount> mounts, LinuxConfig linux, Hooks hooks,
+        Map<String, String> annotations) {
+    private static final Set<String> FIELDS = Set.of("ociVersion", "process", "root", "hostname", "domainname",
+            "mounts", "hooks", "annotations", "linux", "windows", "solaris", "vm", "zos");
+    private static final Pattern VERSION = Pattern.compile("(\\d+)\\.(\\d+)\\.(\\d+)(-[0-9A-Za-z.+-]*)?");
+
+    public BundleConfig {
+        mounts = List.copyOf(mounts);
+        annotations = Collections.unmodifiableMap(new LinkedHashMap<>(annotations));
+    }
+
+    /** Reads {@code config.json} in the bundle's directory. */
+    public static BundleConfig read(Path bundleDirectory) {
+        Path bundle = bundleDirectory.toAbsolutePath().normalize();
+        Path file = bundle.resolve(Node.FILE);
+        byte[] json;
+        try {
+            json = Files.readAllBytes(file);
+        } catch (IOException e) {
+            throw Failure.input(file + ": " + Failure.reason(e));
+        }
+        Object tree;
+        try {
+            tree = JSON.std.anyFrom(json);
+        } catch (IOException e) {
+            String reason = String.valueOf(e.getMessage()).lines().findFirst().orElse("unreadable");
+            throw Failure.input(file + ": not JSON: " + reason);
+        }
+        return parse(Node.root(tree), bundle);
+    }
+
+    /**
+     * The container isolate launches for this bundle.
+     *
+     * @param containerId the container's id, which names its cgroup when config.json gives no cgroupsPath
+     * @param preserveFds create's --preserve-fds: descriptors 3 to 3+N-1 reach the process
+     */
+    public ContainerSpec spec(String containerId, OptionalInt preserveFds) {
+        return BundleSpec.of(this, containerId, preserveFds);
+    }
+
+    static BundleConfig parse(Node config, Path bundle) {
+        config.fields(FIELDS);
+        for (String platform : List.of("windows", "solaris", "vm", "zos")) {
+            config.refuse(platform, "isolate runs Linux containers only");
+        }
+        String version = ociVersion(config.field("ociVersion"));
+        Node rootNode = config.field("root").require();
+        rootNode.fields(Set.of("path", "readonly"));
+        Node rootPath = rootNode.field("path");
+        String root = rootPath.require().string();
+        if (root.isEmpty()) {
+            throw rootPath.fail("empty");
+        }
+        LinuxConfig linux = LinuxConfig.read(config.field("linux"));
+        Optional<String> hostname = config.field("hostname").optionalString().filter(name -> !name.isEmpty());
+        Optional<String> domainname = config.field("domainname").optionalString().filter(name -> !name.isEmpty());
+        if ((hostname.isPresent() || domainname.isPresent())
+                && !linux.namespaces().contains(Namespace.UTS)) {
+            throw config.field(hostname.isPresent() ? "hostname" : "domainname")
+                    .fail("needs a new uts namespace in linux.namespaces");
+        }
+        Map<String, String> annotations = new LinkedHashMap<>();
+        Node annotationsNode = config.field("annotations");
+        if (!annotationsNode.absent()) {
+            annotationsNode.entries().forEach((key, value) -> annotations.put(key, value.string()));
+        }
+        return new BundleConfig(bundle, version, bundle.resolve(root).normalize(),
+                rootNode.field("readonly").bool(), ProcessConfig.read(config.field("process")), hostname, domainname,
+                Mounts.read(config.field("mounts"), bundle), linux, Hooks.read(config.field("hooks")), annotations);
+    }
+
+    /** 1.0.0 to 1.2.x, with any pre-release suffix (podman writes 1.0.2-dev). */
+    private static String ociVersion(Node node) {
+        String version = node.require().string();
+        Matcher m = VERSION.matcher(version);
+        Matcher min = VERSION.matcher(Supported.OCI_VERSION_MIN);
+        Matcher max = VERSION.matcher(Supported.OCI_VERSION_MAX);
+        if (!m.matches() || !min.matches() || !max.matches()) {
+            throw node.fail("\"" + version + "\": expected a version such as " + Supported.OCI_VERSION_MAX);
+        }
+        int[] given = {Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2))};
+        boolean tooOld = given[0] < Integer.parseInt(min.group(1))
+                || given[0] == Integer.parseInt(min.group(1)) && given[1] < Integer.parseInt(min.group(2));
+        boolean tooNew = given[0] > Integer.parseInt(max.group(1))
+                || given[0] == Integer.parseInt(max.group(1)) && given[1] > Integer.parseInt(max.group(2));
+        if (tooOld || tooNew) {
+            throw node.fail("\"" + version + "\": isolate reads runtime-spec " + Supported.OCI_VERSION_MIN + " to "
+                    + Supported.OCI_VERSION_MAX.replaceFirst("\\.0$", ".x"));
+        }
+        return version;
+    }
+}
