@@ -1,12 +1,8 @@
 package dev.isolate.bundle;
 
-import com.fasterxml.jackson.jr.ob.JSON;
-import dev.isolate.exit.Failure;
 import dev.isolate.spec.ContainerSpec;
 import dev.isolate.spec.Mount;
 import dev.isolate.spec.Namespace;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -30,6 +26,7 @@ import java.util.regex.Pattern;
 public record BundleConfig(Path bundle, String ociVersion, Path root, boolean rootReadOnly, ProcessConfig process,
         Optional<String> hostname, Optional<String> domainname, List<Mount> mounts, LinuxConfig linux, Hooks hooks,
         Map<String, String> annotations) {
+    static final String FILE = "config.json";
     private static final Set<String> FIELDS = Set.of("ociVersion", "process", "root", "hostname", "domainname",
             "mounts", "hooks", "annotations", "linux", "windows", "solaris", "vm", "zos");
     private static final Pattern VERSION = Pattern.compile("(\\d+)\\.(\\d+)\\.(\\d+)(-[0-9A-Za-z.+-]*)?");
@@ -42,21 +39,7 @@ public record BundleConfig(Path bundle, String ociVersion, Path root, boolean ro
     /** Reads {@code config.json} in the bundle's directory. */
     public static BundleConfig read(Path bundleDirectory) {
         Path bundle = bundleDirectory.toAbsolutePath().normalize();
-        Path file = bundle.resolve(Node.FILE);
-        byte[] json;
-        try {
-            json = Files.readAllBytes(file);
-        } catch (IOException e) {
-            throw Failure.input(file + ": " + Failure.reason(e));
-        }
-        Object tree;
-        try {
-            tree = JSON.std.anyFrom(json);
-        } catch (IOException e) {
-            String reason = String.valueOf(e.getMessage()).lines().findFirst().orElse("unreadable");
-            throw Failure.input(file + ": not JSON: " + reason);
-        }
-        return parse(Node.root(tree), bundle);
+        return parse(Node.readFile(bundle.resolve(FILE), FILE), bundle);
     }
 
     /**

@@ -72,7 +72,7 @@ final class BundleSpec {
         try {
             return new String(Files.readAllBytes(HOSTNAME), StandardCharsets.UTF_8).strip();
         } catch (IOException e) {
-            throw Failure.input(Node.FILE + ": hostname: absent, and the host's cannot be read from " + HOSTNAME
+            throw Failure.input(BundleConfig.FILE + ": hostname: absent, and the host's cannot be read from " + HOSTNAME
                     + ": " + Failure.reason(e));
         }
     }

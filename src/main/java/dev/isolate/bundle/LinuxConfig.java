@@ -168,8 +168,8 @@ public record LinuxConfig(Set<Namespace> namespaces, Optional<String> networkPat
             // A tree jackson-jr itself read always writes back.
             throw new UncheckedIOException(e);
         }
-        Profile.parse(json, Node.FILE + ": " + seccomp.path());
-        return new SeccompProfile.Json(json, Node.FILE);
+        Profile.parse(json, BundleConfig.FILE + ": " + seccomp.path());
+        return new SeccompProfile.Json(json, BundleConfig.FILE);
     }
 
     private static List<Device> devices(Node list) {

@@ -1,7 +1,11 @@
 package dev.isolate.bundle;
 
+import com.fasterxml.jackson.jr.ob.JSON;
 import dev.isolate.exit.Failure;
+import java.io.IOException;
 import java.math.BigInteger;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -16,11 +20,10 @@ import java.util.Set;
  * names the field it is about ({@code linux.namespaces[2].path}). JSON null is the same as
  * an absent field, as Go's decoder that engines and runc use treats it.
  */
-record Node(Object value, String path) {
-    static final String FILE = "config.json";
-
-    static Node root(Object value) {
-        return new Node(value, "");
+record Node(Object value, String file, String path) {
+    /** A document's root: errors name the file, then the path in it. */
+    static Node root(Object value, String file) {
+        return new Node(value, file, "");
     }
 
     boolean absent() {
@@ -29,7 +32,7 @@ record Node(Object value, String path) {
 
     /** The field's node, absent or not. */
     Node field(String name) {
-        return new Node(object().get(name), path.isEmpty() ? name : path + "." + name);
+        return new Node(object().get(name), file, path.isEmpty() ? name : path + "." + name);
     }
 
     /** The object's fields, each of which must be one of {@code known}. */
@@ -90,7 +93,7 @@ record Node(Object value, String path) {
         }
         List<Node> nodes = new ArrayList<>();
         for (int i = 0; i < items.size(); i++) {
-            nodes.add(new Node(items.get(i), path + "[" + i + "]"));
+            nodes.add(new Node(items.get(i), file, path + "[" + i + "]"));
         }
         return nodes;
     }
@@ -156,7 +159,23 @@ record Node(Object value, String path) {
         throw fail(value == null ? "missing" : "expected a whole number");
     }
 
+    /** Reads a JSON file; the message of a failure names it as given. */
+    static Node readFile(Path path, String name) {
+        byte[] json;
+        try {
+            json = Files.readAllBytes(path);
+        } catch (IOException e) {
+            throw Failure.input(path + ": " + Failure.reason(e));
+        }
+        try {
+            return root(JSON.std.anyFrom(json), name);
+        } catch (IOException e) {
+            String reason = String.valueOf(e.getMessage()).lines().findFirst().orElse("unreadable");
+            throw Failure.input(path + ": not JSON: " + reason);
+        }
+    }
+
     Failure fail(String why) {
-        return Failure.input(FILE + ": " + (path.isEmpty() ? "" : path + ": ") + why);
+        return Failure.input(file + ": " + (path.isEmpty() ? "" : path + ": ") + why);
     }
 }

@@ -4,6 +4,7 @@ import dev.isolate.spec.Capability;
 import dev.isolate.spec.CapabilitySets;
 import dev.isolate.spec.IdMapping;
 import dev.isolate.spec.Tunables.Rlimit;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumSet;
@@ -50,6 +51,14 @@ public record ProcessConfig(boolean terminal, Optional<ConsoleSize> consoleSize,
         public User {
             additionalGids = List.copyOf(additionalGids);
         }
+    }
+
+    /**
+     * A process object of its own, as exec's --process file gives one: the same fields, named
+     * from the file's root in errors.
+     */
+    public static ProcessConfig read(Path file) {
+        return read(Node.readFile(file, file.getFileName().toString()));
     }
 
     static ProcessConfig read(Node process) {

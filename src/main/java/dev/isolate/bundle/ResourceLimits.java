@@ -18,6 +18,8 @@ import java.util.Set;
 final class ResourceLimits {
     /** The NUMA nodes the host has; a machine without NUMA support has node 0 alone. */
     private static final Path NODES = Path.of("/sys/devices/system/node/online");
+    /** The kernel's smallest CFS quota (1 ms). */
+    private static final long MINIMUM_QUOTA_MICROS = 1_000;
     private static final Set<String> FIELDS = Set.of("devices", "memory", "cpu", "pids", "blockIO", "hugepageLimits",
             "network", "rdma", "unified");
 
@@ -98,7 +100,11 @@ final class ResourceLimits {
             for (String unsupported : List.of("burst", "realtimeRuntime", "realtimePeriod", "idle")) {
                 cpu.refuse(unsupported, "isolate does not support it");
             }
+            // 0 is unset, as runc reads it; the kernel's v1 range otherwise.
             long given = cpu.field("shares").optionalNumber(0, 262_144).orElse(0);
+            if (given == 1) {
+                throw cpu.field("shares").fail("1: expected 2 to 262144 (0 for none)");
+            }
             shares = given == 0 ? OptionalLong.empty() : OptionalLong.of(given);
             long period = cpu.field("period").optionalNumber(0, Long.MAX_VALUE).orElse(0);
             if (period != 0 && period != Resources.CPU_PERIOD_MICROS) {
@@ -106,6 +112,10 @@ final class ResourceLimits {
                         + Resources.CPU_PERIOD_MICROS + " microseconds");
             }
             long quota = cpu.field("quota").optionalNumber(-1, Long.MAX_VALUE).orElse(-1);
+            if (quota > 0 && quota < MINIMUM_QUOTA_MICROS) {
+                throw cpu.field("quota").fail(quota + ": below the kernel's smallest CFS quota, "
+                        + MINIMUM_QUOTA_MICROS + " microseconds");
+            }
             if (quota > 0) {
                 cpus = Optional.of((double) quota / Resources.CPU_PERIOD_MICROS);
             }

@@ -131,6 +131,10 @@ class BundleConfigTest {
                 refused(with(minimal(), "linux.resources.memory.swappiness", 60)));
         assertEquals("config.json: linux.resources.cpu.realtimeRuntime: isolate does not support it",
                 refused(with(minimal(), "linux.resources.cpu.realtimeRuntime", 950000)));
+        assertEquals("config.json: linux.resources.cpu.shares: 1: expected 2 to 262144 (0 for none)",
+                refused(with(minimal(), "linux.resources.cpu.shares", 1)));
+        assertEquals("config.json: linux.resources.cpu.quota: 500: below the kernel's smallest CFS quota, 1000"
+                + " microseconds", refused(with(minimal(), "linux.resources.cpu.quota", 500)));
         assertEquals("config.json: linux.resources.cpu.period: 50000: isolate uses the CFS period of 100000"
                 + " microseconds", refused(with(minimal(), "linux.resources.cpu.period", 50000)));
     }
@@ -443,6 +447,19 @@ class BundleConfigTest {
                 refused(with(minimal(), "hooks.poststop", List.of(Map.of("path", "/bin/e", "timeout", 0)))));
         assertEquals("config.json: hooks.poststop[0].path: \"e\": must be an absolute path",
                 refused(with(minimal(), "hooks.poststop", List.of(Map.of("path", "e")))));
+    }
+
+    @Test
+    void aProcessFileOfItsOwn() throws IOException {
+        Path file = bundle.resolve("process.json");
+        Files.writeString(file, "{\"args\": [\"ls\"], \"cwd\": \"/tmp\", \"terminal\": true}");
+        ProcessConfig process = ProcessConfig.read(file);
+        assertEquals(List.of("ls"), process.args());
+        assertEquals("/tmp", process.cwd());
+        assertTrue(process.terminal());
+        Files.writeString(file, "{\"args\": [\"ls\"]}");
+        assertEquals("process.json: cwd: missing", assertThrows(Failure.class, () -> ProcessConfig.read(file))
+                .getMessage());
     }
 
     @Test
