@@ -29,7 +29,7 @@ public record BundleConfig(Path bundle, String ociVersion, Path root, boolean ro
     static final String FILE = "config.json";
     private static final Set<String> FIELDS = Set.of("ociVersion", "process", "root", "hostname", "domainname",
             "mounts", "hooks", "annotations", "linux", "windows", "solaris", "vm", "zos");
-    private static final Pattern VERSION = Pattern.compile("(\\d+)\\.(\\d+)\\.(\\d+)(-[0-9A-Za-z.+-]*)?");
+    private static final Pattern VERSION = Pattern.compile("(\\d{1,9})\\.(\\d{1,9})\\.(\\d{1,9})([-+][0-9A-Za-z.+-]*)?");
 
     public BundleConfig {
         mounts = List.copyOf(mounts);
@@ -52,7 +52,7 @@ public record BundleConfig(Path bundle, String ociVersion, Path root, boolean ro
         return BundleSpec.of(this, containerId, preserveFds);
     }
 
-    static BundleConfig parse(Node config, Path bundle) {
+    private static BundleConfig parse(Node config, Path bundle) {
         config.fields(FIELDS);
         for (String platform : List.of("windows", "solaris", "vm", "zos")) {
             config.refuse(platform, "isolate runs Linux containers only");
@@ -61,10 +61,7 @@ public record BundleConfig(Path bundle, String ociVersion, Path root, boolean ro
         Node rootNode = config.field("root").require();
         rootNode.fields(Set.of("path", "readonly"));
         Node rootPath = rootNode.field("path");
-        String root = rootPath.require().string();
-        if (root.isEmpty()) {
-            throw rootPath.fail("empty");
-        }
+        String root = rootPath.require().filePath();
         LinuxConfig linux = LinuxConfig.read(config.field("linux"));
         Optional<String> hostname = config.field("hostname").optionalString().filter(name -> !name.isEmpty());
         Optional<String> domainname = config.field("domainname").optionalString().filter(name -> !name.isEmpty());
@@ -86,21 +83,23 @@ public record BundleConfig(Path bundle, String ociVersion, Path root, boolean ro
     /** 1.0.0 to 1.2.x, with any pre-release suffix (podman writes 1.0.2-dev). */
     private static String ociVersion(Node node) {
         String version = node.require().string();
-        Matcher m = VERSION.matcher(version);
-        Matcher min = VERSION.matcher(Supported.OCI_VERSION_MIN);
-        Matcher max = VERSION.matcher(Supported.OCI_VERSION_MAX);
-        if (!m.matches() || !min.matches() || !max.matches()) {
+        if (!VERSION.matcher(version).matches()) {
             throw node.fail("\"" + version + "\": expected a version such as " + Supported.OCI_VERSION_MAX);
         }
-        int[] given = {Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2))};
-        boolean tooOld = given[0] < Integer.parseInt(min.group(1))
-                || given[0] == Integer.parseInt(min.group(1)) && given[1] < Integer.parseInt(min.group(2));
-        boolean tooNew = given[0] > Integer.parseInt(max.group(1))
-                || given[0] == Integer.parseInt(max.group(1)) && given[1] > Integer.parseInt(max.group(2));
-        if (tooOld || tooNew) {
+        long series = series(version);
+        if (series < series(Supported.OCI_VERSION_MIN) || series > series(Supported.OCI_VERSION_MAX)) {
             throw node.fail("\"" + version + "\": isolate reads runtime-spec " + Supported.OCI_VERSION_MIN + " to "
                     + Supported.OCI_VERSION_MAX.replaceFirst("\\.0$", ".x"));
         }
         return version;
+    }
+
+    /** Major and minor as one number to compare: 1.2.x is 1002. */
+    private static long series(String version) {
+        Matcher m = VERSION.matcher(version);
+        if (!m.matches()) {
+            throw new IllegalArgumentException("not a version: " + version);
+        }
+        return Long.parseLong(m.group(1)) * 1000 + Long.parseLong(m.group(2));
     }
 }

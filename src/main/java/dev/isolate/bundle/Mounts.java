@@ -42,11 +42,7 @@ final class Mounts {
                 throw mount.field("options").fail("a bind mount takes no filesystem options ("
                         + String.join(", ", options.flags.isEmpty() ? options.data.keySet() : options.flags) + ")");
             }
-            Node sourceNode = mount.field("source");
-            String source = sourceNode.require().string();
-            if (source.isEmpty()) {
-                throw sourceNode.fail("empty");
-            }
+            String source = mount.field("source").require().filePath();
             // A relative source is the bundle's, as runc reads it.
             return new Mount.Bind(bundle.resolve(source).toString(), destination, options.recursive,
                     options.attributes);

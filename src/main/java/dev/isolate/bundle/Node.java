@@ -109,6 +109,18 @@ record Node(Object value, String file, String path) {
         throw fail(value == null ? "missing" : "expected a string");
     }
 
+    /** A path for the host's file API, which takes neither an empty one nor a NUL. */
+    String filePath() {
+        String path = string();
+        if (path.isEmpty()) {
+            throw fail("empty");
+        }
+        if (path.indexOf('\0') >= 0) {
+            throw fail("contains a NUL character");
+        }
+        return path;
+    }
+
     Optional<String> optionalString() {
         return value == null ? Optional.empty() : Optional.of(string());
     }

@@ -55,10 +55,10 @@ public record ProcessConfig(boolean terminal, Optional<ConsoleSize> consoleSize,
 
     /**
      * A process object of its own, as exec's --process file gives one: the same fields, named
-     * from the file's root in errors.
+     * in errors after the file as given, from its root.
      */
     public static ProcessConfig read(Path file) {
-        return read(Node.readFile(file, file.getFileName().toString()));
+        return read(Node.readFile(file, file.toString()));
     }
 
     static ProcessConfig read(Node process) {

@@ -4,6 +4,8 @@ import static dev.isolate.bundle.Bundles.minimal;
 import static dev.isolate.bundle.Bundles.tree;
 import static dev.isolate.bundle.Bundles.with;
 import static dev.isolate.linux.Linux.MOUNT_ATTR_NOATIME;
+import static dev.isolate.linux.Linux.MOUNT_ATTR_NODEV;
+import static dev.isolate.linux.Linux.MOUNT_ATTR_NOSUID;
 import static dev.isolate.linux.Linux.MOUNT_ATTR_RDONLY;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -18,6 +20,7 @@ import dev.isolate.spec.Mount;
 import dev.isolate.spec.Namespace;
 import dev.isolate.spec.NetworkMode;
 import dev.isolate.spec.Propagation;
+import dev.isolate.spec.Resources;
 import dev.isolate.spec.RootFilesystem;
 import dev.isolate.spec.SeccompProfile;
 import dev.isolate.spec.TimeOffsets;
@@ -93,6 +96,13 @@ class BundleConfigTest {
         assertEquals("config.json: process.oomScoreAdj: 2000: expected a number from -1000 to 1000",
                 refused(with(minimal(), "process.oomScoreAdj", 2000)));
         assertEquals("config.json: root.path: missing", refused(with(minimal(), "root", Map.of())));
+        assertEquals("config.json: root.path: contains a NUL character", refused(with(minimal(), "root.path", "a\0b")));
+        assertEquals("config.json: mounts[0].source: empty", refused(with(minimal(), "mounts",
+                List.of(Map.of("destination", "/d", "type", "bind", "source", "")))));
+        assertEquals("config.json: ociVersion: \"99999999999.0.0\": expected a version such as 1.2.0",
+                refused(with(minimal(), "ociVersion", "99999999999.0.0")));
+        assertEquals("config.json: expected an object", assertThrows(Failure.class, () -> BundleConfig.read(
+                Bundles.writeText(bundle, "[1]"))).getMessage());
         assertEquals("config.json: process.args: empty: name the command to run",
                 refused(with(minimal(), "process.args", List.of())));
         assertEquals("config.json: process.env[0]: \"PATH\": expected NAME=VALUE",
@@ -278,8 +288,7 @@ class BundleConfigTest {
         assertEquals(List.of(
                 new Mount.Bind(bundle.toAbsolutePath().resolve("data").toString(), "/data", true,
                         MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOATIME),
-                new Mount.Filesystem("tmpfs", "/tmp", dev.isolate.linux.Linux.MOUNT_ATTR_NOSUID
-                        | dev.isolate.linux.Linux.MOUNT_ATTR_NODEV, List.of(), Map.of("mode", "1777", "size", "10m",
+                new Mount.Filesystem("tmpfs", "/tmp", MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, List.of(), Map.of("mode", "1777", "size", "10m",
                         "nr_inodes", "100", "uid", "0")),
                 new Mount.Bind("/etc/hostname", "/etc/x", false, 0),
                 new Mount.Cgroups("/sys/fs/cgroup")), mounts);
@@ -350,9 +359,9 @@ class BundleConfigTest {
         assertEquals(Optional.of("0"), resources.cpusetCpus());
         assertEquals(OptionalLong.empty(), resources.pids(), "-1: no limit");
         assertEquals(List.of("a *:* rwm", "c 1:3 rw"), resources.devices().stream()
-                .map(dev.isolate.spec.Resources.DeviceRule::line).toList());
+                .map(Resources.DeviceRule::line).toList());
         assertEquals(List.of(false, true), resources.devices().stream()
-                .map(dev.isolate.spec.Resources.DeviceRule::allow).toList());
+                .map(Resources.DeviceRule::allow).toList());
         assertEquals(OptionalLong.empty(), spec(with(minimal(), "linux.resources.memory.limit", -1)).resources()
                 .memory(), "-1: no limit");
         assertEquals("config.json: linux.resources.memory.limit: 4096 bytes is below the minimum, 6291456",
@@ -458,7 +467,7 @@ class BundleConfigTest {
         assertEquals("/tmp", process.cwd());
         assertTrue(process.terminal());
         Files.writeString(file, "{\"args\": [\"ls\"]}");
-        assertEquals("process.json: cwd: missing", assertThrows(Failure.class, () -> ProcessConfig.read(file))
+        assertEquals(file + ": cwd: missing", assertThrows(Failure.class, () -> ProcessConfig.read(file))
                 .getMessage());
     }
 

@@ -70,6 +70,16 @@ final class Bundles {
         }
     }
 
+    /** Writes config.json as this text. */
+    static Path writeText(Path bundle, String json) {
+        try {
+            Files.writeString(bundle.resolve("config.json"), json);
+            return bundle;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** Mutable copies all the way down, so that tests can change what they were given. */
     private static Object copy(Object value) {
         if (value instanceof Map<?, ?> map) {
