@@ -47,9 +47,10 @@ public record BundleConfig(Path bundle, String ociVersion, Path root, boolean ro
      *
      * @param containerId the container's id, which names its cgroup when config.json gives no cgroupsPath
      * @param preserveFds create's --preserve-fds: descriptors 3 to 3+N-1 reach the process
+     * @param root        the caller is root, whose containers always get a cgroup and device rules
      */
-    public ContainerSpec spec(String containerId, OptionalInt preserveFds) {
-        return BundleSpec.of(this, containerId, preserveFds);
+    public ContainerSpec spec(String containerId, OptionalInt preserveFds, boolean root) {
+        return BundleSpec.of(this, containerId, preserveFds, root);
     }
 
     private static BundleConfig parse(Node config, Path bundle) {
@@ -77,7 +78,7 @@ public record BundleConfig(Path bundle, String ociVersion, Path root, boolean ro
         }
         return new BundleConfig(bundle, version, bundle.resolve(root).normalize(),
                 rootNode.field("readonly").bool(), ProcessConfig.read(config.field("process")), hostname, domainname,
-                Mounts.read(config.field("mounts"), bundle), linux, Hooks.read(config.field("hooks")), annotations);
+                Mounts.read(config.field("mounts"), bundle, bundle.resolve(root).normalize()), linux, Hooks.read(config.field("hooks")), annotations);
     }
 
     /** 1.0.0 to 1.2.x, with any pre-release suffix (podman writes 1.0.2-dev). */

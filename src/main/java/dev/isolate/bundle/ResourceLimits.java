@@ -38,11 +38,7 @@ final class ResourceLimits {
                         : "isolate takes an absolute path from each hierarchy's root"));
             }
             int slash = path.lastIndexOf('/');
-            if (slash == 0) {
-                throw cgroupsPath.fail("\"" + path + "\": isolate makes a container's cgroup below another one, not in"
-                        + " the hierarchy's root");
-            }
-            parent = Optional.of(path.substring(1, slash));
+            parent = slash == 0 ? Optional.empty() : Optional.of(path.substring(1, slash));
             leaf = Optional.of(path.substring(slash + 1));
         }
         if (resources.absent()) {

@@ -70,6 +70,8 @@ final class Supported {
 
     /** A kernel filesystem's own options: without a value, and with one (key=value). */
     static final List<String> FILESYSTEM_FLAGS = List.of("newinstance");
+    /** A tmpfs filled with what the image has at its destination: taken where that is nothing (see Mounts). */
+    static final String COPY_UP = "tmpcopyup";
     static final List<String> FILESYSTEM_KEYS = List.of("mode", "size", "uid", "gid", "ptmxmode", "nr_inodes");
 
     /** The options without a value, as features lists them (runc's list has no key=value options either). */
@@ -79,6 +81,7 @@ final class Supported {
         names.addAll(BIND_OPTIONS);
         names.addAll(PROPAGATION_OPTIONS);
         names.addAll(FILESYSTEM_FLAGS);
+        names.add(COPY_UP);
         return names;
     }
 

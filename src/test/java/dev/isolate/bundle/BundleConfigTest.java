@@ -46,7 +46,11 @@ class BundleConfigTest {
     }
 
     private ContainerSpec spec(Map<String, Object> config) {
-        return read(config).spec("c1", OptionalInt.empty());
+        return spec(config, true);
+    }
+
+    private ContainerSpec spec(Map<String, Object> config, boolean root) {
+        return read(config).spec("c1", OptionalInt.empty(), root);
     }
 
     /** The one line read (or the spec) fails with. */
@@ -67,7 +71,7 @@ class BundleConfigTest {
         assertEquals(List.of(), spec.rootfs().orElseThrow().mounts(), "only the bundle's mounts");
         assertEquals(Optional.empty(), spec.containment().capabilities(), "no capabilities object: left as they are");
         assertEquals(new SeccompProfile.Unconfined(), spec.containment().seccomp());
-        assertEquals(Optional.empty(), spec.resources().parent());
+        assertEquals(Optional.of("isolate"), spec.resources().parent());
         assertEquals(Optional.of("c1"), spec.resources().name(), "named after the container without cgroupsPath");
         assertEquals(Map.of("PATH", "/bin"), spec.environment());
     }
@@ -221,10 +225,11 @@ class BundleConfigTest {
     }
 
     @Test
-    void aNewUtsNamespaceWithoutAHostnameKeepsTheHostsName() throws IOException {
+    void aNewUtsNamespaceWithoutAHostnameKeepsTheHostsName() {
         ContainerSpec spec = spec(with(minimal(), "linux.namespaces", List.of(Map.of("type", "mount"),
                 Map.of("type", "pid"), Map.of("type", "uts"))));
-        assertEquals(Optional.of(Files.readString(Path.of("/proc/sys/kernel/hostname")).strip()), spec.hostname());
+        assertTrue(spec.namespaces().contains(Namespace.UTS));
+        assertEquals(Optional.empty(), spec.hostname(), "no sethostname: the copy of the host's name stays");
     }
 
     @Test
@@ -241,7 +246,7 @@ class BundleConfigTest {
                 """));
         BundleConfig read = read(config);
         assertEquals(Optional.of(new ProcessConfig.ConsoleSize(24, 80)), read.process().consoleSize());
-        ContainerSpec spec = read.spec("c1", OptionalInt.of(2));
+        ContainerSpec spec = read.spec("c1", OptionalInt.of(2), true);
         assertTrue(spec.terminal());
         assertEquals(List.of("/bin/sh", "-l"), spec.command());
         assertEquals(Optional.of("/home/u"), spec.workdir());
@@ -338,8 +343,9 @@ class BundleConfigTest {
                 + " supported", refused(with(minimal(), "linux.cgroupsPath", "system.slice:libpod:abc")));
         assertEquals("config.json: linux.cgroupsPath: \"a/b\": isolate takes an absolute path from each hierarchy's"
                 + " root", refused(with(minimal(), "linux.cgroupsPath", "a/b")));
-        assertEquals("config.json: linux.cgroupsPath: \"/c\": isolate makes a container's cgroup below another one,"
-                + " not in the hierarchy's root", refused(with(minimal(), "linux.cgroupsPath", "/c")));
+        Resources top = spec(with(minimal(), "linux.cgroupsPath", "/c")).resources();
+        assertEquals(Optional.empty(), top.parent(), "right below each hierarchy's root");
+        assertEquals(Optional.of("c"), top.name());
     }
 
     @Test
@@ -358,10 +364,12 @@ class BundleConfigTest {
         assertEquals(OptionalLong.of(512), resources.cpuShares());
         assertEquals(Optional.of("0"), resources.cpusetCpus());
         assertEquals(OptionalLong.empty(), resources.pids(), "-1: no limit");
-        assertEquals(List.of("a *:* rwm", "c 1:3 rw"), resources.devices().stream()
-                .map(Resources.DeviceRule::line).toList());
-        assertEquals(List.of(false, true), resources.devices().stream()
+        assertEquals(List.of("a *:* rwm", "c 1:3 rw", "c *:* m", "b *:* m", "c 1:3 rwm", "c 1:5 rwm", "c 1:7 rwm",
+                "c 1:8 rwm", "c 1:9 rwm", "c 5:0 rwm", "c 5:2 rwm", "c 136:* rwm"), resources.devices().stream()
+                .map(Resources.DeviceRule::line).toList(), "the bundle's rules, then runc's default devices");
+        assertEquals(List.of(false, true, true), resources.devices().stream().limit(3)
                 .map(Resources.DeviceRule::allow).toList());
+        assertEquals(List.of(), spec(config, false).resources().devices(), "no device rules for another user than root");
         assertEquals(OptionalLong.empty(), spec(with(minimal(), "linux.resources.memory.limit", -1)).resources()
                 .memory(), "-1: no limit");
         assertEquals("config.json: linux.resources.memory.limit: 4096 bytes is below the minimum, 6291456",

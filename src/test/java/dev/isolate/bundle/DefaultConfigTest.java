@@ -29,7 +29,7 @@ class DefaultConfigTest {
 
     private ContainerSpec readBack(boolean rootless) throws IOException {
         Files.writeString(bundle.resolve("config.json"), DefaultConfig.json(rootless));
-        return BundleConfig.read(bundle).spec("c1", OptionalInt.empty());
+        return BundleConfig.read(bundle).spec("c1", OptionalInt.empty(), true);
     }
 
     @Test
@@ -56,7 +56,7 @@ class DefaultConfigTest {
         assertEquals(new Mount.Cgroups("/sys/fs/cgroup"), root.mounts().get(6));
         Mount.Filesystem devpts = (Mount.Filesystem) root.mounts().get(2);
         assertEquals("5", devpts.options().get("gid"));
-        assertEquals(1, spec.resources().devices().size());
+        assertEquals(1 + BundleSpec.DEFAULT_DEVICES.size(), spec.resources().devices().size());
         assertEquals(Optional.empty(), spec.user());
     }
 

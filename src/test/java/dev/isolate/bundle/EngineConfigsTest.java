@@ -12,6 +12,9 @@ import dev.isolate.spec.ContainerSpec;
 import dev.isolate.spec.Namespace;
 import dev.isolate.spec.NetworkMode;
 import java.nio.file.Path;
+import dev.isolate.spec.Mount;
+import java.nio.file.Files;
+import java.io.IOException;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
@@ -30,7 +33,7 @@ class EngineConfigsTest {
     Path bundle;
 
     private ContainerSpec spec(Map<String, Object> config) {
-        return BundleConfig.read(Bundles.write(bundle, config)).spec("c1", OptionalInt.empty());
+        return BundleConfig.read(Bundles.write(bundle, config)).spec("c1", OptionalInt.empty(), true);
     }
 
     private static CapabilitySets sets(ContainerSpec spec) {
@@ -72,10 +75,19 @@ class EngineConfigsTest {
     }
 
     @Test
-    void readOnlyWithPodmansCopiedUpTmpfsIsRefusedByName() {
-        Failure failure = assertThrows(Failure.class, () -> spec(Bundles.resource("podman-4.3-read-only.json")));
-        assertEquals("config.json: mounts[0].options[4]: \"tmpcopyup\": isolate does not support this mount option",
-                failure.getMessage());
+    void readOnlyWithPodmansCopiedUpTmpfsIsTakenWhereTheImageHasNothingToCopy() throws IOException {
+        Map<String, Object> config = Bundles.resource("podman-4.3-read-only.json");
+        Path root = Files.createDirectories(bundle.resolve("root"));
+        Bundles.with(config, "root.path", root.toString());
+        Files.createDirectories(root.resolve("tmp"));
+        ContainerSpec spec = spec(config);
+        assertTrue(spec.rootfs().orElseThrow().readOnly());
+        assertTrue(spec.rootfs().orElseThrow().mounts().stream().anyMatch(mount -> mount.destination().equals("/tmp")
+                && mount instanceof Mount.Filesystem fs && fs.type().equals("tmpfs")), "an empty /tmp, a missing /run");
+        Files.writeString(root.resolve("tmp/left"), "x");
+        Failure failure = assertThrows(Failure.class, () -> spec(config));
+        assertEquals("config.json: mounts[0].options: \"tmpcopyup\": isolate copies nothing into a new tmpfs, and /tmp"
+                + " is not empty in the container's root", failure.getMessage());
     }
 
     @Test
@@ -87,7 +99,7 @@ class EngineConfigsTest {
         assertEquals(EnumSet.of(Namespace.PID, Namespace.IPC, Namespace.UTS, Namespace.MOUNT, Namespace.NET),
                 spec.namespaces());
         assertEquals(new NetworkMode.Isolated(), spec.network().mode());
-        assertTrue(spec.hostname().isPresent(), "no hostname: the host's, as a new UTS namespace starts with");
+        assertEquals(Optional.empty(), spec.hostname(), "no hostname: the copy of the host's a new UTS namespace has");
         assertEquals(Optional.of("default"), spec.resources().parent());
         assertEquals(Optional.of("c1"), spec.resources().name());
         assertTrue(spec.containment().noNewPrivileges());

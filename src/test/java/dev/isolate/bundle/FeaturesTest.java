@@ -33,7 +33,7 @@ class FeaturesTest {
     }
 
     private void accepted(Map<String, Object> config) {
-        BundleConfig.read(Bundles.write(bundle, config)).spec("c1", OptionalInt.empty());
+        BundleConfig.read(Bundles.write(bundle, config)).spec("c1", OptionalInt.empty(), true);
     }
 
     private void refused(Map<String, Object> config) {
@@ -91,7 +91,7 @@ class FeaturesTest {
                     "options", List.of(key + "=1")))));
         }
         for (String other : List.of("shared", "rslave", "unbindable", "remount", "sync", "mand", "idmap",
-                "nosymfollow", "tmpcopyup")) {
+                "nosymfollow")) {
             assertFalse(options.contains(other));
             refused(with(minimal(), "mounts", List.of(Map.of("destination", "/d", "type", "tmpfs",
                     "options", List.of(other)))));

@@ -53,7 +53,7 @@ class PodmanConfigTest {
     @BeforeAll
     static void read() {
         config = BundleConfig.read(Bundles.write(bundle, Bundles.resource("podman-4.3.json")));
-        spec = config.spec(ID, OptionalInt.of(0));
+        spec = config.spec(ID, OptionalInt.of(0), true);
     }
 
     @Test
@@ -159,7 +159,9 @@ class PodmanConfigTest {
         assertEquals(Optional.empty(), resources.cpus());
         assertEquals(Optional.of("libpod_parent"), resources.parent());
         assertEquals(Optional.of("libpod-" + ID), resources.name());
-        assertEquals(List.of(new Resources.DeviceRule(false, 'a', -1, -1, "rwm")), resources.devices());
+        assertEquals(new Resources.DeviceRule(false, 'a', -1, -1, "rwm"), resources.devices().get(0));
+        assertEquals(BundleSpec.DEFAULT_DEVICES, resources.devices().subList(1, resources.devices().size()),
+                "podman's deny-all, then runc's default devices");
         assertEquals(Resources.Manager.CGROUPFS, resources.manager());
     }
 }
