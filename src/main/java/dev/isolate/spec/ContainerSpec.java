@@ -17,7 +17,7 @@ import java.util.regex.Pattern;
  * @param namespaces  the namespace types to create
  * @param network     the container's network; NET is created exactly when its mode creates one
  * @param user        the id mappings, present exactly when USER is created
- * @param hostname    the new UTS namespace's hostname, present exactly when UTS is created
+ * @param hostname    the new UTS namespace's hostname, if it is given one (only with a new UTS namespace)
  * @param timeOffsets clock offsets for a new time namespace
  * @param propagation how the new mount namespace's mounts relate to the host's
  * @param rootfs      the root filesystem to switch to; it comes with new mount and PID namespaces
@@ -81,8 +81,9 @@ public record ContainerSpec(
         if (!network.dns().isEmpty() && rootfs.isEmpty()) {
             throw Failure.input("--dns: needs a root filesystem (-R), whose /etc/resolv.conf it replaces");
         }
-        if (hostname.isPresent() != namespaces.contains(Namespace.UTS)) {
-            throw new IllegalArgumentException("a hostname comes exactly with a new UTS namespace");
+        if (hostname.isPresent() && !namespaces.contains(Namespace.UTS)) {
+            // Without a hostname a new UTS namespace keeps the copy of the host's (an OCI bundle's choice).
+            throw new IllegalArgumentException("a hostname needs a new UTS namespace");
         }
         hostname.ifPresent(ContainerSpec::requireValidHostname);
         if (tunables.domainname().isPresent() && !namespaces.contains(Namespace.UTS)) {
