@@ -1,5 +1,6 @@
 package dev.isolate.cli;
 
+import dev.isolate.cli.runtime.RuntimeMain;
 import dev.isolate.exit.Messages;
 import dev.isolate.exit.ExitStatus;
 import dev.isolate.exit.Failure;
@@ -38,6 +39,10 @@ public final class Main {
                 StandardCharsets.ISO_8859_1));
         System.setErr(new PrintStream(new BufferedOutputStream(new FileOutputStream(FileDescriptor.err)), true,
                 StandardCharsets.ISO_8859_1));
+        // scripts/isolate started under the name isolate-runtime: the OCI runtime's command line.
+        if ("runtime".equals(System.getProperty("isolate.entry"))) {
+            RuntimeMain.main(args);
+        }
         int status;
         try {
             status = execute(CallerBytes.arguments(args));

@@ -191,8 +191,13 @@ public final class Linux {
     public static final int WEXITED = 4;
     public static final int WNOWAIT = 0x01000000;
 
-    /** The OCI runtime's state directory: the per-container lock, atomic claims. */
-    public static final int LOCK_EX = 2;
+    /**
+     * The OCI runtime's state directory: the per-container lock, a POSIX record lock
+     * (fcntl F_SETLKW with a struct flock of 32 bytes: type, whence, start, length, pid), and atomic claims.
+     */
+    public static final int F_SETLKW = 7;
+    public static final short F_WRLCK = 1;
+    public static final int FLOCK_SIZE = 32;
     public static final int RENAME_NOREPLACE = 1;
     public static final int ENXIO = 6;
     public static final int ENOTEMPTY = 39;

@@ -163,7 +163,13 @@ public final class ContainerDirectory implements AutoCloseable {
         Trust.requireOwnDirectory(directory, root.uid(), "container directory", true);
     }
 
-    /** flock(LOCK_EX) on a file of the container's directory, opened close-on-exec; waits for it. */
+    /**
+     * A write lock on a file of the container's directory, opened close-on-exec; waits for it.
+     * A POSIX record lock, not flock(2): create's container process is a clone of this JVM that
+     * holds copies of its descriptors until it executes its command, and a flock belongs to the
+     * open file, so the waiting container would hold its own container's lock; a record lock
+     * belongs to the process that took it and ends with it.
+     */
     private static int lock(Path file) {
         Kernel kernel = Kernel.get();
         long fd = NativePaths.with(file, path -> kernel.call(Syscall.OPENAT, AT_FDCWD, path,
@@ -171,10 +177,16 @@ public final class ContainerDirectory implements AutoCloseable {
         if (fd < 0) {
             throw Failure.step("lock " + file + ": " + kernel.errorText((int) -fd));
         }
-        long locked = kernel.callRetrying(Syscall.FLOCK, fd, LOCK_EX);
-        if (locked < 0) {
-            kernel.close((int) fd);
-            throw Failure.step("lock " + file + ": " + kernel.errorText((int) -locked));
+        long flock = kernel.memory().allocateMemory(FLOCK_SIZE, true); // the whole file: start 0, length 0
+        try {
+            kernel.memory().putShort(flock, F_WRLCK);
+            long locked = kernel.callRetrying(Syscall.FCNTL, fd, F_SETLKW, flock);
+            if (locked < 0) {
+                kernel.close((int) fd);
+                throw Failure.step("lock " + file + ": " + kernel.errorText((int) -locked));
+            }
+        } finally {
+            kernel.memory().freeMemory(flock);
         }
         return (int) fd;
     }

@@ -2,9 +2,12 @@ package dev.isolate.runtime;
 
 import com.fasterxml.jackson.jr.ob.JSON;
 import dev.isolate.exit.Failure;
+import dev.isolate.host.cgroup.Hierarchies;
+import dev.isolate.host.cgroup.KeptCgroup;
 import dev.isolate.state.IsoInstant;
 import dev.isolate.state.ProcessIdentity;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -44,6 +47,12 @@ public record ContainerState(String id, String bundle, String rootfs, Instant cr
     public ContainerState finished(List<String> keptCgroups) {
         return new ContainerState(id, bundle, rootfs, created, annotations, containerProcess, process, keptCgroups,
                 poststart, poststop, true);
+    }
+
+    /** The container's cgroup, found again from its directories; none when it has none (rootless on cgroup v1). */
+    public Optional<KeptCgroup> cgroup() {
+        return cgroups.isEmpty() ? Optional.empty()
+                : Optional.of(KeptCgroup.of(cgroups.stream().map(Path::of).toList(), Hierarchies.read()));
     }
 
     /** The pid the spec's state shows: 0 once the process has ended, as runc shows it. */

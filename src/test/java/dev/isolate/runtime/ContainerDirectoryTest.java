@@ -12,9 +12,6 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -57,32 +54,6 @@ class ContainerDirectoryTest {
             assertEquals(ContainerStateTest.sample().stored(),
                     ContainerDirectory.read(root, "c1").orElseThrow().stored());
         }
-    }
-
-    @Test
-    void aSecondChangeWaitsForTheLock() throws Exception {
-        RuntimeRoot root = root();
-        CompletableFuture<Void> opened;
-        try (ContainerDirectory held = ContainerDirectory.claim(root, "c1")) {
-            opened = CompletableFuture.runAsync(() -> ContainerDirectory.open(root, "c1").close());
-            assertThrows(TimeoutException.class, () -> opened.get(300, TimeUnit.MILLISECONDS));
-        }
-        opened.get(5, TimeUnit.SECONDS);
-    }
-
-    @Test
-    void aWaiterOnADeletedContainerFindsItGone() throws Exception {
-        RuntimeRoot root = root();
-        CompletableFuture<Void> opened;
-        try (ContainerDirectory held = ContainerDirectory.claim(root, "c1")) {
-            opened = CompletableFuture.runAsync(() -> ContainerDirectory.open(root, "c1").close());
-            Thread.sleep(200);
-            held.remove();
-            // a new container of the same id, whose lock is another file
-            ContainerDirectory.claim(root, "c1").close();
-        }
-        Throwable failure = assertThrows(Exception.class, () -> opened.get(5, TimeUnit.SECONDS)).getCause();
-        assertEquals("container does not exist: c1", failure.getMessage());
     }
 
     @Test

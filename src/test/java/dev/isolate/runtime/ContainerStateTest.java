@@ -22,7 +22,9 @@ class ContainerStateTest {
     static ContainerState sample() {
         return new ContainerState("c1", "/b", "/b/rootfs", Instant.parse("2026-12-01T10:00:00.123456789Z"),
                 Map.of("org.example/key", "value"), new ContainerProcess(List.of("PATH=/bin"), "/",
-                        Map.of("user", Map.of("uid", 0, "gid", 0))), Optional.of(new ProcessIdentity(4242, 987654)),
+                        Map.of("user", Map.of("uid", 0, "gid", 0)),
+                        Optional.of("{\"defaultAction\":\"SCMP_ACT_ERRNO\"}")),
+                Optional.of(new ProcessIdentity(4242, 987654)),
                 List.of("/sys/fs/cgroup/memory/isolate/c1"), List.of(LOG), List.of(), true);
     }
 
@@ -35,13 +37,14 @@ class ContainerStateTest {
         assertEquals(state.created(), back.created());
         assertEquals(List.of(LOG), back.poststart());
         assertEquals(state.containerProcess().confinement(), back.containerProcess().confinement());
+        assertEquals(state.containerProcess().seccomp(), back.containerProcess().seccomp());
     }
 
     @Test
     void beforeItsProcessExistsThereIsNoPid() {
         ContainerState creating = new ContainerState("c2", "/b", "/b/r", Instant.EPOCH, Map.of(),
-                new ContainerProcess(List.of(), "/", Map.of()), Optional.empty(), List.of(), List.of(), List.of(),
-                false);
+                new ContainerProcess(List.of(), "/", Map.of(), Optional.empty()), Optional.empty(), List.of(),
+                List.of(), List.of(), false);
         ContainerState back = ContainerState.parse(creating.stored(), "state.json");
         assertEquals(Optional.empty(), back.process());
         assertEquals(false, back.createFinished());

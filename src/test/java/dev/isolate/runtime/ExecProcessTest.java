@@ -20,7 +20,7 @@ class ExecProcessTest {
     private static final ContainerProcess CONTAINER = new ContainerProcess(List.of("PATH=/bin", "HOME=/root"), "/srv",
             Map.of("user", Map.of("uid", 0, "gid", 0, "umask", 18),
                     "capabilities", Map.of("bounding", List.of("CAP_KILL", "CAP_CHOWN"),
-                            "effective", List.of("CAP_KILL", "CAP_CHOWN"))));
+                            "effective", List.of("CAP_KILL", "CAP_CHOWN"))), Optional.empty());
     @TempDir
     Path directory;
 

@@ -16,7 +16,8 @@ class RuntimeLogTest {
     @Test
     void jsonLinesAsRuncWritesThem() {
         RuntimeLog log = new RuntimeLog(Optional.empty(), RuntimeLog.Format.JSON, false);
-        assertEquals("{\"level\":\"error\",\"msg\":\"container does not exist: x\",\"time\":\"2026-12-01T22:52:33Z\"}\n",
+        assertEquals("{\"level\":\"error\",\"msg\":\"container does not exist: x\","
+                + "\"time\":\"2026-12-01T22:52:33Z\"}\n",
                 log.line("error", "container does not exist: x", WHEN));
         assertEquals("{\"level\":\"error\",\"msg\":\"a \\\"quoted\\\"\\nline\",\"time\":\"2026-12-01T22:52:33Z\"}\n",
                 log.line("error", "a \"quoted\"\nline", WHEN));
