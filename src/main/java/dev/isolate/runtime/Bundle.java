@@ -1,11 +1,8 @@
 package dev.isolate.runtime;
 
-import com.fasterxml.jackson.jr.ob.JSON;
 import dev.isolate.bundle.BundleConfig;
 import dev.isolate.exit.Failure;
 import dev.isolate.spec.ContainerSpec;
-import dev.isolate.spec.SeccompProfile;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -50,19 +47,7 @@ public record Bundle(Path directory, Path rootfs, ContainerSpec spec, boolean te
         ContainerSpec spec = config.spec(id, preserveFds == 0 ? OptionalInt.empty() : OptionalInt.of(preserveFds),
                 RuntimeRoot.effectiveUid() == 0);
         return new Bundle(absolute, config.root(), spec, config.process().terminal(), config.annotations(),
-                hooks, process(absolute, spec.containment().seccomp()));
-    }
-
-    /** config.json's process object once more, as JSON: exec compares an exec'd process's fields with it. */
-    @SuppressWarnings("unchecked")
-    private static ContainerProcess process(Path bundle, SeccompProfile seccomp) {
-        Path config = bundle.resolve("config.json");
-        try {
-            Map<String, Object> json = JSON.std.mapFrom(Files.readString(config));
-            return ContainerProcess.of((Map<String, Object>) json.getOrDefault("process", Map.of()), seccomp);
-        } catch (IOException e) {
-            throw Failure.input(config + ": " + Failure.reason(e));
-        }
+                hooks, ContainerProcess.of(config.process(), spec.containment().seccomp()));
     }
 
     public List<Hook> hooks(String point) {

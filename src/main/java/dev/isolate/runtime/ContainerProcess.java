@@ -1,44 +1,36 @@
 package dev.isolate.runtime;
 
+import dev.isolate.bundle.ProcessConfig;
+import dev.isolate.spec.Capability;
+import dev.isolate.spec.CapabilitySets;
 import dev.isolate.spec.SeccompProfile;
 import dev.isolate.sys.ByteStrings;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
- * What exec takes from the container's own process (config.json's process at create): its
- * environment and working directory, which `exec ID COMMAND` starts from as runc's does, and
- * the fields of its confinement, which an exec'd process takes on from the container's. An
- * exec --process file may repeat those, and may not ask for others.
+ * What exec takes from the container's own process (config.json's process at create, kept in
+ * state.json): its environment and working directory, which `exec ID COMMAND` starts from as
+ * runc's does, and the confinement an exec'd process takes on.
  *
- * @param confinement config.json's process.user, capabilities, noNewPrivileges, apparmorProfile,
- *                    selinuxLabel and oomScoreAdj, as parsed JSON, absent ones left out
- * @param seccomp     config.json's linux.seccomp as JSON text (a byte string), which an exec'd process
- *                    runs under too; none: unconfined
+ * @param bounding        the container's bounding set, every capability when config.json names none
+ * @param noNewPrivileges the container's no_new_privs
+ * @param seccomp         config.json's linux.seccomp as JSON text (a byte string); none: unconfined
  */
-public record ContainerProcess(List<String> env, String cwd, Map<String, Object> confinement,
+public record ContainerProcess(List<String> env, String cwd, Set<Capability> bounding, boolean noNewPrivileges,
         Optional<String> seccomp) {
-    /** The process fields an exec'd process takes on from the container rather than from what it is given. */
-    static final List<String> CONFINEMENT = List.of("user", "capabilities", "noNewPrivileges", "apparmorProfile",
-            "selinuxLabel", "oomScoreAdj");
-
     public ContainerProcess {
         env = List.copyOf(env);
-        confinement = new LinkedHashMap<>(confinement);
+        bounding = Set.copyOf(bounding);
     }
 
-    /** From config.json's process object as parsed, and the seccomp profile of the container's spec. */
-    @SuppressWarnings("unchecked")
-    static ContainerProcess of(Map<String, Object> process, SeccompProfile seccomp) {
-        Map<String, Object> confinement = new LinkedHashMap<>();
-        for (String field : CONFINEMENT) {
-            Object value = process.get(field);
-            if (value != null && !"".equals(value)) {
-                confinement.put(field, value);
-            }
-        }
+    /** From config.json's process as the bundle read it, and the seccomp profile of the container's spec. */
+    static ContainerProcess of(ProcessConfig process, SeccompProfile seccomp) {
         Optional<String> profile;
         if (seccomp instanceof SeccompProfile.Json json) {
             profile = Optional.of(ByteStrings.of(json.text()));
@@ -47,8 +39,10 @@ public record ContainerProcess(List<String> env, String cwd, Map<String, Object>
         } else {
             throw new IllegalArgumentException("a bundle's seccomp is JSON or none: " + seccomp);
         }
-        return new ContainerProcess((List<String>) process.getOrDefault("env", List.of()),
-                (String) process.getOrDefault("cwd", "/"), confinement, profile);
+        Set<Capability> bounding = process.capabilities().map(CapabilitySets::bounding)
+                .orElseGet(() -> EnumSet.allOf(Capability.class));
+        return new ContainerProcess(process.env().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
+                .toList(), process.cwd(), bounding, process.noNewPrivileges(), profile);
     }
 
     /** The profile an exec'd process runs under: the container's. */
@@ -61,14 +55,17 @@ public record ContainerProcess(List<String> env, String cwd, Map<String, Object>
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("env", env);
         json.put("cwd", cwd);
-        json.put("confinement", confinement);
+        json.put("bounding", new TreeSet<>(bounding.stream().map(Enum::name).toList()).stream().toList());
+        json.put("noNewPrivileges", noNewPrivileges);
         seccomp.ifPresent(text -> json.put("seccomp", text));
         return json;
     }
 
     @SuppressWarnings("unchecked")
     static ContainerProcess fromJson(Map<String, Object> json) {
-        return new ContainerProcess((List<String>) json.get("env"), (String) json.get("cwd"),
-                (Map<String, Object>) json.get("confinement"), Optional.ofNullable((String) json.get("seccomp")));
+        Set<Capability> bounding = EnumSet.noneOf(Capability.class);
+        ((List<String>) json.get("bounding")).forEach(name -> bounding.add(Capability.valueOf(name)));
+        return new ContainerProcess((List<String>) json.get("env"), (String) json.get("cwd"), bounding,
+                (Boolean) json.get("noNewPrivileges"), Optional.ofNullable((String) json.get("seccomp")));
     }
 }

@@ -1,42 +1,38 @@
 package dev.isolate.runtime;
 
-import com.fasterxml.jackson.jr.ob.JSON;
+import dev.isolate.bundle.ProcessConfig;
 import dev.isolate.exit.Failure;
+import dev.isolate.spec.Capability;
+import dev.isolate.spec.CapabilitySets;
 import dev.isolate.spec.JoinSpec;
 import dev.isolate.spec.Namespace;
-import dev.isolate.sys.ByteStrings;
+import dev.isolate.spec.Tunables.Rlimit;
+import dev.isolate.sys.Kernel;
+import dev.isolate.sys.Syscall;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Collection;
 import java.util.EnumSet;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
- * What exec runs, from --process's file (the spec's process object, as podman's conmon and
- * containerd's shim write it) or from exec's command line. isolate's exec runs a command
- * with the container's own confinement: a process file's user, capabilities and the like are
- * taken when they are the container's (engines copy them from its config), and refused
- * naming the field when they ask for something else; fields exec cannot honour are refused.
+ * What exec runs, from --process's file (the spec's process object, as conmon and containerd's
+ * shim write it, read by the bundle's own parser) or from exec's command line. isolate's exec
+ * gives a process the container's confinement, not one of its own choosing: it runs as root of
+ * the container's user namespace (uid 0, gid 0), with the container's bounding set as its
+ * bounding, effective, permitted and inheritable sets and no ambient one, the container's
+ * no_new_privs and seccomp filter, and the runtime's own umask, resource limits and OOM score.
+ * A process file's field is taken when it asks for exactly that, and refused naming the field
+ * otherwise.
  */
-public record ExecProcess(List<String> args, List<String> env, String cwd) {
-    private static final Map<String, String> LIMIT_NAMES = Map.ofEntries(
-            Map.entry("RLIMIT_CPU", "Max cpu time"), Map.entry("RLIMIT_FSIZE", "Max file size"),
-            Map.entry("RLIMIT_DATA", "Max data size"), Map.entry("RLIMIT_STACK", "Max stack size"),
-            Map.entry("RLIMIT_CORE", "Max core file size"), Map.entry("RLIMIT_RSS", "Max resident set"),
-            Map.entry("RLIMIT_NPROC", "Max processes"), Map.entry("RLIMIT_NOFILE", "Max open files"),
-            Map.entry("RLIMIT_MEMLOCK", "Max locked memory"), Map.entry("RLIMIT_AS", "Max address space"),
-            Map.entry("RLIMIT_LOCKS", "Max file locks"), Map.entry("RLIMIT_SIGPENDING", "Max pending signals"),
-            Map.entry("RLIMIT_MSGQUEUE", "Max msgqueue size"), Map.entry("RLIMIT_NICE", "Max nice priority"),
-            Map.entry("RLIMIT_RTPRIO", "Max realtime priority"), Map.entry("RLIMIT_RTTIME", "Max realtime timeout"));
-
+public record ExecProcess(List<String> args, Map<String, String> env, String cwd) {
     public ExecProcess {
         args = List.copyOf(args);
-        env = List.copyOf(env);
+        env = new LinkedHashMap<>(env);
         if (args.isEmpty()) {
             throw Failure.input("exec: no command given (args is empty)");
         }
@@ -47,59 +43,64 @@ public record ExecProcess(List<String> args, List<String> env, String cwd) {
             Optional<String> cwd) {
         Map<String, String> merged = environment(container.env(), "env");
         merged.putAll(environment(env, "--env"));
-        return new ExecProcess(command, merged.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
-                .toList(), cwd.orElse(container.cwd()));
+        return new ExecProcess(command, merged, cwd.orElse(container.cwd()));
     }
 
-    /** exec --process FILE, checked against the container's own process. */
+    /** exec --process FILE, checked against what exec gives a process in this container. */
     public static ExecProcess read(Path file, ContainerProcess container) {
-        Map<String, Object> json;
-        try {
-            json = JSON.std.mapFrom(Files.readString(file));
-        } catch (IOException e) {
-            throw Failure.input("--process " + file + ": " + Failure.reason(e));
-        }
-        if (json == null) {
-            throw Failure.input("--process " + file + ": not a JSON object");
-        }
+        ProcessConfig process = ProcessConfig.read(file);
         String where = "--process " + file + ": ";
-        for (Map.Entry<String, Object> field : json.entrySet()) {
-            String name = field.getKey();
-            Object value = field.getValue();
-            switch (name) {
-                case "args", "env", "cwd" -> {
-                    // read below
-                }
-                case "terminal" -> {
-                    if (Boolean.TRUE.equals(value)) {
-                        throw Failure.input(where + "terminal: exec with a terminal is not supported");
-                    }
-                }
-                case "consoleSize" -> {
-                    if (value != null) {
-                        throw Failure.input(where + "consoleSize: given without a terminal");
-                    }
-                }
-                case "rlimits" -> requireOwnLimits(where, value);
-                default -> {
-                    if (!ContainerProcess.CONFINEMENT.contains(name)) {
-                        throw Failure.input(where + name + ": isolate-runtime's exec does not support it");
-                    }
-                    if (!same(value, container.confinement().get(name))) {
-                        throw Failure.input(where + name + ": differs from the container's own process, whose "
-                                + name + " every exec'd process takes on");
-                    }
-                }
+        if (process.terminal()) {
+            throw Failure.input(where + "terminal: exec with a terminal is not supported");
+        }
+        ProcessConfig.User user = process.user();
+        if (user.uid() != 0 || user.gid() != 0 || !user.additionalGids().isEmpty()) {
+            throw Failure.input(where + "user: an exec'd process runs as uid 0, gid 0 of the container, with no"
+                    + " additional groups");
+        }
+        if (user.umask().isPresent() && user.umask().getAsInt() != ownUmask()) {
+            throw Failure.input(where + "user.umask " + Integer.toOctalString(user.umask().getAsInt())
+                    + ": an exec'd process keeps the runtime's umask, " + Integer.toOctalString(ownUmask()));
+        }
+        process.capabilities().ifPresent(sets -> requireGiven(where, sets, container.bounding()));
+        if (process.noNewPrivileges() != container.noNewPrivileges()) {
+            throw Failure.input(where + "noNewPrivileges: an exec'd process has the container's, "
+                    + container.noNewPrivileges());
+        }
+        for (Rlimit limit : process.rlimits()) {
+            long[] own = ownLimit(limit.resource());
+            if (limit.soft() != own[0] || limit.hard() != own[1]) {
+                throw Failure.input(where + "rlimits: " + limit.name() + " " + limit.soft() + ":" + limit.hard()
+                        + ": an exec'd process keeps the runtime's own limit, " + own[0] + ":" + own[1]);
             }
         }
-        return new ExecProcess(strings(json.get("args"), where + "args"),
-                json.get("env") == null ? List.of() : strings(json.get("env"), where + "env"),
-                json.get("cwd") instanceof String cwd ? cwd : container.cwd());
+        if (process.oomScoreAdj().isPresent() && process.oomScoreAdj().getAsInt() != ownOomScoreAdj()) {
+            throw Failure.input(where + "oomScoreAdj " + process.oomScoreAdj().getAsInt()
+                    + ": an exec'd process keeps the runtime's own, " + ownOomScoreAdj());
+        }
+        return new ExecProcess(process.args(), process.env(), process.cwd());
     }
 
     /** The namespaces joined are every one the container has apart from the host's: JoinSpec's empty set. */
     public JoinSpec joinSpec() {
-        return new JoinSpec(EnumSet.noneOf(Namespace.class), environment(env, "env"), Optional.of(cwd), false, args);
+        return new JoinSpec(EnumSet.noneOf(Namespace.class), env, Optional.of(cwd), false, args);
+    }
+
+    private static void requireGiven(String where, CapabilitySets sets, Set<Capability> bounding) {
+        Map<String, Set<Capability>> asked = new LinkedHashMap<>();
+        asked.put("bounding", sets.bounding());
+        asked.put("effective", sets.effective());
+        asked.put("permitted", sets.permitted());
+        asked.put("inheritable", sets.inheritable());
+        asked.forEach((set, capabilities) -> {
+            if (!capabilities.equals(bounding)) {
+                throw Failure.input(where + "capabilities." + set + ": an exec'd process has the container's"
+                        + " bounding set " + bounding + " as its " + set + " set");
+            }
+        });
+        if (!sets.ambient().isEmpty()) {
+            throw Failure.input(where + "capabilities.ambient: an exec'd process has no ambient capabilities");
+        }
     }
 
     private static Map<String, String> environment(List<String> entries, String what) {
@@ -114,81 +115,40 @@ public record ExecProcess(List<String> args, List<String> env, String cwd) {
         return environment;
     }
 
-    @SuppressWarnings("unchecked")
-    private static List<String> strings(Object value, String what) {
-        if (!(value instanceof List<?> list) || !list.stream().allMatch(String.class::isInstance)) {
-            throw Failure.input(what + ": not a list of strings");
-        }
-        return ((List<String>) list).stream().map(ByteStrings::encodedByTheJvm).toList();
-    }
-
-    /** JSON values compared as the spec means them: absent, null, "" and false alike; lists as sets. */
-    static boolean same(Object given, Object own) {
-        Object a = normal(given);
-        Object b = normal(own);
-        if (a instanceof Map<?, ?> ma && b instanceof Map<?, ?> mb) {
-            HashSet<Object> keys = new HashSet<>(ma.keySet());
-            keys.addAll(mb.keySet());
-            return keys.stream().allMatch(key -> same(ma.get(key), mb.get(key)));
-        }
-        if (a instanceof Collection<?> ca && b instanceof Collection<?> cb) {
-            return new HashSet<>(ca).equals(new HashSet<>(cb));
-        }
-        if (a instanceof Number na && b instanceof Number nb) {
-            return na.longValue() == nb.longValue();
-        }
-        return a == null ? b == null : a.equals(b);
-    }
-
-    private static Object normal(Object value) {
-        if (value == null || "".equals(value) || Boolean.FALSE.equals(value)
-                || value instanceof Collection<?> c && c.isEmpty() || value instanceof Map<?, ?> m && m.isEmpty()) {
-            return null;
-        }
-        return value;
-    }
-
-    /**
-     * An exec'd process has isolate-runtime's own resource limits: a process file's rlimits are
-     * taken when they are those, and refused otherwise.
-     */
-    @SuppressWarnings("unchecked")
-    private static void requireOwnLimits(String where, Object value) {
-        if (value == null) {
-            return;
-        }
-        Map<String, String[]> own = ownLimits();
-        for (Map<String, Object> limit : (List<Map<String, Object>>) value) {
-            String type = String.valueOf(limit.get("type"));
-            String[] current = Optional.ofNullable(LIMIT_NAMES.get(type)).map(own::get).orElseThrow(() ->
-                    Failure.input(where + "rlimits: " + type + ": not a resource limit"));
-            if (!current[0].equals(String.valueOf(limit.get("soft"))) || !current[1].equals(
-                    String.valueOf(limit.get("hard")))) {
-                throw Failure.input(where + "rlimits: " + type + " " + limit.get("soft") + ":" + limit.get("hard")
-                        + ": an exec'd process keeps the runtime's own limit, " + current[0] + ":" + current[1]);
-            }
-        }
-    }
-
-    /** /proc/self/limits by name: soft and hard, with "unlimited" as 2^64-1 as the spec writes it. */
-    private static Map<String, String[]> ownLimits() {
-        Map<String, String[]> limits = new LinkedHashMap<>();
+    /** prlimit64(0, resource, NULL, &old): this process's soft and hard limit, which an exec'd process inherits. */
+    private static long[] ownLimit(int resource) {
+        Kernel kernel = Kernel.get();
+        long old = kernel.memory().allocateMemory(16, true);
         try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/limits"))) {
-                for (String name : LIMIT_NAMES.values()) {
-                    if (line.startsWith(name + " ")) {
-                        String[] words = line.substring(name.length()).trim().split(" +");
-                        limits.put(name, new String[] {unlimited(words[0]), unlimited(words[1])});
-                    }
-                }
+            long result = kernel.call(Syscall.PRLIMIT64, 0, resource, 0, old);
+            if (result < 0) {
+                throw Failure.step("prlimit64: " + kernel.errorText((int) -result));
             }
-        } catch (IOException e) {
-            throw Failure.step("/proc/self/limits: " + Failure.reason(e));
+            return new long[] {kernel.memory().getLong(old), kernel.memory().getLong(old + 8)};
+        } finally {
+            kernel.memory().freeMemory(old);
         }
-        return limits;
     }
 
-    private static String unlimited(String value) {
-        return value.equals("unlimited") ? "18446744073709551615" : value;
+    private static int ownUmask() {
+        return Integer.parseInt(statusField("Umask:"), 8);
+    }
+
+    private static int ownOomScoreAdj() {
+        try {
+            return Integer.parseInt(Files.readString(Path.of("/proc/self/oom_score_adj")).strip());
+        } catch (IOException e) {
+            throw Failure.step("/proc/self/oom_score_adj: " + Failure.reason(e));
+        }
+    }
+
+    private static String statusField(String name) {
+        try {
+            return Files.readAllLines(Path.of("/proc/self/status")).stream().filter(line -> line.startsWith(name))
+                    .map(line -> line.substring(name.length()).strip()).findFirst()
+                    .orElseThrow(() -> Failure.step("/proc/self/status: no " + name + " line"));
+        } catch (IOException e) {
+            throw Failure.step("/proc/self/status: " + Failure.reason(e));
+        }
     }
 }

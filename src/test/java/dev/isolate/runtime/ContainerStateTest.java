@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.jr.ob.JSON;
 import dev.isolate.exit.Failure;
+import dev.isolate.spec.Capability;
 import dev.isolate.state.ProcessIdentity;
 import java.io.IOException;
 import java.time.Instant;
@@ -13,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class ContainerStateTest {
@@ -22,7 +24,7 @@ class ContainerStateTest {
     static ContainerState sample() {
         return new ContainerState("c1", "/b", "/b/rootfs", Instant.parse("2026-12-01T10:00:00.123456789Z"),
                 Map.of("org.example/key", "value"), new ContainerProcess(List.of("PATH=/bin"), "/",
-                        Map.of("user", Map.of("uid", 0, "gid", 0)),
+                        Set.of(Capability.KILL, Capability.CHOWN), true,
                         Optional.of("{\"defaultAction\":\"SCMP_ACT_ERRNO\"}")),
                 Optional.of(new ProcessIdentity(4242, 987654)),
                 List.of("/sys/fs/cgroup/memory/isolate/c1"), List.of(LOG), List.of(), true);
@@ -36,14 +38,13 @@ class ContainerStateTest {
         assertEquals(state.process(), back.process());
         assertEquals(state.created(), back.created());
         assertEquals(List.of(LOG), back.poststart());
-        assertEquals(state.containerProcess().confinement(), back.containerProcess().confinement());
-        assertEquals(state.containerProcess().seccomp(), back.containerProcess().seccomp());
+        assertEquals(state.containerProcess(), back.containerProcess());
     }
 
     @Test
     void beforeItsProcessExistsThereIsNoPid() {
         ContainerState creating = new ContainerState("c2", "/b", "/b/r", Instant.EPOCH, Map.of(),
-                new ContainerProcess(List.of(), "/", Map.of(), Optional.empty()), Optional.empty(), List.of(),
+                new ContainerProcess(List.of(), "/", Set.of(), false, Optional.empty()), Optional.empty(), List.of(),
                 List.of(), List.of(), false);
         ContainerState back = ContainerState.parse(creating.stored(), "state.json");
         assertEquals(Optional.empty(), back.process());
