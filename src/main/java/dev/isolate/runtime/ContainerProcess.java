@@ -5,6 +5,7 @@ import dev.isolate.spec.Capability;
 import dev.isolate.spec.CapabilitySets;
 import dev.isolate.spec.SeccompProfile;
 import dev.isolate.sys.ByteStrings;
+import java.util.Collections;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,7 +27,8 @@ public record ContainerProcess(List<String> env, String cwd, Set<Capability> bou
         Optional<String> seccomp) {
     public ContainerProcess {
         env = List.copyOf(env);
-        bounding = Set.copyOf(bounding);
+        // In the kernel's order, as /proc/PID/status and error lines show sets.
+        bounding = bounding.isEmpty() ? Set.of() : Collections.unmodifiableSet(EnumSet.copyOf(bounding));
     }
 
     /** From config.json's process as the bundle read it, and the seccomp profile of the container's spec. */

@@ -72,7 +72,8 @@ class ExecProcessTest {
                 .contains("capabilities.inheritable: an exec'd process has the container's bounding set"));
         assertTrue(refused("{\"args\": [\"id\"], \"cwd\": \"/\", \"user\": {\"uid\": 0, \"gid\": 0},"
                 + " \"noNewPrivileges\": true}").contains("noNewPrivileges: an exec'd process has the container's"));
-        assertTrue(refused("{\"args\": [\"id\"], \"cwd\": \"/\", \"user\": {\"uid\": 0, \"gid\": 0}, \"terminal\": true}")
+        assertTrue(refused("{\"args\": [\"id\"], \"cwd\": \"/\", \"user\": {\"uid\": 0, \"gid\": 0},"
+                + " \"terminal\": true}")
                 .endsWith("terminal: exec with a terminal is not supported"));
         assertTrue(refused("{\"args\": [\"id\"], \"cwd\": \"/\", \"user\": {\"uid\": 0, \"gid\": 0}, \"rlimits\":"
                 + " [{\"type\": \"RLIMIT_NOFILE\", \"hard\": 3, \"soft\": 3}]}")
