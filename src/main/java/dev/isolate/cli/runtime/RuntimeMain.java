@@ -9,6 +9,7 @@ import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.OutputStreamWriter;
 import java.nio.charset.StandardCharsets;
+import java.util.Optional;
 import picocli.CommandLine;
 
 /**
@@ -39,7 +40,7 @@ public final class RuntimeMain {
         cli.setColorScheme(CommandLine.Help.defaultColorScheme(CommandLine.Help.Ansi.OFF));
         cli.setParameterExceptionHandler((e, rejected) -> {
             String command = e.getCommandLine().getCommandSpec().qualifiedName();
-            return failed(commands, err, e.getMessage() + "; see " + command + " --help");
+            return failed(commands, err, unknownCommand(e).orElse(e.getMessage()) + "; see " + command + " --help");
         });
         cli.setExecutionExceptionHandler((e, commandLine, parsed) -> {
             if (e instanceof Failure failure) {
@@ -52,6 +53,16 @@ public final class RuntimeMain {
             return status;
         });
         return cli.execute(args);
+    }
+
+    /** The first word after the global options names no command of isolate-runtime's. */
+    private static Optional<String> unknownCommand(CommandLine.ParameterException e) {
+        if (e instanceof CommandLine.UnmatchedArgumentException unmatched && e.getCommandLine().getParent() == null
+                && !unmatched.getUnmatched().isEmpty() && !unmatched.getUnmatched().get(0).startsWith("-")) {
+            return Optional.of("unknown command \"" + unmatched.getUnmatched().get(0) + "\" (runc's pause, resume,"
+                    + " update, checkpoint, restore and events are not supported)");
+        }
+        return Optional.empty();
     }
 
     /** The one line on stderr, and the same in --log (which may itself be what failed). */
