@@ -67,7 +67,12 @@ final class RuntimeCommands {
         this.out = out;
     }
 
-    CommandSpec model() {
+    /**
+     * The model that parses these arguments: the global options and the one command their first
+     * operand names (every command for --help, or when none is named). Engines start the runtime
+     * several times per container; building only what is used saves each start its share.
+     */
+    CommandSpec model(String... args) {
         CommandSpec top = CommandSpec.wrapWithoutInspection((Callable<Integer>) () -> {
             throw Failure.input("no command given: see isolate-runtime --help");
         }).name("isolate-runtime");
@@ -79,11 +84,46 @@ final class RuntimeCommands {
         for (OptionSpec global : List.of(root, log, logFormat, debug, systemdCgroup, rootless)) {
             top.addOption(global);
         }
-        for (CommandSpec command : List.of(create(), start(), state(), kill(), delete(), run(), exec(), ps(),
-                list(), features(), specCommand())) {
+        Optional<CommandSpec> named = commandName(args).flatMap(this::named);
+        List<CommandSpec> commands = named.map(List::of).orElseGet(() -> COMMANDS.stream()
+                .map(name -> named(name).orElseThrow()).toList());
+        for (CommandSpec command : commands) {
             top.addSubcommand(command.name(), new CommandLine(command));
         }
         return top;
+    }
+
+    private static final List<String> COMMANDS = List.of("create", "start", "state", "kill", "delete", "run", "exec",
+            "ps", "list", "features", "spec");
+    private static final List<String> GLOBALS_WITH_VALUES = List.of("--root", "--log", "--log-format", "--rootless");
+
+    /** The first word that is neither a global option nor its value. */
+    static Optional<String> commandName(String... args) {
+        for (int i = 0; i < args.length; i++) {
+            if (GLOBALS_WITH_VALUES.contains(args[i])) {
+                i++;
+            } else if (!args[i].startsWith("-")) {
+                return Optional.of(args[i]);
+            }
+        }
+        return Optional.empty();
+    }
+
+    private Optional<CommandSpec> named(String name) {
+        return Optional.ofNullable(switch (name) {
+            case "create" -> create();
+            case "start" -> start();
+            case "state" -> state();
+            case "kill" -> kill();
+            case "delete" -> delete();
+            case "run" -> run();
+            case "exec" -> exec();
+            case "ps" -> ps();
+            case "list" -> list();
+            case "features" -> features();
+            case "spec" -> specCommand();
+            default -> null;
+        });
     }
 
     /** The log as far as the command line was parsed: errors go there even when the rest was wrong. */

@@ -32,7 +32,7 @@ public final class RuntimeMain {
             return FAILED;
         }
         RuntimeCommands commands = new RuntimeCommands(CallerBytes.environment(), out);
-        CommandLine cli = new CommandLine(commands.model());
+        CommandLine cli = new CommandLine(commands.model(args));
         // As runc's parser, options end at the first operand: exec ID sh -c ... gives -c to sh, ps ID -ef to ps.
         cli.setStopAtPositional(true);
         cli.setOut(new PrintWriter(new OutputStreamWriter(out, StandardCharsets.ISO_8859_1), true));
