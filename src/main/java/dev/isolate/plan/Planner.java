@@ -162,6 +162,7 @@ public final class Planner {
         JoinSteps.enter(target, steps);
         HandshakeSteps.armAndWait(parentDeath, steps);
         JoinSteps.settle(spec, target, steps);
+        TunableSteps.limits(spec.tunables(), steps);
         ExecSteps.descriptors(facts.passedFds(), steps);
         if (!spec.privileged()) {
             // As for a launch: the filter while the child still holds CAP_SYS_ADMIN, or after no_new_privs.

@@ -27,14 +27,19 @@ final class TunableSteps {
      * hard limit above the current one can be set only with privilege.
      */
     static void limits(ContainerSpec spec, List<Step> steps) {
-        for (Tunables.Rlimit limit : spec.tunables().rlimits()) {
+        limits(spec.tunables(), steps);
+    }
+
+    /** The same for a join's command, before it takes on the target's confinement. */
+    static void limits(Tunables tunables, List<Step> steps) {
+        for (Tunables.Rlimit limit : tunables.rlimits()) {
             ByteBuffer rlimit = ByteBuffer.allocate(2 * Long.BYTES).order(ByteOrder.nativeOrder());
             rlimit.putLong(limit.soft()).putLong(limit.hard());
             steps.add(Step.of(Call.PRLIMIT64, Check.SUCCESS, "set " + limit.name() + " to "
                     + Long.toUnsignedString(limit.soft()) + ":" + Long.toUnsignedString(limit.hard()),
                     Arg.of(0), Arg.of(limit.resource()), new Arg.Bytes(rlimit.array()), Arg.NULL));
         }
-        spec.tunables().umask().ifPresent(mask -> steps.add(Step.of(Call.UMASK, Check.IGNORE, "set the umask to 0"
+        tunables.umask().ifPresent(mask -> steps.add(Step.of(Call.UMASK, Check.IGNORE, "set the umask to 0"
                 + Integer.toOctalString(mask), Arg.of(mask))));
     }
 

@@ -17,9 +17,11 @@ import java.util.Set;
  * @param workdir     where the command starts; the target's own working directory without it
  * @param privileged  exec --privileged: keep isolate's own capabilities and run unfiltered, instead of
  *                    taking on the target's confinement
+ * @param tunables    the command's resource limits and umask (an OCI runtime's exec process); a domain
+ *                    name or an OOM score is not a join's to change
  */
 public record JoinSpec(Set<Namespace> namespaces, Map<String, String> environment, Optional<String> workdir,
-        boolean privileged, List<String> command) {
+        boolean privileged, List<String> command, Tunables tunables) {
     public JoinSpec {
         namespaces = Collections.unmodifiableSet(namespaces.isEmpty()
                 ? EnumSet.noneOf(Namespace.class) : EnumSet.copyOf(namespaces));
@@ -34,5 +36,8 @@ public record JoinSpec(Set<Namespace> namespaces, Map<String, String> environmen
             CStrings.requireNoNul("environment variable " + name, value);
         });
         workdir.ifPresent(dir -> CStrings.requireNoNul("workdir", dir));
+        if (tunables.domainname().isPresent() || tunables.oomScoreAdj().isPresent()) {
+            throw new IllegalArgumentException("a join sets resource limits and the umask only");
+        }
     }
 }

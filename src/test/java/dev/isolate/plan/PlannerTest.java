@@ -247,7 +247,8 @@ class PlannerTest {
 
     @Test
     void joiningEntersTheUserNamespaceFirstAndClonesIntoThePidNamespace() {
-        JoinSpec spec = new JoinSpec(Set.of(), Map.of("PATH", "/bin"), Optional.empty(), false, List.of("sh"));
+        JoinSpec spec = new JoinSpec(Set.of(), Map.of("PATH", "/bin"), Optional.empty(), false, List.of("sh"),
+                dev.isolate.spec.Tunables.NONE);
         JoinTarget target = new JoinTarget(Map.of(Namespace.PID, 20, Namespace.USER, 21, Namespace.MOUNT, 22,
                 Namespace.NET, 23), OptionalInt.of(30), OptionalInt.of(31), JoinTarget.Confinement.NONE);
         LaunchPlan plan = Planner.planJoin(spec, FACTS, target, Optional.empty());
@@ -268,7 +269,8 @@ class PlannerTest {
 
     @Test
     void joiningWithoutThePidNamespaceNeedsNoSecondProcessAndWithoutMountKeepsTheRoot() {
-        JoinSpec spec = new JoinSpec(Set.of(Namespace.UTS), Map.of(), Optional.of("/srv"), false, List.of("/bin/true"));
+        JoinSpec spec = new JoinSpec(Set.of(Namespace.UTS), Map.of(), Optional.of("/srv"), false, List.of("/bin/true"),
+                dev.isolate.spec.Tunables.NONE);
         JoinTarget target = new JoinTarget(Map.of(Namespace.UTS, 20), OptionalInt.empty(),
                 OptionalInt.empty(), JoinTarget.Confinement.NONE);
         LaunchPlan plan = Planner.planJoin(spec, FACTS, target, Optional.empty());
@@ -277,6 +279,23 @@ class PlannerTest {
         assertEquals(-1, calls(plan).indexOf(Call.SETRESUID));
         assertTrue(plan.childSteps().stream().anyMatch(s -> s.call() == Call.CHDIR
                 && s.args().equals(List.of(Arg.of("/srv")))));
+    }
+
+    @Test
+    void aJoinSetsItsLimitsAndUmaskAndLeftRunningArmsNoParentDeathSignal() {
+        JoinSpec spec = new JoinSpec(Set.of(Namespace.UTS), Map.of(), Optional.empty(), false, List.of("/bin/true"),
+                new dev.isolate.spec.Tunables(List.of(dev.isolate.spec.Tunables.Rlimit.of("RLIMIT_NOFILE", 1024, 1024)),
+                        OptionalInt.of(077), OptionalInt.empty(), Optional.empty()));
+        JoinTarget target = new JoinTarget(Map.of(Namespace.UTS, 20), OptionalInt.empty(),
+                OptionalInt.empty(), JoinTarget.Confinement.NONE);
+        LaunchPlan plan = Planner.planJoin(spec, FACTS, target, Optional.empty(), false);
+        List<String> whats = plan.childSteps().stream().map(Step::what).toList();
+        assertTrue(whats.contains("set RLIMIT_NOFILE to 1024:1024"), whats.toString());
+        assertTrue(whats.contains("set the umask to 077"), whats.toString());
+        assertFalse(plan.childSteps().stream().anyMatch(step -> step.call() == Call.PRCTL
+                && step.args().get(0).equals(Arg.of(PR_SET_PDEATHSIG))), "left running: no parent-death signal");
+        assertTrue(Planner.planJoin(spec, FACTS, target, Optional.empty()).childSteps().stream().anyMatch(step ->
+                step.call() == Call.PRCTL && step.args().get(0).equals(Arg.of(PR_SET_PDEATHSIG))));
     }
 
     @Test
