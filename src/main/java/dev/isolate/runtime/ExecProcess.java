@@ -6,9 +6,7 @@ import dev.isolate.spec.Capability;
 import dev.isolate.spec.CapabilitySets;
 import dev.isolate.spec.JoinSpec;
 import dev.isolate.spec.Namespace;
-import dev.isolate.spec.Tunables.Rlimit;
-import dev.isolate.sys.Kernel;
-import dev.isolate.sys.Syscall;
+import dev.isolate.spec.Tunables;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 
 /**
@@ -25,11 +24,13 @@ import java.util.Set;
  * gives a process the container's confinement, not one of its own choosing: it runs as root of
  * the container's user namespace (uid 0, gid 0), with the container's bounding set as its
  * bounding, effective, permitted and inheritable sets and no ambient one, the container's
- * no_new_privs and seccomp filter, and the runtime's own umask, resource limits and OOM score.
- * A process file's field is taken when it asks for exactly that, and refused naming the field
- * otherwise.
+ * no_new_privs and seccomp filter, and the runtime's own OOM score. A process file's field is
+ * taken when it asks for exactly that, and refused naming the field otherwise; its resource
+ * limits and umask are its own to set.
+ *
+ * @param tunables the process file's rlimits and umask (none: the runtime's own)
  */
-public record ExecProcess(List<String> args, Map<String, String> env, String cwd) {
+public record ExecProcess(List<String> args, Map<String, String> env, String cwd, Tunables tunables) {
     public ExecProcess {
         args = List.copyOf(args);
         env = new LinkedHashMap<>(env);
@@ -43,7 +44,7 @@ public record ExecProcess(List<String> args, Map<String, String> env, String cwd
             Optional<String> cwd) {
         Map<String, String> merged = environment(container.env(), "env");
         merged.putAll(environment(env, "--env"));
-        return new ExecProcess(command, merged, cwd.orElse(container.cwd()));
+        return new ExecProcess(command, merged, cwd.orElse(container.cwd()), Tunables.NONE);
     }
 
     /** exec --process FILE, checked against what exec gives a process in this container. */
@@ -58,32 +59,22 @@ public record ExecProcess(List<String> args, Map<String, String> env, String cwd
             throw Failure.input(where + "user: an exec'd process runs as uid 0, gid 0 of the container, with no"
                     + " additional groups");
         }
-        if (user.umask().isPresent() && user.umask().getAsInt() != ownUmask()) {
-            throw Failure.input(where + "user.umask " + Integer.toOctalString(user.umask().getAsInt())
-                    + ": an exec'd process keeps the runtime's umask, " + Integer.toOctalString(ownUmask()));
-        }
         process.capabilities().ifPresent(sets -> requireGiven(where, sets, container.bounding()));
         if (process.noNewPrivileges() != container.noNewPrivileges()) {
             throw Failure.input(where + "noNewPrivileges: an exec'd process has the container's, "
                     + container.noNewPrivileges());
         }
-        for (Rlimit limit : process.rlimits()) {
-            long[] own = ownLimit(limit.resource());
-            if (limit.soft() != own[0] || limit.hard() != own[1]) {
-                throw Failure.input(where + "rlimits: " + limit.name() + " " + limit.soft() + ":" + limit.hard()
-                        + ": an exec'd process keeps the runtime's own limit, " + own[0] + ":" + own[1]);
-            }
-        }
         if (process.oomScoreAdj().isPresent() && process.oomScoreAdj().getAsInt() != ownOomScoreAdj()) {
             throw Failure.input(where + "oomScoreAdj " + process.oomScoreAdj().getAsInt()
                     + ": an exec'd process keeps the runtime's own, " + ownOomScoreAdj());
         }
-        return new ExecProcess(process.args(), process.env(), process.cwd());
+        return new ExecProcess(process.args(), process.env(), process.cwd(),
+                new Tunables(process.rlimits(), user.umask(), OptionalInt.empty(), Optional.empty()));
     }
 
     /** The namespaces joined are every one the container has apart from the host's: JoinSpec's empty set. */
     public JoinSpec joinSpec() {
-        return new JoinSpec(EnumSet.noneOf(Namespace.class), env, Optional.of(cwd), false, args);
+        return new JoinSpec(EnumSet.noneOf(Namespace.class), env, Optional.of(cwd), false, args, tunables);
     }
 
     private static void requireGiven(String where, CapabilitySets sets, Set<Capability> bounding) {
@@ -115,40 +106,11 @@ public record ExecProcess(List<String> args, Map<String, String> env, String cwd
         return environment;
     }
 
-    /** prlimit64(0, resource, NULL, &old): this process's soft and hard limit, which an exec'd process inherits. */
-    private static long[] ownLimit(int resource) {
-        Kernel kernel = Kernel.get();
-        long old = kernel.memory().allocateMemory(16, true);
-        try {
-            long result = kernel.call(Syscall.PRLIMIT64, 0, resource, 0, old);
-            if (result < 0) {
-                throw Failure.step("prlimit64: " + kernel.errorText((int) -result));
-            }
-            return new long[] {kernel.memory().getLong(old), kernel.memory().getLong(old + 8)};
-        } finally {
-            kernel.memory().freeMemory(old);
-        }
-    }
-
-    private static int ownUmask() {
-        return Integer.parseInt(statusField("Umask:"), 8);
-    }
-
     private static int ownOomScoreAdj() {
         try {
             return Integer.parseInt(Files.readString(Path.of("/proc/self/oom_score_adj")).strip());
         } catch (IOException e) {
             throw Failure.step("/proc/self/oom_score_adj: " + Failure.reason(e));
-        }
-    }
-
-    private static String statusField(String name) {
-        try {
-            return Files.readAllLines(Path.of("/proc/self/status")).stream().filter(line -> line.startsWith(name))
-                    .map(line -> line.substring(name.length()).strip()).findFirst()
-                    .orElseThrow(() -> Failure.step("/proc/self/status: no " + name + " line"));
-        } catch (IOException e) {
-            throw Failure.step("/proc/self/status: " + Failure.reason(e));
         }
     }
 }

@@ -8,12 +8,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.isolate.exit.Failure;
 import dev.isolate.spec.Capability;
 import dev.isolate.spec.JoinSpec;
+import dev.isolate.spec.Tunables;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -58,14 +60,22 @@ class ExecProcessTest {
         assertEquals(List.of("sh", "-c", "true"), exec.args());
         assertEquals(Map.of("X", "1"), exec.env());
         assertEquals("/", exec.cwd());
+        assertEquals(Tunables.NONE, exec.joinSpec().tunables());
+    }
+
+    @Test
+    void itsLimitsAndUmaskAreItsOwn() throws IOException {
+        ExecProcess exec = read("{\"user\": {\"uid\": 0, \"gid\": 0, \"umask\": 63}, \"args\": [\"id\"],"
+                + " \"cwd\": \"/\", \"rlimits\": [{\"type\": \"RLIMIT_NPROC\", \"hard\": 32768, \"soft\": 32768}]}");
+        Tunables tunables = exec.joinSpec().tunables();
+        assertEquals(OptionalInt.of(63), tunables.umask());
+        assertEquals(List.of(Tunables.Rlimit.of("RLIMIT_NPROC", 32768, 32768)), tunables.rlimits());
     }
 
     @Test
     void whatExecCannotGiveIsRefusedByName() {
         assertTrue(refused("{\"args\": [\"id\"], \"cwd\": \"/\", \"user\": {\"uid\": 1000, \"gid\": 0}}")
                 .endsWith("user: an exec'd process runs as uid 0, gid 0 of the container, with no additional groups"));
-        assertTrue(refused("{\"args\": [\"id\"], \"cwd\": \"/\", \"user\": {\"uid\": 0, \"gid\": 0, \"umask\": 63}}")
-                .contains("user.umask 77: an exec'd process keeps the runtime's umask"));
         // podman leaves inheritable out, which asks for an empty set: exec would give the bounding set
         assertTrue(refused("{\"args\": [\"id\"], \"cwd\": \"/\", \"user\": {\"uid\": 0, \"gid\": 0}, \"capabilities\":"
                 + " {\"bounding\": " + CAPS + ", \"effective\": " + CAPS + ", \"permitted\": " + CAPS + "}}")
@@ -75,9 +85,8 @@ class ExecProcessTest {
         assertTrue(refused("{\"args\": [\"id\"], \"cwd\": \"/\", \"user\": {\"uid\": 0, \"gid\": 0},"
                 + " \"terminal\": true}")
                 .endsWith("terminal: exec with a terminal is not supported"));
-        assertTrue(refused("{\"args\": [\"id\"], \"cwd\": \"/\", \"user\": {\"uid\": 0, \"gid\": 0}, \"rlimits\":"
-                + " [{\"type\": \"RLIMIT_NOFILE\", \"hard\": 3, \"soft\": 3}]}")
-                .contains("rlimits: RLIMIT_NOFILE 3:3: an exec'd process keeps the runtime's own limit"));
+        assertTrue(refused("{\"args\": [\"id\"], \"cwd\": \"/\", \"user\": {\"uid\": 0, \"gid\": 0},"
+                + " \"oomScoreAdj\": 999}").contains("oomScoreAdj 999: an exec'd process keeps the runtime's own"));
         assertTrue(refused("{\"args\": [\"id\"], \"cwd\": \"/\", \"user\": {\"uid\": 0, \"gid\": 0},"
                 + " \"apparmorProfile\": \"p\"}").contains("apparmorProfile"));
     }
