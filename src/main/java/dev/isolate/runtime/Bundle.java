@@ -45,7 +45,7 @@ public record Bundle(Path directory, Path rootfs, ContainerSpec spec, boolean te
                 "poststop", hooks(config.hooks().poststop()));
         hooks.forEach(Hooks::requireRunnable);
         ContainerSpec spec = config.spec(id, preserveFds == 0 ? OptionalInt.empty() : OptionalInt.of(preserveFds),
-                RuntimeRoot.effectiveUid() == 0);
+                RuntimeRoot.hostRoot());
         return new Bundle(absolute, config.root(), spec, config.process().terminal(), config.annotations(),
                 hooks, ContainerProcess.of(config.process(), spec.containment().seccomp()));
     }

@@ -29,15 +29,39 @@ public final class RuntimeRoot {
         this.uid = uid;
     }
 
-    /** The default: /run/isolate-runtime for root, $XDG_RUNTIME_DIR/isolate-runtime for others. */
+    /**
+     * The default: /run/isolate-runtime for root, $XDG_RUNTIME_DIR/isolate-runtime for others.
+     * As runc decides it: rootless podman runs the runtime as uid 0 of a user namespace of its
+     * own, where the host's /run is not the caller's, so there root is taken for the user it is
+     * unless $USER says root.
+     */
     public static Path defaultDirectory(Map<String, String> environment) {
-        if (effectiveUid() == 0) {
+        Optional<Path> runtime = Optional.ofNullable(environment.get("XDG_RUNTIME_DIR")).flatMap(ByteStrings::javaPath)
+                .filter(Path::isAbsolute).map(dir -> dir.resolve("isolate-runtime"));
+        boolean root = hostRoot() || effectiveUid() == 0 && "root".equals(environment.get("USER"));
+        if (root || effectiveUid() == 0 && runtime.isEmpty()) {
             return Path.of("/run/isolate-runtime");
         }
-        return Optional.ofNullable(environment.get("XDG_RUNTIME_DIR")).flatMap(ByteStrings::javaPath)
-                .filter(Path::isAbsolute).map(dir -> dir.resolve("isolate-runtime"))
-                .orElseThrow(() -> Failure.input("state directory: XDG_RUNTIME_DIR is not set to an absolute path;"
-                        + " give one with --root"));
+        return runtime.orElseThrow(() -> Failure.input("state directory: XDG_RUNTIME_DIR is not set to an absolute"
+                + " path; give one with --root"));
+    }
+
+    /**
+     * Whether the caller is the host's root: uid 0 outside any user namespace. Rootless podman's
+     * runtime is uid 0 too, of a namespace where it may make no cgroup.
+     */
+    static boolean hostRoot() {
+        return effectiveUid() == 0 && !inUserNamespace();
+    }
+
+    /** Whether this process runs in a user namespace other than the initial one, whose map is the identity. */
+    private static boolean inUserNamespace() {
+        try {
+            String map = Files.readString(Path.of("/proc/self/uid_map")).trim();
+            return !List.of(map.split("\\s+")).equals(List.of("0", "0", "4294967295"));
+        } catch (IOException e) {
+            throw Failure.step("/proc/self/uid_map: " + Failure.reason(e));
+        }
     }
 
     /** The state directory at {@code directory}, made if need be, and checked. */

@@ -167,6 +167,12 @@ class RuntimeCliIT {
     private void assertNothingLeft(List<String> cgroups) {
         assertEquals(List.of(), ids(), "state directory");
         cgroups.forEach(dir -> assertFalse(Files.exists(Path.of(dir)), dir));
+        // without a cgroupsPath a container's cgroup is named after its id, below each hierarchy's root
+        try (var hierarchies = Files.list(Path.of("/sys/fs/cgroup"))) {
+            hierarchies.forEach(h -> assertFalse(Files.exists(h.resolve("c1")), h.resolve("c1").toString()));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
         assertEquals(mountsBefore, mounts(), "the host's mounts");
     }
 
