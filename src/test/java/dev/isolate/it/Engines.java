@@ -13,8 +13,8 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -27,7 +27,7 @@ import java.util.stream.Stream;
 final class Engines {
     static final String IMAGE = "localhost/isolate-test:1";
     /** Every directory and cgroup the tests make carries this, so a leftover names its maker. */
-    static final String PREFIX = "isolate-engines";
+    private static final String PREFIX = "isolate-engines";
     private static final Path CGROUPS = Path.of("/sys/fs/cgroup");
 
     private Engines() {
@@ -110,8 +110,7 @@ final class Engines {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/self/limits"))) {
                 if (line.startsWith("Max open files")) {
-                    String hard = line.substring("Max open files".length()).trim().split("\\s+")[1];
-                    return hard.equals("unlimited") ? Long.MAX_VALUE : Long.parseLong(hard);
+                    return Long.parseLong(line.substring("Max open files".length()).trim().split("\\s+")[1]);
                 }
             }
         } catch (IOException e) {
@@ -130,7 +129,10 @@ final class Engines {
         }
     }
 
-    /** Unmounts (deepest first) whatever is still mounted under {@code dir}, then removes it. */
+    /**
+     * Unmounts (deepest first) whatever is still mounted under {@code dir}, then removes it;
+     * lazily, as a container that a failed test left may still hold a mount busy.
+     */
     static void removeTree(Path dir) {
         List<String> points = new ArrayList<>(mountsUnder(dir).stream().map(line -> line.split(" ")[4]).toList());
         points.sort((a, b) -> b.length() - a.length());
@@ -216,14 +218,25 @@ final class Engines {
             this.user = user;
             this.runtime = runtime;
             this.cgroupParent = cgroupParent;
+            // nproc as podman caps it for root anyway, nofile at the hard limit the caller has
+            write(dir.resolve("containers.conf"), """
+                    [engine]
+                    cgroup_manager = "cgroupfs"
+                    events_logger = "file"
+                    lock_type = "file"
+                    [containers]
+                    default_ulimits = ["nofile=%1$d:%1$d", "nproc=32768:32768"]
+                    """.formatted(hardOpenFilesLimit()));
         }
 
         static Podman asRoot() {
             Path dir = scratch("pm"); // podman refuses a --runroot longer than 50 characters
-            Podman podman = new Podman(dir, List.of(), runtime(), Optional.of("/" + dir.getFileName()));
-            podman.configure("[\"nofile=%1$d:%1$d\", \"nproc=32768:32768\"]");
-            succeed(List.of("mkdir", dir.resolve("tmp").toString()));
-            return podman;
+            try {
+                Files.createDirectory(dir.resolve("tmp"));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            return new Podman(dir, List.of(), runtime(), Optional.of("/" + dir.getFileName()));
         }
 
         /**
@@ -247,23 +260,10 @@ final class Engines {
             }
             List<String> nobody = new ArrayList<>(Isolate.AS_NOBODY);
             nobody.addAll(List.of("env", "HOME=" + dir.resolve("home"), "XDG_RUNTIME_DIR=" + dir.resolve("xdg")));
-            Podman podman = new Podman(dir, nobody, runtime, Optional.empty());
-            podman.configure("[\"nofile=%1$d:%1$d\"]");
             List<String> own = new ArrayList<>(List.of("install", "-d", "-o", "65534", "-g", "65534", "-m", "0700"));
             Stream.of("home", "xdg", "tmp", "storage", "run", "libpod").forEach(d -> own.add(dir.resolve(d).toString()));
             succeed(own);
-            return podman;
-        }
-
-        private void configure(String ulimits) {
-            write(dir.resolve("containers.conf"), """
-                    [engine]
-                    cgroup_manager = "cgroupfs"
-                    events_logger = "file"
-                    lock_type = "file"
-                    [containers]
-                    default_ulimits = %s
-                    """.formatted(ulimits.formatted(hardOpenFilesLimit())));
+            return new Podman(dir, nobody, runtime, Optional.empty());
         }
 
         Path runtimeBinary() {
