@@ -56,7 +56,7 @@ final class Engines {
     }
 
     /** A directory every user may enter (rootless podman runs as nobody), under /tmp. */
-    static Path scratch(String what) {
+    private static Path scratch(String what) {
         try {
             Path dir = Files.createTempDirectory(Path.of("/tmp"), PREFIX + "-" + what);
             Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
@@ -67,7 +67,7 @@ final class Engines {
     }
 
     /** A busybox root (scripts/busybox-rootfs) as one tar archive, as both image imports take it. */
-    static Path busyboxTar(Path dir) {
+    private static Path busyboxTar(Path dir) {
         Path root = TestImages.fresh(false);
         Path tar = dir.resolve("busybox.tar");
         succeed(List.of("tar", "-C", root.toString(), "--numeric-owner", "-cf", tar.toString(), "."));
@@ -101,12 +101,12 @@ final class Engines {
     }
 
     /** The shell word list of a command, for sh -c and script -c. */
-    static String shell(List<String> command) {
+    private static String shell(List<String> command) {
         return String.join(" ", command.stream().map(a -> "'" + a.replace("'", "'\\''") + "'").toList());
     }
 
     /** The hard RLIMIT_NOFILE of this JVM, which its children cannot raise without CAP_SYS_RESOURCE. */
-    static long hardOpenFilesLimit() {
+    private static long hardOpenFilesLimit() {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/self/limits"))) {
                 if (line.startsWith("Max open files")) {
@@ -133,7 +133,7 @@ final class Engines {
      * Unmounts (deepest first) whatever is still mounted under {@code dir}, then removes it;
      * lazily, as a container that a failed test left may still hold a mount busy.
      */
-    static void removeTree(Path dir) {
+    private static void removeTree(Path dir) {
         List<String> points = new ArrayList<>(mountsUnder(dir).stream().map(line -> line.split(" ")[4]).toList());
         points.sort((a, b) -> b.length() - a.length());
         for (String point : points) {
@@ -152,7 +152,7 @@ final class Engines {
     }
 
     /** Kills what a failed test left in a cgroup of its own, then removes it and those below it. */
-    static void removeCgroups(String path) {
+    private static void removeCgroups(String path) {
         List<ProcessHandle> members = new ArrayList<>();
         for (Path cgroup : cgroupsNamed(path)) {
             try (Stream<Path> procs = Files.walk(cgroup).filter(p -> p.endsWith("cgroup.procs"))) {
@@ -182,7 +182,7 @@ final class Engines {
                 .toList();
     }
 
-    static void killAll(List<ProcessHandle> processes) {
+    private static void killAll(List<ProcessHandle> processes) {
         processes.forEach(ProcessHandle::destroyForcibly);
         for (ProcessHandle p : processes) {
             p.onExit().completeOnTimeout(p, 10, TimeUnit.SECONDS).join();
@@ -190,7 +190,7 @@ final class Engines {
     }
 
     /** Writes a file (these are the tests' own configuration files) readable by every user. */
-    static void write(Path file, String text) {
+    private static void write(Path file, String text) {
         try {
             Files.writeString(file, text, StandardCharsets.UTF_8);
             Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
@@ -389,7 +389,7 @@ final class Engines {
      * the same way).
      */
     static final class Containerd implements AutoCloseable {
-        static final String NAMESPACE = "isolate-test";
+        private static final String NAMESPACE = "isolate-test";
         /** The runc v2 shim puts its sockets here whatever containerd's state directory. */
         private static final Path SHIM_SOCKETS = Path.of("/run/containerd");
         private final Path dir;
