@@ -113,7 +113,7 @@ public final class Fixtures {
         public HostFacts build() {
             return new HostFacts(kernel, caller, environment, passedFds,
                     SubordinateMapping.known(subordinateUids, subordinateGids, newuidmap, newgidmap), handledSignals,
-                    boundingSet, lastCapability);
+                    boundingSet, lastCapability, false);
         }
     }
 

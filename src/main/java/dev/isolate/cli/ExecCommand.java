@@ -16,7 +16,6 @@ import dev.isolate.exit.Failure;
 import dev.isolate.launch.Launcher;
 import dev.isolate.spec.Environments;
 import dev.isolate.spec.JoinSpec;
-import dev.isolate.spec.Tunables;
 import dev.isolate.spec.Namespace;
 import dev.isolate.state.StateStore;
 import java.util.EnumSet;
@@ -93,7 +92,7 @@ final class ExecCommand implements Callable<Integer> {
                 });
         Launcher launcher = Launcher.forThisProcess(Diagnostics.of(verbosity));
         JoinSpec spec = new JoinSpec(types, Environments.compose(launcher.facts().environment(), false, values(env)),
-                value(workdir), isSet(privileged), command, Tunables.NONE);
+                value(workdir), isSet(privileged), command);
         if (isSet(json) && !isSet(dryRun)) {
             throw Failure.input("--json: only with --dry-run");
         }

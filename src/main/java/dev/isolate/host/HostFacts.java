@@ -2,6 +2,9 @@ package dev.isolate.host;
 
 import dev.isolate.spec.IdMapping;
 import dev.isolate.sys.Kernel;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,9 +29,11 @@ import java.util.TreeSet;
  * @param boundingSet     isolate's own capability bounding set (CapBnd): without a new user namespace,
  *                        the most its child can hold
  * @param lastCapability  the highest capability this kernel knows (/proc/sys/kernel/cap_last_cap)
+ * @param setgroupsDenied isolate runs in a user namespace whose setgroups is "deny" (rootless podman's, say)
  */
 public record HostFacts(KernelVersion kernel, Caller caller, Map<String, String> environment, Set<Integer> passedFds,
-        SubordinateMapping subordinates, List<Integer> handledSignals, long boundingSet, int lastCapability) {
+        SubordinateMapping subordinates, List<Integer> handledSignals, long boundingSet, int lastCapability,
+        boolean setgroupsDenied) {
     /**
      * Set by scripts/isolate to move the JVM's internal suspend signal off SIGUSR2, so that
      * isolate can forward SIGUSR2; it is not the user's, so COMMAND does not inherit it.
@@ -50,7 +55,7 @@ public record HostFacts(KernelVersion kernel, Caller caller, Map<String, String>
         Map<String, String> environment = callerEnvironment();
         return new HostFacts(KernelVersion.parse(System.getProperty("os.version")), caller, environment,
                 passedFds(System.getProperty(PASSED_FDS_PROPERTY, "")), SubordinateMapping.of(caller, environment),
-                Kernel.get().handledSignals(), boundingSet(status), readLastCapability());
+                Kernel.get().handledSignals(), boundingSet(status), readLastCapability(), readSetgroupsDenied());
     }
 
     /** The caller's ranges in /etc/subuid. */
@@ -113,5 +118,17 @@ public record HostFacts(KernelVersion kernel, Caller caller, Map<String, String>
             }
         }
         return fds;
+    }
+
+    /**
+     * Whether isolate itself runs in a user namespace made with setgroups denied (rootless
+     * podman's, which runs isolate-runtime as its uid 0): no process in it may set groups.
+     */
+    private static boolean readSetgroupsDenied() {
+        try {
+            return Files.readString(Path.of("/proc/self/setgroups")).strip().equals("deny");
+        } catch (IOException e) {
+            return false; // a kernel without the file predates the rule
+        }
     }
 }

@@ -100,13 +100,18 @@ final class ContainmentSteps {
         spec.containment().capabilities().ifPresent(sets -> {
             long grantable = uidInside(spec, facts, credentials) == 0 || sets.forAnyUser() ? grantable(spec, facts) : 0;
             set(Capability.mask(sets.effective()) & grantable, Capability.mask(sets.permitted()) & grantable,
-                    Capability.mask(sets.inheritable()) & grantable, steps);
-            for (Capability capability : sets.ambient()) {
-                steps.add(Step.of(Call.PRCTL, Check.SUCCESS, "raise ambient capability " + capability,
-                        Arg.of(PR_CAP_AMBIENT), Arg.of(PR_CAP_AMBIENT_RAISE), Arg.of(capability.ordinal()), Arg.of(0),
-                        Arg.of(0)));
-            }
+                    Capability.mask(sets.inheritable()) & grantable, sets.ambient(), steps);
         });
+    }
+
+    /** capset(2) of each set, then each ambient capability raised. */
+    static void set(long effective, long permitted, long inheritable, Set<Capability> ambient, List<Step> steps) {
+        set(effective, permitted, inheritable, steps);
+        for (Capability capability : ambient) {
+            steps.add(Step.of(Call.PRCTL, Check.SUCCESS, "raise ambient capability " + capability,
+                    Arg.of(PR_CAP_AMBIENT), Arg.of(PR_CAP_AMBIENT_RAISE), Arg.of(capability.ordinal()), Arg.of(0),
+                    Arg.of(0)));
+        }
     }
 
     /**

@@ -92,6 +92,20 @@ final class CredentialSteps {
         }
     }
 
+    /** setgroups, setresgid and setresuid to the ids given, for a join's command (no parent-death signal to keep). */
+    static void ids(Credentials credentials, List<Step> steps) {
+        List<Long> groups = credentials.groups();
+        steps.add(groups.isEmpty()
+                ? Step.of(Call.SETGROUPS, Check.SUCCESS, "clear the supplementary groups", Arg.of(0), Arg.NULL)
+                : Step.of(Call.SETGROUPS, Check.SUCCESS, "set the supplementary groups to "
+                        + groups.stream().map(String::valueOf).collect(Collectors.joining(",")),
+                        Arg.of(groups.size()), new Arg.Bytes(gidArray(groups))));
+        credentials.gid().ifPresent(gid -> steps.add(Step.of(Call.SETRESGID, Check.SUCCESS, "become gid " + gid,
+                Arg.of(gid), Arg.of(gid), Arg.of(gid))));
+        credentials.uid().ifPresent(uid -> steps.add(Step.of(Call.SETRESUID, Check.SUCCESS, "become uid " + uid,
+                Arg.of(uid), Arg.of(uid), Arg.of(uid))));
+    }
+
     /** The command's environment with HOME the user's, when -S asks for it. */
     static Map<String, String> environment(Map<String, String> environment, Credentials credentials) {
         if (credentials.home().isEmpty()) {
@@ -123,6 +137,9 @@ final class CredentialSteps {
 
     private static void requireSetgroups(ContainerSpec spec, HostFacts facts) {
         if (!spec.runAs().extraGroups().isEmpty() && deniesSetgroups(spec, facts)) {
+            if (spec.user().isEmpty()) {
+                throw Failure.input("--group-add: setgroups(2) is denied in the user namespace isolate runs in");
+            }
             throw Failure.input("--group-add: setgroups(2) is denied in the container's user namespace ("
                     + (Boolean.FALSE.equals(spec.user().get().setgroups()) ? "--setgroups deny"
                     : "the kernel's rule when an unprivileged caller maps only its own gid; map groups with"
@@ -132,7 +149,10 @@ final class CredentialSteps {
 
     /** Whether the parent writes "deny" to the child's setgroups file: then setgroups fails inside. */
     private static boolean deniesSetgroups(ContainerSpec spec, HostFacts facts) {
-        return spec.user().isPresent() && IdMapSteps.steps(spec.user().get(), facts).stream()
+        if (spec.user().isEmpty()) {
+            return facts.setgroupsDenied(); // the user namespace isolate itself runs in
+        }
+        return IdMapSteps.steps(spec.user().get(), facts).stream()
                 .anyMatch(step -> step instanceof ParentStep.WriteProcFile write && write.file().equals("setgroups"));
     }
 

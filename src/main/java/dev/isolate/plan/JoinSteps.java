@@ -1,11 +1,14 @@
 package dev.isolate.plan;
 
 import static dev.isolate.linux.Linux.CLONE_PARENT;
+import static dev.isolate.linux.Linux.PR_SET_KEEPCAPS;
 import static dev.isolate.linux.Linux.SIGCHLD;
 
 import dev.isolate.host.HostFacts;
 import dev.isolate.host.join.JoinTarget;
 import dev.isolate.spec.JoinSpec;
+import dev.isolate.spec.Capability;
+import dev.isolate.spec.CapabilitySets;
 import dev.isolate.spec.Namespace;
 import dev.isolate.step.Arg;
 import dev.isolate.step.Call;
@@ -45,11 +48,26 @@ final class JoinSteps {
      * The target's bounding set as the command's every set (it runs as root of the target's
      * user namespace, or as the host's root), and its no_new_privs.
      */
-    static void confine(JoinTarget.Confinement confinement, HostFacts facts, List<Step> steps) {
+    static void confine(JoinSpec spec, JoinTarget.Confinement confinement, HostFacts facts, List<Step> steps) {
         long kept = confinement.boundingSet() & facts.knownCapabilities();
-        if (kept != facts.knownCapabilities()) {
-            ContainmentSteps.limit(kept, facts, steps);
-            ContainmentSteps.set(kept, steps);
+        if (spec.capabilities().isPresent()) {
+            // An OCI runtime's exec process: its own sets, never beyond the container's bounding set.
+            CapabilitySets sets = spec.capabilities().get();
+            ContainmentSteps.limit(Capability.mask(sets.bounding()) & kept, facts, steps);
+            boolean changesIds = spec.credentials().filter(ids -> ids.uid().isPresent()).isPresent();
+            if (changesIds && !sets.permitted().isEmpty()) {
+                steps.add(Step.of(Call.PRCTL, Check.SUCCESS, "keep the permitted capabilities across the change of ids",
+                        Arg.of(PR_SET_KEEPCAPS), Arg.of(1), Arg.of(0), Arg.of(0), Arg.of(0)));
+            }
+            spec.credentials().ifPresent(ids -> CredentialSteps.ids(ids, steps));
+            ContainmentSteps.set(Capability.mask(sets.effective()) & kept, Capability.mask(sets.permitted()) & kept,
+                    Capability.mask(sets.inheritable()) & kept, sets.ambient(), steps);
+        } else {
+            spec.credentials().ifPresent(ids -> CredentialSteps.ids(ids, steps));
+            if (kept != facts.knownCapabilities()) {
+                ContainmentSteps.limit(kept, facts, steps);
+                ContainmentSteps.set(kept, steps);
+            }
         }
         if (confinement.noNewPrivileges()) {
             ContainmentSteps.noNewPrivileges("set no_new_privs", steps);

@@ -167,7 +167,7 @@ public final class Planner {
         if (!spec.privileged()) {
             // As for a launch: the filter while the child still holds CAP_SYS_ADMIN, or after no_new_privs.
             SeccompSteps.join(target.confinement(), seccomp, true, steps);
-            JoinSteps.confine(target.confinement(), facts, steps);
+            JoinSteps.confine(spec, target.confinement(), facts, steps);
             SeccompSteps.join(target.confinement(), seccomp, false, steps);
         }
         ExecSteps.exec(spec.command(), spec.environment(), steps);

@@ -4,6 +4,7 @@ import dev.isolate.bundle.ProcessConfig;
 import dev.isolate.exit.Failure;
 import dev.isolate.spec.Capability;
 import dev.isolate.spec.CapabilitySets;
+import dev.isolate.spec.Credentials;
 import dev.isolate.spec.JoinSpec;
 import dev.isolate.spec.Namespace;
 import dev.isolate.spec.Tunables;
@@ -16,21 +17,24 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.OptionalLong;
 import java.util.Set;
 
 /**
  * What exec runs, from --process's file (the spec's process object, as conmon and containerd's
- * shim write it, read by the bundle's own parser) or from exec's command line. isolate's exec
- * gives a process the container's confinement, not one of its own choosing: it runs as root of
- * the container's user namespace (uid 0, gid 0), with the container's bounding set as its
- * bounding, effective, permitted and inheritable sets and no ambient one, the container's
- * no_new_privs and seccomp filter, and the runtime's own OOM score. A process file's field is
- * taken when it asks for exactly that, and refused naming the field otherwise; its resource
- * limits and umask are its own to set.
+ * shim write it, read by the bundle's own parser) or from exec's command line. A process file
+ * gives the exec'd process its ids, supplementary groups, capability sets (within the
+ * container's bounding set), resource limits and umask; it always takes on the container's
+ * no_new_privs and seccomp filter, and keeps the runtime's OOM score, so a file that asks for
+ * another of those is refused naming the field. From the command line, the process runs with
+ * the container's bounding set as its sets and the runtime's ids.
  *
- * @param tunables the process file's rlimits and umask (none: the runtime's own)
+ * @param tunables     the process file's rlimits and umask (none: the runtime's own)
+ * @param capabilities the process file's sets; empty: the container's bounding set
+ * @param credentials  the process file's uid, gid and groups; empty: the runtime's
  */
-public record ExecProcess(List<String> args, Map<String, String> env, String cwd, Tunables tunables) {
+public record ExecProcess(List<String> args, Map<String, String> env, String cwd, Tunables tunables,
+        Optional<CapabilitySets> capabilities, Optional<Credentials> credentials) {
     public ExecProcess {
         args = List.copyOf(args);
         env = new LinkedHashMap<>(env);
@@ -44,7 +48,8 @@ public record ExecProcess(List<String> args, Map<String, String> env, String cwd
             Optional<String> cwd) {
         Map<String, String> merged = environment(container.env(), "env");
         merged.putAll(environment(env, "--env"));
-        return new ExecProcess(command, merged, cwd.orElse(container.cwd()), Tunables.NONE);
+        return new ExecProcess(command, merged, cwd.orElse(container.cwd()), Tunables.NONE, Optional.empty(),
+                Optional.empty());
     }
 
     /** exec --process FILE, checked against what exec gives a process in this container. */
@@ -55,11 +60,9 @@ public record ExecProcess(List<String> args, Map<String, String> env, String cwd
             throw Failure.input(where + "terminal: exec with a terminal is not supported");
         }
         ProcessConfig.User user = process.user();
-        if (user.uid() != 0 || user.gid() != 0 || !user.additionalGids().isEmpty()) {
-            throw Failure.input(where + "user: an exec'd process runs as uid 0, gid 0 of the container, with no"
-                    + " additional groups");
-        }
-        process.capabilities().ifPresent(sets -> requireGiven(where, sets, container.bounding()));
+        process.capabilities().ifPresent(sets -> requireWithin(where, sets, container.bounding()));
+        Credentials ids = new Credentials(OptionalLong.of(user.uid()), OptionalLong.of(user.gid()),
+                user.additionalGids(), Optional.empty());
         if (process.noNewPrivileges() != container.noNewPrivileges()) {
             throw Failure.input(where + "noNewPrivileges: an exec'd process has the container's, "
                     + container.noNewPrivileges());
@@ -69,29 +72,32 @@ public record ExecProcess(List<String> args, Map<String, String> env, String cwd
                     + ": an exec'd process keeps the runtime's own, " + ownOomScoreAdj());
         }
         return new ExecProcess(process.args(), process.env(), process.cwd(),
-                new Tunables(process.rlimits(), user.umask(), OptionalInt.empty(), Optional.empty()));
+                new Tunables(process.rlimits(), user.umask(), OptionalInt.empty(), Optional.empty()),
+                process.capabilities(), Optional.of(ids));
     }
 
     /** The namespaces joined are every one the container has apart from the host's: JoinSpec's empty set. */
     public JoinSpec joinSpec() {
-        return new JoinSpec(EnumSet.noneOf(Namespace.class), env, Optional.of(cwd), false, args, tunables);
+        return new JoinSpec(EnumSet.noneOf(Namespace.class), env, Optional.of(cwd), false, args, tunables, capabilities,
+                credentials);
     }
 
-    private static void requireGiven(String where, CapabilitySets sets, Set<Capability> bounding) {
+    private static void requireWithin(String where, CapabilitySets sets, Set<Capability> bounding) {
         Map<String, Set<Capability>> asked = new LinkedHashMap<>();
         asked.put("bounding", sets.bounding());
         asked.put("effective", sets.effective());
         asked.put("permitted", sets.permitted());
         asked.put("inheritable", sets.inheritable());
+        asked.put("ambient", sets.ambient());
         asked.forEach((set, capabilities) -> {
-            if (!capabilities.equals(bounding)) {
-                throw Failure.input(where + "capabilities." + set + ": an exec'd process has the container's"
-                        + " bounding set " + bounding + " as its " + set + " set");
+            if (!bounding.containsAll(capabilities)) {
+                Set<Capability> beyond = EnumSet.noneOf(Capability.class);
+                beyond.addAll(capabilities);
+                beyond.removeAll(bounding);
+                throw Failure.input(where + "capabilities." + set + ": " + beyond + " beyond the container's bounding"
+                        + " set " + bounding);
             }
         });
-        if (!sets.ambient().isEmpty()) {
-            throw Failure.input(where + "capabilities.ambient: an exec'd process has no ambient capabilities");
-        }
     }
 
     private static Map<String, String> environment(List<String> entries, String what) {

@@ -19,9 +19,19 @@ import java.util.Set;
  *                    taking on the target's confinement
  * @param tunables    the command's resource limits and umask (an OCI runtime's exec process); a domain
  *                    name or an OOM score is not a join's to change
+ * @param capabilities the command's sets (an OCI runtime's exec process), within the target's bounding
+ *                    set; empty: the target's bounding set as every set but the ambient one
+ * @param credentials the ids the command runs as (an OCI runtime's exec process); empty: isolate's
  */
 public record JoinSpec(Set<Namespace> namespaces, Map<String, String> environment, Optional<String> workdir,
-        boolean privileged, List<String> command, Tunables tunables) {
+        boolean privileged, List<String> command, Tunables tunables, Optional<CapabilitySets> capabilities,
+        Optional<Credentials> credentials) {
+    /** isolate exec's: the target's confinement, isolate's ids. */
+    public JoinSpec(Set<Namespace> namespaces, Map<String, String> environment, Optional<String> workdir,
+            boolean privileged, List<String> command) {
+        this(namespaces, environment, workdir, privileged, command, Tunables.NONE, Optional.empty(), Optional.empty());
+    }
+
     public JoinSpec {
         namespaces = Collections.unmodifiableSet(namespaces.isEmpty()
                 ? EnumSet.noneOf(Namespace.class) : EnumSet.copyOf(namespaces));
@@ -36,6 +46,9 @@ public record JoinSpec(Set<Namespace> namespaces, Map<String, String> environmen
             CStrings.requireNoNul("environment variable " + name, value);
         });
         workdir.ifPresent(dir -> CStrings.requireNoNul("workdir", dir));
+        if (privileged && (capabilities.isPresent() || credentials.isPresent())) {
+            throw new IllegalArgumentException("a privileged join keeps isolate's capabilities and ids");
+        }
         if (tunables.domainname().isPresent() || tunables.oomScoreAdj().isPresent()) {
             throw new IllegalArgumentException("a join sets resource limits and the umask only");
         }

@@ -247,8 +247,7 @@ class PlannerTest {
 
     @Test
     void joiningEntersTheUserNamespaceFirstAndClonesIntoThePidNamespace() {
-        JoinSpec spec = new JoinSpec(Set.of(), Map.of("PATH", "/bin"), Optional.empty(), false, List.of("sh"),
-                dev.isolate.spec.Tunables.NONE);
+        JoinSpec spec = new JoinSpec(Set.of(), Map.of("PATH", "/bin"), Optional.empty(), false, List.of("sh"));
         JoinTarget target = new JoinTarget(Map.of(Namespace.PID, 20, Namespace.USER, 21, Namespace.MOUNT, 22,
                 Namespace.NET, 23), OptionalInt.of(30), OptionalInt.of(31), JoinTarget.Confinement.NONE);
         LaunchPlan plan = Planner.planJoin(spec, FACTS, target, Optional.empty());
@@ -269,8 +268,7 @@ class PlannerTest {
 
     @Test
     void joiningWithoutThePidNamespaceNeedsNoSecondProcessAndWithoutMountKeepsTheRoot() {
-        JoinSpec spec = new JoinSpec(Set.of(Namespace.UTS), Map.of(), Optional.of("/srv"), false, List.of("/bin/true"),
-                dev.isolate.spec.Tunables.NONE);
+        JoinSpec spec = new JoinSpec(Set.of(Namespace.UTS), Map.of(), Optional.of("/srv"), false, List.of("/bin/true"));
         JoinTarget target = new JoinTarget(Map.of(Namespace.UTS, 20), OptionalInt.empty(),
                 OptionalInt.empty(), JoinTarget.Confinement.NONE);
         LaunchPlan plan = Planner.planJoin(spec, FACTS, target, Optional.empty());
@@ -285,13 +283,24 @@ class PlannerTest {
     void aJoinSetsItsLimitsAndUmaskAndLeftRunningArmsNoParentDeathSignal() {
         JoinSpec spec = new JoinSpec(Set.of(Namespace.UTS), Map.of(), Optional.empty(), false, List.of("/bin/true"),
                 new dev.isolate.spec.Tunables(List.of(dev.isolate.spec.Tunables.Rlimit.of("RLIMIT_NOFILE", 1024, 1024)),
-                        OptionalInt.of(077), OptionalInt.empty(), Optional.empty()));
+                        OptionalInt.of(077), OptionalInt.empty(), Optional.empty()),
+                Optional.of(new dev.isolate.spec.CapabilitySets(Set.of(dev.isolate.spec.Capability.KILL,
+                        dev.isolate.spec.Capability.CHOWN), Set.of(dev.isolate.spec.Capability.KILL),
+                        Set.of(dev.isolate.spec.Capability.KILL), Set.of(), Set.of(), true)),
+                Optional.of(new dev.isolate.spec.Credentials(java.util.OptionalLong.of(1000),
+                        java.util.OptionalLong.of(1000), List.of(20L), Optional.empty())));
         JoinTarget target = new JoinTarget(Map.of(Namespace.UTS, 20), OptionalInt.empty(),
                 OptionalInt.empty(), JoinTarget.Confinement.NONE);
         LaunchPlan plan = Planner.planJoin(spec, FACTS, target, Optional.empty(), false);
         List<String> whats = plan.childSteps().stream().map(Step::what).toList();
         assertTrue(whats.contains("set RLIMIT_NOFILE to 1024:1024"), whats.toString());
         assertTrue(whats.contains("set the umask to 077"), whats.toString());
+        assertTrue(whats.indexOf("keep the permitted capabilities across the change of ids") < whats.indexOf(
+                "become uid 1000"), whats.toString());
+        assertTrue(whats.contains("set the supplementary groups to 20"), whats.toString());
+        assertTrue(whats.indexOf("become uid 1000") < whats.indexOf(String.format(
+                "set the capabilities to effective %016x, permitted %016x, inheritable %016x", 1L << 5, 1L << 5, 0L)),
+                whats.toString());
         assertFalse(plan.childSteps().stream().anyMatch(step -> step.call() == Call.PRCTL
                 && step.args().get(0).equals(Arg.of(PR_SET_PDEATHSIG))), "left running: no parent-death signal");
         assertTrue(Planner.planJoin(spec, FACTS, target, Optional.empty()).childSteps().stream().anyMatch(step ->
