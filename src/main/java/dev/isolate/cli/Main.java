@@ -34,7 +34,7 @@ public final class Main {
      * its bytes. isolate's own texts are ASCII, which ISO-8859-1 writes as ASCII does.
      */
     public static void main(String[] args) {
-        JvmCache.check(Main::execute);
+        JvmCache.check(Main::execute, args2 -> RuntimeMain.execute(args2, System.out, System.err));
         System.setOut(new PrintStream(new BufferedOutputStream(new FileOutputStream(FileDescriptor.out)), true,
                 StandardCharsets.ISO_8859_1));
         System.setErr(new PrintStream(new BufferedOutputStream(new FileOutputStream(FileDescriptor.err)), true,

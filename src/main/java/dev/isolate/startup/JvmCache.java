@@ -39,13 +39,13 @@ public final class JvmCache {
      * classes may be running: the JVM does not always refuse them), the index is removed, so
      * that the next start trains anew, and this JVM starts again without the cache: the same
      * process, with the same arguments. In a training run, runs the training workloads through
-     * {@code isolate} (isolate's main, without its exit) and exits, so that the JVM writes the
-     * cache.
+     * {@code isolate} and {@code runtime} (isolate's and isolate-runtime's mains, without their
+     * exit) and exits, so that the JVM writes the cache.
      */
-    public static void check(ToIntFunction<String[]> isolate) {
+    public static void check(ToIntFunction<String[]> isolate, ToIntFunction<String[]> runtime) {
         String training = System.getProperty(TRAINING);
         if (training != null) {
-            System.exit(Training.run(Path.of(training), isolate));
+            System.exit(Training.run(Path.of(training), isolate, runtime));
         }
         String index = System.getProperty(INDEX);
         if (index == null || key(Path.of(index)).filter(CacheKey::current).isPresent()) {

@@ -45,7 +45,7 @@ final class Training {
      * Trains, then completes the index (written by the launcher up to its key line) with this
      * JVM's key: an exit status of 0 means it did.
      */
-    static int run(Path index, ToIntFunction<String[]> isolate) {
+    static int run(Path index, ToIntFunction<String[]> isolate, ToIntFunction<String[]> runtime) {
         try {
             prune(index.getParent());
             List<Path> jars = CacheKey.classPath();
@@ -63,10 +63,35 @@ final class Training {
                 attempt(isolate, launch);
             }
             readBundle();
+            trainRuntime(runtime);
             Files.writeString(index, key + "\n", StandardCharsets.ISO_8859_1, StandardOpenOption.APPEND);
             return 0;
         } catch (IOException | RuntimeException e) {
             return 1;
+        }
+    }
+
+    /**
+     * isolate-runtime's commands that an engine calls around every container, against a state
+     * directory of the training's own, which they leave as they found it (empty).
+     */
+    private static void trainRuntime(ToIntFunction<String[]> runtime) throws IOException {
+        Path root = Files.createTempDirectory("isolate-training");
+        try {
+            String dir = root.toString();
+            attempt(runtime, List.of("--root", dir, "list"));
+            attempt(runtime, List.of("--root", dir, "list", "--format", "json"));
+            attempt(runtime, List.of("--root", dir, "state", "training"));
+            attempt(runtime, List.of("--root", dir, "--log-format", "json", "delete", "--force", "training"));
+            attempt(runtime, List.of("--root", dir, "kill", "training", "15"));
+            attempt(runtime, List.of("features"));
+        } finally {
+            try (DirectoryStream<Path> left = Files.newDirectoryStream(root)) {
+                for (Path entry : left) {
+                    Files.deleteIfExists(entry);
+                }
+            }
+            Files.delete(root);
         }
     }
 
