@@ -73,18 +73,7 @@ final class CredentialSteps {
     /** setgroups, setresgid, setresuid, and the parent-death signal again, which a change of ids clears. */
     static void steps(ContainerSpec spec, HostFacts facts, Credentials credentials, boolean parentDeath,
             List<Step> steps) {
-        if (!deniesSetgroups(spec, facts)) {
-            List<Long> groups = credentials.groups();
-            steps.add(groups.isEmpty()
-                    ? Step.of(Call.SETGROUPS, Check.SUCCESS, "clear the supplementary groups", Arg.of(0), Arg.NULL)
-                    : Step.of(Call.SETGROUPS, Check.SUCCESS, "set the supplementary groups to "
-                            + groups.stream().map(String::valueOf).collect(Collectors.joining(",")),
-                            Arg.of(groups.size()), new Arg.Bytes(gidArray(groups))));
-        }
-        credentials.gid().ifPresent(gid -> steps.add(Step.of(Call.SETRESGID, Check.SUCCESS, "become gid " + gid,
-                Arg.of(gid), Arg.of(gid), Arg.of(gid))));
-        credentials.uid().ifPresent(uid -> steps.add(Step.of(Call.SETRESUID, Check.SUCCESS, "become uid " + uid,
-                Arg.of(uid), Arg.of(uid), Arg.of(uid))));
+        ids(credentials, !deniesSetgroups(spec, facts), steps);
         if (parentDeath && (credentials.uid().isPresent() || credentials.gid().isPresent())) {
             // The kernel clears the parent-death signal when the effective ids change.
             steps.add(Step.of(Call.PRCTL, Check.SUCCESS, "set the parent-death signal again",
@@ -92,14 +81,19 @@ final class CredentialSteps {
         }
     }
 
-    /** setgroups, setresgid and setresuid to the ids given, for a join's command (no parent-death signal to keep). */
-    static void ids(Credentials credentials, List<Step> steps) {
-        List<Long> groups = credentials.groups();
-        steps.add(groups.isEmpty()
-                ? Step.of(Call.SETGROUPS, Check.SUCCESS, "clear the supplementary groups", Arg.of(0), Arg.NULL)
-                : Step.of(Call.SETGROUPS, Check.SUCCESS, "set the supplementary groups to "
-                        + groups.stream().map(String::valueOf).collect(Collectors.joining(",")),
-                        Arg.of(groups.size()), new Arg.Bytes(gidArray(groups))));
+    /**
+     * setgroups (unless the user namespace denies it), setresgid and setresuid to the ids given;
+     * a join's command has no parent-death signal to arm again.
+     */
+    static void ids(Credentials credentials, boolean setGroups, List<Step> steps) {
+        if (setGroups) {
+            List<Long> groups = credentials.groups();
+            steps.add(groups.isEmpty()
+                    ? Step.of(Call.SETGROUPS, Check.SUCCESS, "clear the supplementary groups", Arg.of(0), Arg.NULL)
+                    : Step.of(Call.SETGROUPS, Check.SUCCESS, "set the supplementary groups to "
+                            + groups.stream().map(String::valueOf).collect(Collectors.joining(",")),
+                            Arg.of(groups.size()), new Arg.Bytes(gidArray(groups))));
+        }
         credentials.gid().ifPresent(gid -> steps.add(Step.of(Call.SETRESGID, Check.SUCCESS, "become gid " + gid,
                 Arg.of(gid), Arg.of(gid), Arg.of(gid))));
         credentials.uid().ifPresent(uid -> steps.add(Step.of(Call.SETRESUID, Check.SUCCESS, "become uid " + uid,

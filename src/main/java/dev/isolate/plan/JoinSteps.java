@@ -59,11 +59,11 @@ final class JoinSteps {
                 steps.add(Step.of(Call.PRCTL, Check.SUCCESS, "keep the permitted capabilities across the change of ids",
                         Arg.of(PR_SET_KEEPCAPS), Arg.of(1), Arg.of(0), Arg.of(0), Arg.of(0)));
             }
-            spec.credentials().ifPresent(ids -> CredentialSteps.ids(ids, steps));
+            spec.credentials().ifPresent(ids -> CredentialSteps.ids(ids, !facts.setgroupsDenied(), steps));
             ContainmentSteps.set(Capability.mask(sets.effective()) & kept, Capability.mask(sets.permitted()) & kept,
                     Capability.mask(sets.inheritable()) & kept, sets.ambient(), steps);
         } else {
-            spec.credentials().ifPresent(ids -> CredentialSteps.ids(ids, steps));
+            spec.credentials().ifPresent(ids -> CredentialSteps.ids(ids, !facts.setgroupsDenied(), steps));
             if (kept != facts.knownCapabilities()) {
                 ContainmentSteps.limit(kept, facts, steps);
                 ContainmentSteps.set(kept, steps);
