@@ -50,13 +50,19 @@ public final class KeptCgroup {
         }
     }
 
-    /** Kills whatever still runs in it, then removes its directories bottom up. */
+    /**
+     * Kills whatever still runs in it, then removes its directories bottom up, and isolate's own
+     * parent in a hierarchy once no other container uses it.
+     */
     public void killAndRemove() {
         ContainerCgroup.killAll(leaves);
         Failure failed = null;
         for (ContainerCgroup.Leaf leaf : leaves) {
             try {
                 ContainerCgroup.removeWhenEmpty(leaf.leaf());
+                if (leaf.parents().equals(List.of(ContainerCgroup.DEFAULT_PARENT))) {
+                    ContainerCgroup.removeIfUnused(leaf.leaf().getParent()); // isolate's own, as a launch's end does
+                }
             } catch (Failure f) {
                 failed = failed == null ? f : failed;
             }
