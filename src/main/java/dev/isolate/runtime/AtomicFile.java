@@ -1,12 +1,10 @@
 package dev.isolate.runtime;
 
-import static dev.isolate.linux.Linux.AT_FDCWD;
 import static dev.isolate.linux.Linux.EEXIST;
-import static dev.isolate.linux.Linux.RENAME_NOREPLACE;
 
 import dev.isolate.exit.Failure;
+import dev.isolate.sys.ByteStrings;
 import dev.isolate.sys.Kernel;
-import dev.isolate.sys.Syscall;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -36,8 +34,7 @@ public final class AtomicFile {
             Files.write(temporary, text.getBytes(StandardCharsets.ISO_8859_1));
             if (onlyNew) {
                 Path from = temporary;
-                long renamed = NativePaths.with(from, target, (a, b) -> Kernel.get().call(Syscall.RENAMEAT2,
-                        AT_FDCWD, a, AT_FDCWD, b, RENAME_NOREPLACE));
+                long renamed = Kernel.get().renameNoReplace(ByteStrings.of(from), ByteStrings.of(target));
                 if (renamed < 0) {
                     Files.deleteIfExists(temporary);
                     throw Failure.input(target + ": " + (renamed == -EEXIST ? "exists already: remove it first"

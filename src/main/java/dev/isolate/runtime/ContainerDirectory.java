@@ -3,6 +3,7 @@ package dev.isolate.runtime;
 import static dev.isolate.linux.Linux.*;
 
 import dev.isolate.exit.Failure;
+import dev.isolate.sys.ByteStrings;
 import dev.isolate.sys.Kernel;
 import dev.isolate.sys.Syscall;
 import java.io.IOException;
@@ -57,8 +58,7 @@ public final class ContainerDirectory implements AutoCloseable {
             throw Failure.step("state directory " + root.directory() + ": " + Failure.reason(e));
         }
         int fd = lock(temporary.resolve(LOCK));
-        long renamed = NativePaths.with(temporary, directory, (from, to) ->
-                Kernel.get().call(Syscall.RENAMEAT2, AT_FDCWD, from, AT_FDCWD, to, RENAME_NOREPLACE));
+        long renamed = Kernel.get().renameNoReplace(ByteStrings.of(temporary), ByteStrings.of(directory));
         if (renamed < 0) {
             Kernel.get().close(fd);
             removeQuietly(temporary);
@@ -172,8 +172,7 @@ public final class ContainerDirectory implements AutoCloseable {
      */
     private static int lock(Path file) {
         Kernel kernel = Kernel.get();
-        long fd = NativePaths.with(file, path -> kernel.call(Syscall.OPENAT, AT_FDCWD, path,
-                O_RDWR | O_CLOEXEC | O_NOFOLLOW));
+        long fd = kernel.open(ByteStrings.of(file), O_RDWR | O_CLOEXEC | O_NOFOLLOW);
         if (fd < 0) {
             throw Failure.step("lock " + file + ": " + kernel.errorText((int) -fd));
         }

@@ -4,6 +4,7 @@ import static dev.isolate.linux.Linux.*;
 
 import dev.isolate.exit.Failure;
 import dev.isolate.state.ProcessIdentity;
+import dev.isolate.sys.ByteStrings;
 import dev.isolate.sys.Kernel;
 import dev.isolate.sys.Syscall;
 import java.io.IOException;
@@ -31,12 +32,12 @@ public final class StartGate {
      */
     public static int make(Path fifo) {
         Kernel kernel = Kernel.get();
-        long made = NativePaths.with(fifo, path -> kernel.call(Syscall.MKNODAT, AT_FDCWD, path, S_IFIFO | 0600, 0));
+        long made = kernel.withPath(ByteStrings.of(fifo), path -> kernel.call(Syscall.MKNODAT, AT_FDCWD, path,
+                S_IFIFO | 0600, 0));
         if (made < 0) {
             throw Failure.step("start gate " + fifo + ": " + kernel.errorText((int) -made));
         }
-        long fd = NativePaths.with(fifo, path -> kernel.call(Syscall.OPENAT, AT_FDCWD, path,
-                O_PATH | O_CLOEXEC | O_NOFOLLOW));
+        long fd = kernel.open(ByteStrings.of(fifo), O_PATH | O_CLOEXEC | O_NOFOLLOW);
         if (fd < 0) {
             throw Failure.step("start gate " + fifo + ": " + kernel.errorText((int) -fd));
         }
@@ -50,8 +51,7 @@ public final class StartGate {
      */
     public static void open(Path fifo, ProcessIdentity process, String id) {
         Kernel kernel = Kernel.get();
-        long fd = NativePaths.with(fifo, path -> kernel.call(Syscall.OPENAT, AT_FDCWD, path,
-                O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOFOLLOW));
+        long fd = kernel.open(ByteStrings.of(fifo), O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOFOLLOW);
         if (fd < 0) {
             throw Failure.step("start gate " + fifo + ": " + kernel.errorText((int) -fd));
         }

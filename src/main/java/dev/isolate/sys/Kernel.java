@@ -118,8 +118,17 @@ public final class Kernel {
         return withPath(path, address -> call(Syscall.MKDIRAT, dirfd, address, mode));
     }
 
-    /** A call given the address of a native copy of {@code path}, freed once it returns. */
-    long withPath(String path, LongUnaryOperator call) {
+    /**
+     * renameat2(RENAME_NOREPLACE): 0, or -errno (EEXIST when {@code to} is there). The paths
+     * are byte strings.
+     */
+    public long renameNoReplace(String from, String to) {
+        return withPath(from, a -> withPath(to, b -> call(Syscall.RENAMEAT2, Linux.AT_FDCWD, a, Linux.AT_FDCWD, b,
+                Linux.RENAME_NOREPLACE)));
+    }
+
+    /** A call given the address of a native copy of {@code path} (a byte string), freed once it returns. */
+    public long withPath(String path, LongUnaryOperator call) {
         long address = cString(path);
         try {
             return call.applyAsLong(address);

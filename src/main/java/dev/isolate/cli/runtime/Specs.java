@@ -13,6 +13,8 @@ import picocli.CommandLine.Model.PositionalParamSpec;
  * isolate-runtime's commands as picocli models built by hand, as isolate's own are (no
  * annotations read by reflection at start: engines run the runtime several times for every
  * container). Each command keeps its option objects and reads the values back after the parse.
+ * These few builders mirror cli.CommandModel's: cli's Main dispatches to this package, so it
+ * cannot use cli's own without a package cycle.
  */
 final class Specs {
     private Specs() {
