@@ -34,15 +34,17 @@ public final class Main {
      * its bytes. isolate's own texts are ASCII, which ISO-8859-1 writes as ASCII does.
      */
     public static void main(String[] args) {
-        JvmCache.check(Main::execute, args2 -> RuntimeMain.execute(args2, System.out, System.err));
         System.setOut(new PrintStream(new BufferedOutputStream(new FileOutputStream(FileDescriptor.out)), true,
                 StandardCharsets.ISO_8859_1));
         System.setErr(new PrintStream(new BufferedOutputStream(new FileOutputStream(FileDescriptor.err)), true,
                 StandardCharsets.ISO_8859_1));
-        // scripts/isolate started under the name isolate-runtime: the OCI runtime's command line.
+        // scripts/isolate started under the name isolate-runtime: the OCI runtime's command line,
+        // with a JVM cache of its own (its training runs the runtime's commands, not isolate's).
         if ("runtime".equals(System.getProperty("isolate.entry"))) {
+            JvmCache.check(JvmCache.Entry.RUNTIME, runtimeArgs -> RuntimeMain.execute(runtimeArgs, System.out, System.err));
             RuntimeMain.main(args);
         }
+        JvmCache.check(JvmCache.Entry.ISOLATE, Main::execute);
         int status;
         try {
             status = execute(CallerBytes.arguments(args));

@@ -48,7 +48,8 @@ public final class CallerBytes {
         if (first < 1) {
             throw mismatch(words.size() + " words for " + given.length + " arguments");
         }
-        String[] arguments = words.subList(first, words.size()).toArray(String[]::new);
+        // toArray(String[]::new) would spin a class at every start: a training run never gets here.
+        String[] arguments = words.subList(first, words.size()).toArray(new String[0]);
         for (int i = 0; i < given.length; i++) {
             if (!ByteStrings.decodedByTheJvm(arguments[i]).equals(given[i])) {
                 throw mismatch("argument " + (i + 1) + " differs");

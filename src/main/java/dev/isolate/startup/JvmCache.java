@@ -34,21 +34,34 @@ public final class JvmCache {
     private JvmCache() {
     }
 
+    /** The program a JVM runs: each has a cache of its own, trained on its own commands. */
+    public enum Entry {
+        /** isolate's command line. */
+        ISOLATE,
+        /** isolate-runtime's, the OCI runtime's. */
+        RUNTIME
+    }
+
     /**
      * The first thing isolate does. With a cache made for other jars or another JVM (whose
      * classes may be running: the JVM does not always refuse them), the index is removed, so
      * that the next start trains anew, and this JVM starts again without the cache: the same
-     * process, with the same arguments. In a training run, runs the training workloads through
-     * {@code isolate} and {@code runtime} (isolate's and isolate-runtime's mains, without their
-     * exit) and exits, so that the JVM writes the cache.
+     * process, with the same arguments. In a training run, runs that entry's training workloads
+     * through {@code main} (its main, without the exit) and exits, so that the JVM writes the cache.
      */
-    public static void check(ToIntFunction<String[]> isolate, ToIntFunction<String[]> runtime) {
+    public static void check(Entry entry, ToIntFunction<String[]> main) {
         String training = System.getProperty(TRAINING);
         if (training != null) {
-            System.exit(Training.run(Path.of(training), isolate, runtime));
+            System.exit(Training.run(Path.of(training), entry, main));
         }
         String index = System.getProperty(INDEX);
-        if (index == null || key(Path.of(index)).filter(CacheKey::current).isPresent()) {
+        if (index == null) {
+            return;
+        }
+        // No lambda or method reference on this path: a training run never takes it, so the
+        // cache would not hold the class the JVM spins for one.
+        Optional<String> key = key(Path.of(index));
+        if (key.isPresent() && CacheKey.current(key.get())) {
             return;
         }
         try {

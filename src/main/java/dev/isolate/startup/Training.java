@@ -8,35 +8,31 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.Enumeration;
 import java.util.List;
 import java.util.OptionalInt;
 import java.util.Optional;
 import java.util.function.ToIntFunction;
-import java.util.jar.JarEntry;
-import java.util.jar.JarFile;
 
 /**
  * A training run: the JVM that writes a cache at its exit (scripts/isolate starts it with
- * -XX:ArchiveClassesAtExit or -XX:AOTCacheOutput, its output going nowhere) first loads
- * every class of isolate's and picocli's, then does what real starts do, so that the cache
- * holds what they load and, for an AOT cache, how they run.
+ * -XX:ArchiveClassesAtExit or -XX:AOTCacheOutput, its output going nowhere) makes the starts
+ * the cache is for, so that it holds the classes they load and, for an AOT cache, how they run.
+ * <p>
+ * Only those: from JDK 25 on, every class in the cache is loaded and linked before main runs,
+ * at every start, so each class a start does not use costs it time and memory. A cache holding
+ * every class of isolate's (as one did) took Temurin 25's JVM 20 ms longer to create and 6 MB
+ * more RSS than one of these starts' classes; and a start taking another path (a root
+ * filesystem, a terminal, the state commands) was faster with the smaller cache too, which
+ * still holds the JDK's and picocli's classes every start shares. Measured in README,
+ * Performance.
  */
 final class Training {
-    /** Commands whose help is printed: each builds its part of the command line's model. */
-    private static final List<String> COMMANDS = List.of("run", "exec", "ps", "stats", "logs", "stop", "kill", "rm",
-            "ns", "lsns", "network", "gc", "help", "version");
-    /** Launches planned and printed, then one made: nothing of them is kept. */
-    private static final List<List<String>> LAUNCHES = List.of(
-            List.of("--dry-run", "-npumiC", "h", "true"),
-            List.of("--dry-run", "--json", "-npumiC", "h", "-e", "A=1", "-w", "/", "true"),
-            List.of("--dry-run", "-v", "-pU", "--init", "true"),
-            List.of("--dry-run", "--memory", "64m", "--memory-swap", "128m", "--cpu-shares", "512", "--cpuset-cpus",
-                    "0", "-npumiC", "h", "true"),
+    /** isolate's starts: what a script wraps around each command, and what it asks of the rest. */
+    private static final List<List<String>> STARTS = List.of(
+            List.of("--version"),
             List.of("-npumiC", "h", "true"),
-            // Refused without privilege on cgroup v1, after the checks a limited launch makes.
-            List.of("--memory", "64m", "--pids-limit", "1000", "--cpus", "1", "-npumiC", "h", "true"));
-    private static final List<String> PACKAGES = List.of("dev/isolate/", "picocli/");
+            List.of("ps"),
+            List.of("--dry-run", "-R", "/", "--overlay", "-n", "true"));
 
     private Training() {
     }
@@ -45,7 +41,7 @@ final class Training {
      * Trains, then completes the index (written by the launcher up to its key line) with this
      * JVM's key: an exit status of 0 means it did.
      */
-    static int run(Path index, ToIntFunction<String[]> isolate, ToIntFunction<String[]> runtime) {
+    static int run(Path index, JvmCache.Entry entry, ToIntFunction<String[]> main) {
         try {
             prune(index.getParent());
             List<Path> jars = CacheKey.classPath();
@@ -53,17 +49,17 @@ final class Training {
             if (!CacheKey.current(key)) {
                 return 1; // a path the key cannot hold
             }
-            loadClasses(jars.get(0));
-            attempt(isolate, List.of("--version"));
-            attempt(isolate, List.of("--help"));
-            for (String command : COMMANDS) {
-                attempt(isolate, List.of(command, "--help"));
+            switch (entry) {
+                case ISOLATE -> {
+                    for (List<String> start : STARTS) {
+                        attempt(main, start);
+                    }
+                }
+                case RUNTIME -> {
+                    readBundle();
+                    trainRuntime(main);
+                }
             }
-            for (List<String> launch : LAUNCHES) {
-                attempt(isolate, launch);
-            }
-            readBundle();
-            trainRuntime(runtime);
             Files.writeString(index, key + "\n", StandardCharsets.ISO_8859_1, StandardOpenOption.APPEND);
             return 0;
         } catch (IOException | RuntimeException e) {
@@ -118,27 +114,6 @@ final class Training {
             isolate.applyAsInt(args.toArray(String[]::new));
         } catch (RuntimeException e) {
             // its output, like the others', goes nowhere
-        }
-    }
-
-    /**
-     * Loads, without initializing, every class of isolate's and picocli's in isolate's jar, so
-     * that the cache has the classes of paths the workloads do not take.
-     */
-    static void loadClasses(Path jar) throws IOException {
-        ClassLoader loader = Training.class.getClassLoader();
-        try (JarFile file = new JarFile(jar.toFile())) {
-            for (Enumeration<JarEntry> entries = file.entries(); entries.hasMoreElements(); ) {
-                String name = entries.nextElement().getName();
-                if (name.endsWith(".class") && PACKAGES.stream().anyMatch(name::startsWith)) {
-                    try {
-                        Class.forName(name.substring(0, name.length() - ".class".length()).replace('/', '.'), false,
-                                loader);
-                    } catch (ClassNotFoundException | LinkageError e) {
-                        // what needs a build-time library (the man page writer) stays out
-                    }
-                }
-            }
         }
     }
 

@@ -299,7 +299,11 @@ public final class StateStore {
         } catch (IOException e) {
             throw Failure.step("state directory " + containers + ": " + Failure.reason(e));
         }
-        records.sort(Comparator.comparing(ContainerRecord::started).thenComparing(ContainerRecord::name));
+        // Comparator.comparing's own lambdas are spun at each start (the JVM cache keeps only isolate's).
+        records.sort((a, b) -> {
+            int byStart = a.started().compareTo(b.started());
+            return byStart != 0 ? byStart : a.name().compareTo(b.name());
+        });
         return records;
     }
 

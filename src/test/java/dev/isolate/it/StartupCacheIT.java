@@ -183,6 +183,47 @@ class StartupCacheIT {
         }
     }
 
+    /**
+     * isolate-runtime, the same jar under another name, trains a cache of its own beside
+     * isolate's and loads it (its JVM's openat calls, under strace: the runtime's commands
+     * exit at once), and neither start retrains or touches the other's cache.
+     */
+    @Test
+    void isolateRuntimeTrainsAndLoadsACacheOfItsOwn() throws IOException {
+        Path runtime = Files.createSymbolicLink(script.resolveSibling("isolate-runtime"), Path.of("isolate"));
+        List<String> javas = javas();
+        for (String java : javas) {
+            Path cache = tmp.resolve("cache-" + javas.indexOf(java));
+            Path isolateArchive = only(cache, ".jsa", java, "first");
+            Object isolateTrained = inode(isolateArchive);
+            Path state = Files.createDirectory(tmp.resolve("state-" + javas.indexOf(java)));
+            List<String> list = List.of("env", "ISOLATE_JVM_CACHE=" + cache, "JAVA=" + java, runtime.toString(),
+                    "--root", state.toString(), "list", "-q");
+            assertEquals(new Result(0, "", ""), Isolate.exec(list, null), java + ": the runtime's first start");
+            Path runtimeArchive;
+            try (Stream<Path> files = Files.list(cache)) {
+                List<Path> archives = files.filter(p -> p.toString().endsWith(".jsa") && !p.equals(isolateArchive))
+                        .toList();
+                assertEquals(1, archives.size(), java + ": " + archives);
+                runtimeArchive = archives.get(0);
+            }
+            Object runtimeTrained = inode(runtimeArchive);
+
+            Path traced = tmp.resolve("openat-" + javas.indexOf(java));
+            List<String> strace = new ArrayList<>(List.of("strace", "-f", "-qq", "-e", "trace=openat", "-o",
+                    traced.toString()));
+            strace.addAll(list);
+            assertEquals(new Result(0, "", ""), Isolate.exec(strace, null), java + ": the runtime's second start");
+            String opened = Files.readString(traced);
+            assertTrue(opened.contains("\"" + runtimeArchive + "\""), java + ": it loads its own cache");
+            assertFalse(opened.contains("\"" + isolateArchive + "\""), java + ": and not isolate's");
+            assertEquals(runtimeTrained, inode(runtimeArchive), java + ": which it keeps");
+
+            assertEquals(new Result(0, "ok\n", ""), asRoot(java, cache).result(), java);
+            assertEquals(isolateTrained, inode(isolateArchive), java + ": isolate keeps its cache too");
+        }
+    }
+
     /** Trains a cache for this java with a first start (or, without one, finds it): its only file so named. */
     private Path only(Path cache, String suffix, String java, String first) throws IOException {
         if (first != null) {
