@@ -366,11 +366,42 @@ public final class ContainerCgroup implements AutoCloseable {
                 cgroup.make(leaf);
             }
             diagnostics.accept(() -> "cgroup: " + String.join("; ", decision.describe()));
+            if (!decision.leaves().isEmpty()) {
+                startGracePeriod(decision.leaves().get(0).hierarchy());
+            }
             return cgroup;
         } catch (RuntimeException e) {
             cgroup.close();
             throw e;
         }
+    }
+
+    /**
+     * The first move of a process into a cgroup after a quiet spell waits for an RCU grace
+     * period (the kernel's lock over every cgroup's membership switches to its slow mode: 5-11
+     * ms on the machines measured), and a move within about one grace period of the last does
+     * not wait. So a thread of isolate's moves itself into the cgroup it is already in, which
+     * changes nothing, while the launch goes on to plan and clone: the child's move into the
+     * container's cgroup ({@link #attach}) then finds the grace period passed, or waits only for
+     * what is left of it. A failed move only means no gain.
+     */
+    private static void startGracePeriod(Hierarchies.Hierarchy hierarchy) {
+        Thread mover = new Thread(() -> {
+            try {
+                Path self = Files.readSymbolicLink(Path.of("/proc/thread-self")); // PID/task/TID
+                // v1 moves one thread through tasks; v2 moves a process, all of whose threads are there.
+                Path own = hierarchy.directory(hierarchy.own());
+                if (hierarchy.unified()) {
+                    Files.writeString(own.resolve("cgroup.procs"), self.getName(0).toString(), StandardOpenOption.WRITE);
+                } else {
+                    Files.writeString(own.resolve("tasks"), self.getFileName().toString(), StandardOpenOption.WRITE);
+                }
+            } catch (IOException | RuntimeException e) {
+                // the attach waits for the grace period itself
+            }
+        }, "isolate-cgroup-grace-period");
+        mover.setDaemon(true);
+        mover.start();
     }
 
     /**
