@@ -27,9 +27,6 @@ import java.util.function.BooleanSupplier;
  * isolate gives up), prints the name and returns.
  */
 final class Detach {
-    /** The supervising JVM's initial heap (see {@link #jvmCommand}). */
-    static final String SUPERVISOR_INITIAL_HEAP = "-Xms8m";
-
     private Detach() {
     }
 
@@ -112,10 +109,7 @@ final class Detach {
     /**
      * The JVM's part of this process's command line: all of it but the arguments main got,
      * which end it, whatever the JVM was started with (a main class, -jar, @argfiles). The
-     * descriptors the caller passed stay with the caller. The supervisor lives as long as its
-     * container, so its heap starts small: by default a JVM's starts at 1/64 of the memory,
-     * and the pages a start touches stay resident (a supervisor's RSS 60 MB, PSS 45 MB; with
-     * 8 MB, 49 and 33). The JVM's own options come after and may say otherwise.
+     * descriptors the caller passed stay with the caller.
      */
     static List<String> jvmCommand(List<String> cmdline, List<String> arguments) {
         int jvm = cmdline.size() - arguments.size();
@@ -124,7 +118,6 @@ final class Detach {
         }
         List<String> command = new ArrayList<>();
         command.add(cmdline.get(0));
-        command.add(SUPERVISOR_INITIAL_HEAP);
         for (String word : cmdline.subList(1, jvm)) {
             if (!word.startsWith("-D" + HostFacts.PASSED_FDS_PROPERTY + "=")) {
                 command.add(word);
