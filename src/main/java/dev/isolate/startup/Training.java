@@ -30,6 +30,7 @@ final class Training {
     /** isolate's starts: what a script wraps around each command, and what it asks of the rest. */
     private static final List<List<String>> STARTS = List.of(
             List.of("--version"),
+            List.of("--help"),
             List.of("-npumiC", "h", "true"),
             List.of("ps"),
             List.of("--dry-run", "-R", "/", "--overlay", "-n", "true"));
