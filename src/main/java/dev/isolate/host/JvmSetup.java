@@ -20,6 +20,9 @@ public final class JvmSetup {
             Map.entry(SIGHUP, "SIGHUP (start the JVM with -Xrs)"), Map.entry(SIGQUIT, "SIGQUIT (start the JVM with -Xrs)"),
             Map.entry(SIGUSR2, "SIGUSR2 (set _JAVA_SR_SIGNUM=40 in its environment)"));
 
+    /** Set once the JVM's signals were found as isolate needs them: only isolate's own handlers change them after. */
+    private static boolean signalsChecked;
+
     private JvmSetup() {
     }
 
@@ -37,12 +40,16 @@ public final class JvmSetup {
             throw refused("jffi may use sun.misc.Unsafe (start the JVM with -Djffi.unsafe.disabled=true)");
         }
         HostFacts facts = HostFacts.read();
-        // Read before isolate installs any handler of its own: these can only be the JVM's.
-        List<Integer> handled = facts.handledSignals();
-        for (Map.Entry<Integer, String> signal : JVM_SIGNALS) {
-            if (handled.contains(signal.getKey())) {
-                throw refused("the JVM handles " + signal.getValue());
+        // Read before isolate installs any handler of its own: these can only be the JVM's. A
+        // later launch in the same JVM (the JVM cache's training makes two) finds isolate's.
+        if (!signalsChecked) {
+            List<Integer> handled = facts.handledSignals();
+            for (Map.Entry<Integer, String> signal : JVM_SIGNALS) {
+                if (handled.contains(signal.getKey())) {
+                    throw refused("the JVM handles " + signal.getValue());
+                }
             }
+            signalsChecked = true;
         }
         return facts;
     }
