@@ -21,10 +21,9 @@ import java.util.function.ToIntFunction;
  * Only those: from JDK 25 on, every class in the cache is loaded and linked before main runs,
  * at every start, so each class a start does not use costs it time and memory. A cache holding
  * every class of isolate's (as one did) took Temurin 25's JVM 20 ms longer to create and 6 MB
- * more RSS than one of these starts' classes; and a start taking another path (a root
- * filesystem, a terminal, the state commands) was faster with the smaller cache too, which
- * still holds the JDK's and picocli's classes every start shares. Measured in README,
- * Performance.
+ * more RSS than one of a plain launch's classes; and the starts it did not train (then a root
+ * filesystem, ps, --help) were faster with the smaller cache too, which still holds the JDK's
+ * and picocli's classes every start shares. Measured in README, Performance.
  */
 final class Training {
     /** isolate's starts: what a script wraps around each command, and what it asks of the rest. */
