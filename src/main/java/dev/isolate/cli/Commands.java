@@ -39,6 +39,14 @@ final class Commands {
     }
 
     /**
+     * Whether these arguments start a process in new namespaces (isolate COMMAND, run, exec),
+     * whose system calls follow the parse at once.
+     */
+    static boolean startProcess(String... args) {
+        return args.length > 0 && (args[0].equals("run") || args[0].equals("exec") || !NAMES.contains(args[0]));
+    }
+
+    /**
      * The model that parses these arguments: isolate's own, or, when their first word names a
      * command of isolate's, that command below a parent that only gives it its name (no option
      * of isolate's own can come before it). Without the first word's rule, picocli would take

@@ -7,6 +7,7 @@ import dev.isolate.exit.Failure;
 import dev.isolate.host.CallerBytes;
 import dev.isolate.spec.Spelling;
 import dev.isolate.startup.JvmCache;
+import dev.isolate.sys.Kernel;
 import dev.isolate.sys.Trampoline;
 import java.io.BufferedOutputStream;
 import java.io.FileDescriptor;
@@ -63,6 +64,9 @@ public final class Main {
             System.err.println("isolate: unsupported platform " + System.getProperty("os.name") + "/"
                     + System.getProperty("os.arch") + ": isolate runs on x86-64 Linux only");
             return ExitStatus.SETUP_FAILED;
+        }
+        if (Commands.startProcess(args)) {
+            Kernel.loadInBackground();
         }
         CommandLine cli = commandLine(args);
         String[] expanded = Clusters.expand(args, cli.getCommandSpec());

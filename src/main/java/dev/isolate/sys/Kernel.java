@@ -22,7 +22,8 @@ import java.util.function.LongUnaryOperator;
  * {@code -errno}.
  */
 public final class Kernel {
-    private static final Kernel INSTANCE = loaded();
+    /** Set once, by the first load that succeeds; a failed load leaves it null. */
+    private static volatile Kernel instance;
 
     private final Invoker invoker = Invoker.getInstance();
     private final MemoryIO memory = MemoryIO.getInstance();
@@ -60,7 +61,39 @@ public final class Kernel {
     }
 
     public static Kernel get() {
-        return INSTANCE;
+        Kernel kernel = instance;
+        return kernel != null ? kernel : load();
+    }
+
+    private static synchronized Kernel load() {
+        if (instance == null) {
+            instance = loaded();
+        }
+        return instance;
+    }
+
+    /**
+     * Starts loading jffi and its stub on a thread of its own, for a command that makes system
+     * calls as soon as its command line is parsed: the load (~20 ms on JDK 25, most of it the
+     * locale data above) then runs beside the parse, on another core. The first get() waits
+     * for it. A load that fails here is dropped: get() tries again and reports the failure
+     * where it is met.
+     */
+    public static void loadInBackground() {
+        Thread loader = new Thread(new BackgroundLoad(), "isolate-kernel-load");
+        loader.setDaemon(true);
+        loader.start();
+    }
+
+    private static final class BackgroundLoad implements Runnable {
+        @Override
+        public void run() {
+            try {
+                load();
+            } catch (RuntimeException | LinkageError dropped) {
+                // get() meets it again on the thread that needs the kernel
+            }
+        }
     }
 
     public MemoryIO memory() {

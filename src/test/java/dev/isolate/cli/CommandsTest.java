@@ -1,6 +1,7 @@
 package dev.isolate.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -32,6 +33,17 @@ class CommandsTest {
         assertEquals(List.of("ps"), List.copyOf(Commands.forArguments("ps", "-a").subcommands().keySet()));
         assertTrue(Commands.forArguments("-p", "ps").subcommands().isEmpty());
         assertTrue(Commands.forArguments().subcommands().isEmpty());
+    }
+
+    @Test
+    void theCommandsThatStartAProcessAreKnownBeforeTheParse() {
+        for (List<String> args : List.of(List.of("-npu", "sh"), List.of("sh"), List.of("run", "-d", "sh"),
+                List.of("exec", "web", "sh"), List.of("--version"))) {
+            assertTrue(Commands.startProcess(args.toArray(String[]::new)), args.toString());
+        }
+        for (List<String> args : List.<List<String>>of(List.of(), List.of("ps"), List.of("stop", "web"), List.of("lsns"))) {
+            assertFalse(Commands.startProcess(args.toArray(String[]::new)), args.toString());
+        }
     }
 
     @Test
