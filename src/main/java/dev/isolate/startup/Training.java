@@ -2,6 +2,7 @@ package dev.isolate.startup;
 
 import dev.isolate.bundle.BundleConfig;
 import dev.isolate.bundle.DefaultConfig;
+import dev.isolate.host.network.HostCleanup;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
@@ -33,6 +34,12 @@ final class Training {
             List.of("-npumiC", "h", "true"),
             List.of("ps"));
 
+    /** Set by scripts/isolate to {@link #PRIVATE_NETWORK} when it gave the training a network namespace. */
+    static final String NETWORK = "isolate.jvm-cache.training.network";
+    static final String PRIVATE_NETWORK = "private";
+    /** What --network's bridge, veth pair and rules need of the kernel. */
+    private static final List<String> NETWORK_MODULES = List.of("bridge", "veth", "nf_tables");
+
     private Training() {
     }
 
@@ -54,6 +61,7 @@ final class Training {
                         attempt(main, start);
                     }
                     rootFilesystemStart(main);
+                    networkStart(main);
                 }
                 case RUNTIME -> {
                     readBundle();
@@ -83,6 +91,38 @@ final class Training {
         } finally {
             Files.delete(root);
         }
+    }
+
+    /**
+     * A launch with --network (a bridge, a veth pair, NAT rules, all made by ip and nft): only
+     * when scripts/isolate started the training in a network namespace of its own (as root),
+     * where all it makes ends with the training, and only with the kernel's modules for it
+     * loaded already, so that a training changes nothing on the host. The namespace's state
+     * directory, which would outlive it, is removed.
+     */
+    private static void networkStart(ToIntFunction<String[]> isolate) {
+        if (!PRIVATE_NETWORK.equals(System.getProperty(NETWORK)) || !networkModulesLoaded()) {
+            return;
+        }
+        try {
+            attempt(isolate, List.of("--network", "-p", "true"));
+        } finally {
+            HostCleanup.forgetNamespace();
+        }
+    }
+
+    /**
+     * Whether the kernel has what --network needs without loading a module: it has no modules
+     * at all (no /proc/modules), or they are loaded. A module built in shows in /sys/module only
+     * if it has parameters, so one may be taken for missing: that only costs the training.
+     */
+    private static boolean networkModulesLoaded() {
+        for (String module : NETWORK_MODULES) {
+            if (Files.exists(Path.of("/proc/modules")) && !Files.isDirectory(Path.of("/sys/module", module))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**

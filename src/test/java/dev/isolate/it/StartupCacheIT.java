@@ -224,6 +224,52 @@ class StartupCacheIT {
         }
     }
 
+    /**
+     * As root, the training also makes a --network launch, in a network namespace the launcher
+     * gives it: the cache holds that launch's classes (the ledger's name is in the archive),
+     * and the namespace the start ran in (a scratch one the test makes) has the same
+     * interfaces, rules and forwarding afterwards, and isolate keeps no new network state.
+     */
+    @Test
+    void theTrainingsNetworkLaunchLeavesNothingBehind() throws IOException {
+        try (TestNetworks networks = new TestNetworks()) {
+            String netns = networks.add("train");
+            List<String> javas = javas();
+            for (String java : javas) {
+                Path cache = tmp.resolve("cache-" + javas.indexOf(java));
+                String before = networkOf(netns);
+                List<String> state = networkState();
+                Result first = Isolate.exec(TestNetworks.command(netns,
+                        with(rootCommand(java, cache), "--version").toArray(String[]::new)), null);
+                assertEquals(0, first.exit(), java + ": " + first);
+                assertEquals("", first.err(), java);
+                Path archive = only(cache, ".jsa", java, null);
+                assertTrue(new String(Files.readAllBytes(archive), StandardCharsets.ISO_8859_1)
+                        .contains("dev/isolate/host/network/Ledger"), java + ": the cache holds the network launch");
+                assertEquals(before, networkOf(netns), java + ": the namespace the training started in");
+                assertEquals(state, networkState(), java + ": isolate's network state");
+            }
+        }
+    }
+
+    private static String networkOf(String netns) {
+        return TestNetworks.run(TestNetworks.command(netns, "ip", "-o", "link").toArray(String[]::new))
+                + TestNetworks.run(TestNetworks.command(netns, "ip", "-o", "addr").toArray(String[]::new))
+                + TestNetworks.run(TestNetworks.command(netns, "nft", "list", "ruleset").toArray(String[]::new))
+                + TestNetworks.run(TestNetworks.command(netns, "cat", "/proc/sys/net/ipv4/ip_forward")
+                        .toArray(String[]::new));
+    }
+
+    private static List<String> networkState() throws IOException {
+        Path directory = Path.of("/run/isolate/network");
+        if (!Files.isDirectory(directory)) {
+            return List.of();
+        }
+        try (Stream<Path> entries = Files.list(directory)) {
+            return entries.map(Path::toString).sorted().toList();
+        }
+    }
+
     /** Trains a cache for this java with a first start (or, without one, finds it): its only file so named. */
     private Path only(Path cache, String suffix, String java, String first) throws IOException {
         if (first != null) {

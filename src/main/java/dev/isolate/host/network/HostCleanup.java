@@ -43,6 +43,14 @@ public final class HostCleanup {
     }
 
     /**
+     * Removes the state isolate keeps for this network namespace, which has no container left
+     * and ends with everything in it (a JVM cache's training makes one of its own).
+     */
+    public static void forgetNamespace() {
+        Ledger.forget();
+    }
+
+    /**
      * Removes a bridge isolate made, and its masquerade rules, once no container uses it.
      */
     public static void removeBridge(String name) {

@@ -95,6 +95,24 @@ final class Ledger {
         }
     }
 
+    /**
+     * Removes this network namespace's state, for a namespace that ends with everything in it
+     * and has no container left: nothing else would ever remove its directory.
+     */
+    static void forget() {
+        Path directory = RuntimeDirectory.existing(0, Map.of(), name());
+        try {
+            if (!read().isEmpty()) {
+                throw Failure.step("network state in " + directory + ": a container still uses it");
+            }
+            Files.deleteIfExists(directory.resolve(FILE));
+            Files.deleteIfExists(directory.resolve("lock"));
+            Files.deleteIfExists(directory);
+        } catch (IOException e) {
+            throw Failure.step("network state in " + directory + ": " + Failure.reason(e));
+        }
+    }
+
     /** Runs {@code work} with the ledger locked against every other isolate; saves what it changed. */
     static <T> T locked(Function<Ledger, T> work) {
         Path directory = directory();
