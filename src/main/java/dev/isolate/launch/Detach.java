@@ -13,7 +13,6 @@ import dev.isolate.sys.SpawnedProcess;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -31,9 +30,7 @@ final class Detach {
     }
 
     static String randomName() {
-        byte[] bytes = new byte[6];
-        new SecureRandom().nextBytes(bytes);
-        return HexFormat.of().formatHex(bytes);
+        return HexFormat.of().formatHex(Kernel.get().randomBytes(6));
     }
 
     /**

@@ -9,7 +9,7 @@ import dev.isolate.spec.Network;
 import dev.isolate.spec.NetworkMode;
 import dev.isolate.spec.PublishedPort;
 import dev.isolate.state.ProcessIdentity;
-import java.security.SecureRandom;
+import dev.isolate.sys.Kernel;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -129,9 +129,7 @@ final class VethPair implements Attachment {
     }
 
     private static String hostInterface() {
-        byte[] random = new byte[4];
-        new SecureRandom().nextBytes(random);
-        return "iso" + HexFormat.of().formatHex(random);
+        return "iso" + HexFormat.of().formatHex(Kernel.get().randomBytes(4));
     }
 
     @Override
