@@ -40,10 +40,17 @@ final class Commands {
 
     /**
      * Whether these arguments start a process in new namespaces (isolate COMMAND, run, exec),
-     * whose system calls follow the parse at once.
+     * whose system calls follow the parse at once; told from their first word alone.
      */
     static boolean startProcess(String... args) {
-        return args.length > 0 && (args[0].equals("run") || args[0].equals("exec") || !NAMES.contains(args[0]));
+        if (args.length == 0) {
+            return false;
+        }
+        return switch (args[0]) {
+            case "run", "exec" -> true;
+            case "-h", "--help", "-V", "--version" -> false;
+            default -> !NAMES.contains(args[0]);
+        };
     }
 
     /**

@@ -4,6 +4,7 @@ import dev.isolate.exit.ExitStatus;
 import dev.isolate.exit.Failure;
 import dev.isolate.host.CallerBytes;
 import dev.isolate.host.HostFacts;
+import dev.isolate.linux.Linux;
 import dev.isolate.state.ContainerRecord;
 import dev.isolate.state.ProcessIdentity;
 import dev.isolate.state.StateStore;
@@ -29,6 +30,28 @@ final class Detach {
     private Detach() {
     }
 
+    /** The command with stdin from /dev/null, stdout and stderr appended to the log. */
+    private static Kernel.Result<SpawnedProcess> spawn(List<String> command, String log) {
+        Kernel kernel = Kernel.get();
+        long in = kernel.open("/dev/null", Linux.O_RDONLY | Linux.O_CLOEXEC);
+        if (in < 0) {
+            return new Kernel.Result<>(null, (int) -in);
+        }
+        try {
+            long out = kernel.open(log, Linux.O_WRONLY | Linux.O_APPEND | Linux.O_CLOEXEC);
+            if (out < 0) {
+                return new Kernel.Result<>(null, (int) -out);
+            }
+            try {
+                return SpawnedProcess.start(command, CallerBytes.environ(), (int) in, (int) out, (int) out);
+            } finally {
+                kernel.close((int) out);
+            }
+        } finally {
+            kernel.close((int) in);
+        }
+    }
+
     static String randomName() {
         return HexFormat.of().formatHex(Kernel.get().randomBytes(6));
     }
@@ -49,8 +72,7 @@ final class Detach {
             Files.createFile(log);
             // The caller's bytes, arguments and environment alike (the second JVM needs its
             // variable too): ProcessBuilder would re-encode them with the locale's charset.
-            Kernel.Result<SpawnedProcess> started = SpawnedProcess.start(command, CallerBytes.environ(),
-                    ByteStrings.of(log));
+            Kernel.Result<SpawnedProcess> started = spawn(command, ByteStrings.of(log));
             if (!started.ok()) {
                 throw Failure.step("detach: " + command.get(0) + ": " + Kernel.get().errorText(started.errno()));
             }

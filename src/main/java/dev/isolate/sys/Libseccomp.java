@@ -2,8 +2,6 @@ package dev.isolate.sys;
 
 import com.kenai.jffi.Library;
 import dev.isolate.linux.Linux;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -21,8 +19,6 @@ public final class Libseccomp {
     static final int ARG_CMP_SIZE = 24;
     /** Syscall numbers libseccomp does not know resolve to __NR_SCMP_ERROR. */
     static final int NR_SCMP_ERROR = -1;
-    /** BPF_MAXINSNS instructions of 8 bytes, and one more byte to see a longer program. */
-    private static final int EXPORT_LIMIT = 4096 * 8 + 1;
 
     private final Kernel kernel;
     private final long init;
@@ -114,36 +110,13 @@ public final class Libseccomp {
          * @return the instructions, or the errno of what failed
          */
         public Kernel.Result<byte[]> export() {
-            long fd = kernel.withPath("isolate-seccomp",
-                    name -> kernel.call(Syscall.MEMFD_CREATE, name, Linux.MFD_CLOEXEC));
-            if (fd < 0) {
-                return new Kernel.Result<>(null, (int) -fd);
+            Kernel.Result<MemoryFile> created = MemoryFile.create("isolate-seccomp");
+            if (!created.ok()) {
+                return new Kernel.Result<>(null, created.errno());
             }
-            long buffer = kernel.memory().allocateMemory(EXPORT_LIMIT, false);
-            try {
-                int exported = (int) kernel.callFunction(exportBpf, context, fd);
-                if (exported < 0) {
-                    return new Kernel.Result<>(null, -exported);
-                }
-                ByteBuffer program = ByteBuffer.allocate(EXPORT_LIMIT).order(ByteOrder.nativeOrder());
-                while (program.hasRemaining()) {
-                    long n = kernel.callRetrying(Syscall.PREAD64, fd, buffer, program.remaining(), program.position());
-                    if (n < 0) {
-                        return new Kernel.Result<>(null, (int) -n);
-                    }
-                    if (n == 0) {
-                        break;
-                    }
-                    byte[] chunk = new byte[(int) n];
-                    kernel.memory().getByteArray(buffer, chunk, 0, chunk.length);
-                    program.put(chunk);
-                }
-                byte[] bytes = new byte[program.position()];
-                program.flip().get(bytes);
-                return new Kernel.Result<>(bytes, 0);
-            } finally {
-                kernel.memory().freeMemory(buffer);
-                kernel.close((int) fd);
+            try (MemoryFile file = created.value()) {
+                int exported = (int) kernel.callFunction(exportBpf, context, file.fd());
+                return exported < 0 ? new Kernel.Result<>(null, -exported) : file.contents();
             }
         }
 

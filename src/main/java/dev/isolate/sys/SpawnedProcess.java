@@ -10,8 +10,9 @@ import java.util.List;
  * encodes them with the locale's charset, which turns every byte it cannot map into '?'.
  * glibc's posix_spawn runs no Java in the child (it clones with its own stack and execs).
  *
- * <p>The child starts in a session of its own, with no signal blocked, stdin from /dev/null,
- * stdout and stderr appended to one file and no other descriptor of this JVM's (closefrom 3).
+ * <p>The child starts in a session of its own, with no signal blocked, the three descriptors
+ * it is given as its stdin, stdout and stderr, and no other descriptor of this JVM's
+ * (closefrom 3).
  */
 public final class SpawnedProcess {
     /** sizeof(posix_spawn_file_actions_t) and sizeof(posix_spawnattr_t) are 80 and 336 in glibc: room to spare. */
@@ -29,10 +30,13 @@ public final class SpawnedProcess {
     /**
      * @param argv        the program (looked up in the PATH of isolate's JVM, as execvp does) and its arguments
      * @param environment NAME=VALUE entries
-     * @param output      the file that stdout and stderr are appended to
+     * @param stdio       the descriptors that become its 0, 1 and 2 (each above 2, close-on-exec or not)
      * @return the process, or the errno of posix_spawnp
      */
-    public static Kernel.Result<SpawnedProcess> start(List<String> argv, List<String> environment, String output) {
+    public static Kernel.Result<SpawnedProcess> start(List<String> argv, List<String> environment, int... stdio) {
+        if (stdio.length != 3) {
+            throw new IllegalArgumentException("stdin, stdout and stderr: " + stdio.length + " descriptors");
+        }
         Kernel kernel = Kernel.get();
         MemoryIO memory = kernel.memory();
         try (NativeStrings natives = new NativeStrings(memory)) {
@@ -43,11 +47,9 @@ public final class SpawnedProcess {
             long envArray = natives.array(environment);
             check(kernel, "posix_spawn_file_actions_init", actions);
             try {
-                check(kernel, "posix_spawn_file_actions_addopen", actions, 0, natives.string("/dev/null"),
-                        Linux.O_RDONLY, 0);
-                check(kernel, "posix_spawn_file_actions_addopen", actions, 1, natives.string(output),
-                        Linux.O_WRONLY | Linux.O_APPEND, 0);
-                check(kernel, "posix_spawn_file_actions_adddup2", actions, 1, 2);
+                for (int target = 0; target < 3; target++) {
+                    check(kernel, "posix_spawn_file_actions_adddup2", actions, stdio[target], target);
+                }
                 check(kernel, "posix_spawn_file_actions_addclosefrom_np", actions, 3);
                 check(kernel, "posix_spawnattr_init", attributes);
                 try {

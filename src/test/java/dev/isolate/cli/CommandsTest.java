@@ -38,10 +38,11 @@ class CommandsTest {
     @Test
     void theCommandsThatStartAProcessAreKnownBeforeTheParse() {
         for (List<String> args : List.of(List.of("-npu", "sh"), List.of("sh"), List.of("run", "-d", "sh"),
-                List.of("exec", "web", "sh"), List.of("--version"))) {
+                List.of("exec", "web", "sh"))) {
             assertTrue(Commands.startProcess(args.toArray(String[]::new)), args.toString());
         }
-        for (List<String> args : List.<List<String>>of(List.of(), List.of("ps"), List.of("stop", "web"), List.of("lsns"))) {
+        for (List<String> args : List.<List<String>>of(List.of(), List.of("ps"), List.of("stop", "web"), List.of("lsns"),
+                List.of("--version"), List.of("-h"))) {
             assertFalse(Commands.startProcess(args.toArray(String[]::new)), args.toString());
         }
     }

@@ -1,15 +1,17 @@
 package dev.isolate.host.network;
 
+import dev.isolate.exit.ExitStatus;
 import dev.isolate.exit.Failure;
+import dev.isolate.host.CallerBytes;
 import dev.isolate.host.HostFacts;
 import dev.isolate.host.Programs;
-import java.io.IOException;
-import java.io.InputStream;
+import dev.isolate.sys.Kernel;
+import dev.isolate.sys.MemoryFile;
+import dev.isolate.sys.SpawnedProcess;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 
 /**
  * Runs iproute2's ip and nftables' nft (and nsenter, to run ip in the container's namespace).
@@ -23,6 +25,9 @@ final class Tools {
     }
 
     /**
+     * Runs the tool with its input on stdin, its stdout and stderr kept in memory files (no
+     * pipe to drain, no thread), in a session of its own (SpawnedProcess).
+     *
      * @return what the tool printed
      * @throws Failure naming {@code what} and the tool's last line of complaint, or its exit
      *                 status; "not installed" only when the program is not on PATH
@@ -32,45 +37,43 @@ final class Tools {
         List<String> resolved = new ArrayList<>(command);
         resolved.set(0, Programs.onPath(program, HostFacts.callerEnvironment()).orElseThrow(() -> Failure.step(what + ": "
                 + program + " is not installed (Debian package " + PACKAGES.getOrDefault(program, program) + ")")));
-        Process process;
-        try {
-            process = new ProcessBuilder(resolved).start();
-        } catch (IOException e) {
-            throw Failure.step(what + ": " + program + ": cannot run it: " + startFailure(e));
+        byte[] commands = input.getBytes(StandardCharsets.UTF_8);
+        try (MemoryFile in = memoryFile(what, MemoryFile.holding(program + "-input", commands));
+                MemoryFile out = memoryFile(what, MemoryFile.create(program + "-output"));
+                MemoryFile err = memoryFile(what, MemoryFile.create(program + "-errors"))) {
+            Kernel.Result<SpawnedProcess> started = SpawnedProcess.start(resolved, CallerBytes.environ(), in.fd(),
+                    out.fd(), err.fd());
+            if (!started.ok()) {
+                throw Failure.step(what + ": " + program + ": cannot run it: " + Kernel.get().errorText(started.errno()));
+            }
+            int status = ExitStatus.of(started.value().waitFor());
+            if (status != 0) {
+                String complaint = text(what, err).lines().filter(line -> !line.startsWith("Command failed"))
+                        .reduce((first, last) -> last).orElse("exit status " + status);
+                throw Failure.step(what + ": " + program + ": " + complaint.strip());
+            }
+            // Its stdin shares the file's offset: a tool that ended well before reading to the
+            // end of its commands did not carry them all out.
+            if (in.offset() < commands.length) {
+                throw Failure.step(what + ": " + program + ": exited without reading all of its input");
+            }
+            return text(what, out);
         }
-        CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> readAll(process.getErrorStream()));
-        // A tool that stops at a bad line exits without reading the rest: its complaint says more
-        // than the broken pipe, so it is waited for before this is reported.
-        IOException unwritten = null;
-        try (var stdin = process.getOutputStream()) {
-            stdin.write(input.getBytes(StandardCharsets.UTF_8));
-        } catch (IOException e) {
-            unwritten = e;
-        }
-        String out = readAll(process.getInputStream());
-        int status;
-        try {
-            status = process.waitFor();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            process.destroyForcibly();
-            throw Failure.step(what + ": interrupted");
-        }
-        if (status != 0) {
-            String complaint = err.join().lines().filter(line -> !line.startsWith("Command failed"))
-                    .reduce((first, last) -> last).orElse("exit status " + status);
-            throw Failure.step(what + ": " + program + ": " + complaint.strip());
-        }
-        if (unwritten != null) {
-            throw Failure.step(what + ": " + program + ": writing its input: " + Failure.reason(unwritten));
-        }
-        return out;
     }
 
-    /** ProcessBuilder's reason is its cause's message, after the errno's number. */
-    private static String startFailure(IOException e) {
-        return e.getCause() instanceof IOException cause && cause.getMessage() != null
-                ? cause.getMessage().replaceFirst("^error=\\d+, ", "") : Failure.reason(e);
+    private static MemoryFile memoryFile(String what, Kernel.Result<MemoryFile> made) {
+        if (!made.ok()) {
+            throw Failure.step(what + ": a memory file for its input or output: " + Kernel.get().errorText(made.errno()));
+        }
+        return made.value();
+    }
+
+    private static String text(String what, MemoryFile file) {
+        Kernel.Result<byte[]> contents = file.contents();
+        if (!contents.ok()) {
+            throw Failure.step(what + ": reading its output: " + Kernel.get().errorText(contents.errno()));
+        }
+        return new String(contents.value(), StandardCharsets.UTF_8);
     }
 
     /** For cleanup, where a thing already gone is no failure. */
@@ -119,14 +122,6 @@ final class Tools {
                 lines.add("EOF");
             }
             return lines;
-        }
-    }
-
-    private static String readAll(InputStream stream) {
-        try {
-            return new String(stream.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            return "";
         }
     }
 }
