@@ -2,11 +2,14 @@ package dev.isolate.supervise;
 
 import static dev.isolate.linux.Linux.*;
 
+import dev.isolate.exit.ExitStatus;
 import dev.isolate.exit.Failure;
+import dev.isolate.host.CallerBytes;
 import dev.isolate.step.Handshake;
 import dev.isolate.step.LaunchPlan;
 import dev.isolate.sys.Kernel;
 import dev.isolate.sys.ProgramImage;
+import dev.isolate.sys.SpawnedProcess;
 import dev.isolate.sys.Syscall;
 import dev.isolate.sys.Trampoline;
 import java.io.IOException;
@@ -112,11 +115,13 @@ public final class NativeSyscalls implements Syscalls {
     }
 
     @Override
-    public HelperExit run(List<String> command) throws IOException, InterruptedException {
-        Process process = new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        process.getOutputStream().close();
-        String err = new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-        return new HelperExit(process.waitFor(), err);
+    public HelperExit run(List<String> command) throws IOException {
+        Kernel.Result<SpawnedProcess.Outcome> ran = SpawnedProcess.run(command, CallerBytes.environ(), new byte[0]);
+        if (!ran.ok()) {
+            throw new IOException("cannot run " + command.get(0) + ": " + kernel.errorText(ran.errno()));
+        }
+        return new HelperExit(ExitStatus.of(ran.value().waitStatus()),
+                new String(ran.value().err(), StandardCharsets.UTF_8).strip());
     }
 
     @Override

@@ -233,9 +233,6 @@ public final class Supervisor {
                 exit = sys.run(command);
             } catch (IOException e) {
                 throw Failure.step(helper.what() + ": " + Failure.reason(e));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw Failure.step(helper.what() + ": interrupted");
             }
             if (exit.status() != 0) {
                 String err = exit.error();

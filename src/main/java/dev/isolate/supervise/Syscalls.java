@@ -51,7 +51,7 @@ public interface Syscalls {
     int takeDescriptor(int pid, int fd, String what);
 
     /** Runs a helper program to its end. */
-    HelperExit run(List<String> command) throws IOException, InterruptedException;
+    HelperExit run(List<String> command) throws IOException;
 
     /** How a helper ended; {@code error} is what it printed on stderr. */
     record HelperExit(int status, String error) {

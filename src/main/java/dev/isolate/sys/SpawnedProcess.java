@@ -71,6 +71,55 @@ public final class SpawnedProcess {
         }
     }
 
+    /**
+     * A program that ran to its end: its wait status, what it printed on stdout and on stderr,
+     * and whether it read all of its input.
+     */
+    public record Outcome(int waitStatus, byte[] out, byte[] err, boolean readAllInput) {
+    }
+
+    /**
+     * Runs a program to its end with this input on stdin and its stdout and stderr kept, each
+     * in a memory file: no pipe fills, so no thread has to drain one while it runs, and its
+     * stdin shares the input file's offset, which tells how far it read.
+     *
+     * @return what it did, or the errno of what failed to start it or to read what it printed
+     */
+    public static Kernel.Result<Outcome> run(List<String> argv, List<String> environment, byte[] input) {
+        String name = argv.get(0).substring(argv.get(0).lastIndexOf('/') + 1);
+        Kernel.Result<MemoryFile> in = MemoryFile.holding(name + "-input", input);
+        if (!in.ok()) {
+            return new Kernel.Result<>(null, in.errno());
+        }
+        try (MemoryFile stdin = in.value()) {
+            Kernel.Result<MemoryFile> out = MemoryFile.create(name + "-output");
+            if (!out.ok()) {
+                return new Kernel.Result<>(null, out.errno());
+            }
+            try (MemoryFile stdout = out.value()) {
+                Kernel.Result<MemoryFile> err = MemoryFile.create(name + "-errors");
+                if (!err.ok()) {
+                    return new Kernel.Result<>(null, err.errno());
+                }
+                try (MemoryFile stderr = err.value()) {
+                    Kernel.Result<SpawnedProcess> started = start(argv, environment, stdin.fd(), stdout.fd(),
+                            stderr.fd());
+                    if (!started.ok()) {
+                        return new Kernel.Result<>(null, started.errno());
+                    }
+                    int status = started.value().waitFor();
+                    Kernel.Result<byte[]> printed = stdout.contents();
+                    Kernel.Result<byte[]> complained = stderr.contents();
+                    if (!printed.ok() || !complained.ok()) {
+                        return new Kernel.Result<>(null, printed.ok() ? complained.errno() : printed.errno());
+                    }
+                    return new Kernel.Result<>(new Outcome(status, printed.value(), complained.value(),
+                            stdin.offset() >= input.length), 0);
+                }
+            }
+        }
+    }
+
     public long pid() {
         return pid;
     }

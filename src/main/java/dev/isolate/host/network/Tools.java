@@ -6,7 +6,6 @@ import dev.isolate.host.CallerBytes;
 import dev.isolate.host.HostFacts;
 import dev.isolate.host.Programs;
 import dev.isolate.sys.Kernel;
-import dev.isolate.sys.MemoryFile;
 import dev.isolate.sys.SpawnedProcess;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -25,8 +24,7 @@ final class Tools {
     }
 
     /**
-     * Runs the tool with its input on stdin, its stdout and stderr kept in memory files (no
-     * pipe to drain, no thread), in a session of its own (SpawnedProcess).
+     * Runs the tool with its input on stdin, in a session of its own (SpawnedProcess.run).
      *
      * @return what the tool printed
      * @throws Failure naming {@code what} and the tool's last line of complaint, or its exit
@@ -37,43 +35,24 @@ final class Tools {
         List<String> resolved = new ArrayList<>(command);
         resolved.set(0, Programs.onPath(program, HostFacts.callerEnvironment()).orElseThrow(() -> Failure.step(what + ": "
                 + program + " is not installed (Debian package " + PACKAGES.getOrDefault(program, program) + ")")));
-        byte[] commands = input.getBytes(StandardCharsets.UTF_8);
-        try (MemoryFile in = memoryFile(what, MemoryFile.holding(program + "-input", commands));
-                MemoryFile out = memoryFile(what, MemoryFile.create(program + "-output"));
-                MemoryFile err = memoryFile(what, MemoryFile.create(program + "-errors"))) {
-            Kernel.Result<SpawnedProcess> started = SpawnedProcess.start(resolved, CallerBytes.environ(), in.fd(),
-                    out.fd(), err.fd());
-            if (!started.ok()) {
-                throw Failure.step(what + ": " + program + ": cannot run it: " + Kernel.get().errorText(started.errno()));
-            }
-            int status = ExitStatus.of(started.value().waitFor());
-            if (status != 0) {
-                String complaint = text(what, err).lines().filter(line -> !line.startsWith("Command failed"))
-                        .reduce((first, last) -> last).orElse("exit status " + status);
-                throw Failure.step(what + ": " + program + ": " + complaint.strip());
-            }
-            // Its stdin shares the file's offset: a tool that ended well before reading to the
-            // end of its commands did not carry them all out.
-            if (in.offset() < commands.length) {
-                throw Failure.step(what + ": " + program + ": exited without reading all of its input");
-            }
-            return text(what, out);
+        Kernel.Result<SpawnedProcess.Outcome> ran = SpawnedProcess.run(resolved, CallerBytes.environ(),
+                input.getBytes(StandardCharsets.UTF_8));
+        if (!ran.ok()) {
+            throw Failure.step(what + ": " + program + ": cannot run it: " + Kernel.get().errorText(ran.errno()));
         }
-    }
-
-    private static MemoryFile memoryFile(String what, Kernel.Result<MemoryFile> made) {
-        if (!made.ok()) {
-            throw Failure.step(what + ": a memory file for its input or output: " + Kernel.get().errorText(made.errno()));
+        SpawnedProcess.Outcome outcome = ran.value();
+        int status = ExitStatus.of(outcome.waitStatus());
+        if (status != 0) {
+            String complaint = new String(outcome.err(), StandardCharsets.UTF_8).lines()
+                    .filter(line -> !line.startsWith("Command failed")).reduce((first, last) -> last)
+                    .orElse("exit status " + status);
+            throw Failure.step(what + ": " + program + ": " + complaint.strip());
         }
-        return made.value();
-    }
-
-    private static String text(String what, MemoryFile file) {
-        Kernel.Result<byte[]> contents = file.contents();
-        if (!contents.ok()) {
-            throw Failure.step(what + ": reading its output: " + Kernel.get().errorText(contents.errno()));
+        // A tool that ended well before reading to the end of its commands did not carry them all out.
+        if (!outcome.readAllInput()) {
+            throw Failure.step(what + ": " + program + ": exited without reading all of its input");
         }
-        return new String(contents.value(), StandardCharsets.UTF_8);
+        return new String(outcome.out(), StandardCharsets.UTF_8);
     }
 
     /** For cleanup, where a thing already gone is no failure. */
