@@ -42,10 +42,10 @@ public final class Main {
         // scripts/isolate started under the name isolate-runtime: the OCI runtime's command line,
         // with a JVM cache of its own (its training runs the runtime's commands, not isolate's).
         if ("runtime".equals(System.getProperty("isolate.entry"))) {
-            JvmCache.check(JvmCache.Entry.RUNTIME, runtimeArgs -> RuntimeMain.execute(runtimeArgs, System.out, System.err));
+            JvmCache.check(runtimeArgs -> RuntimeMain.execute(runtimeArgs, System.out, System.err));
             RuntimeMain.main(args);
         }
-        JvmCache.check(JvmCache.Entry.ISOLATE, Main::execute);
+        JvmCache.check(Main::execute);
         int status;
         try {
             status = execute(CallerBytes.arguments(args));

@@ -34,25 +34,20 @@ public final class JvmCache {
     private JvmCache() {
     }
 
-    /** The program a JVM runs: each has a cache of its own, trained on its own commands. */
-    public enum Entry {
-        /** isolate's command line. */
-        ISOLATE,
-        /** isolate-runtime's, the OCI runtime's. */
-        RUNTIME
-    }
-
     /**
      * The first thing isolate does. With a cache made for other jars or another JVM (whose
      * classes may be running: the JVM does not always refuse them), the index is removed, so
      * that the next start trains anew, and this JVM starts again without the cache: the same
-     * process, with the same arguments. In a training run, runs that entry's training workloads
-     * through {@code main} (its main, without the exit) and exits, so that the JVM writes the cache.
+     * process, with the same arguments. In a training run, runs the training workloads of the
+     * cache's kind of start through {@code main} (the program's main, isolate's or
+     * isolate-runtime's, without the exit) and exits, so that the JVM writes the cache.
      */
-    public static void check(Entry entry, ToIntFunction<String[]> main) {
+    public static void check(ToIntFunction<String[]> main) {
         String training = System.getProperty(TRAINING);
         if (training != null) {
-            System.exit(Training.run(Path.of(training), entry, main));
+            // halt, as every start ends: System.exit would also log the exit through the JDK's
+            // System.Logger, whose classes the cache would then hold for every start.
+            Runtime.getRuntime().halt(Training.run(Path.of(training), main));
         }
         String index = System.getProperty(INDEX);
         if (index == null) {

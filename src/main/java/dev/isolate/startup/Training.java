@@ -3,12 +3,15 @@ package dev.isolate.startup;
 import dev.isolate.bundle.BundleConfig;
 import dev.isolate.bundle.DefaultConfig;
 import dev.isolate.host.network.HostCleanup;
+import dev.isolate.sys.Kernel;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.OptionalInt;
 import java.util.Optional;
@@ -22,16 +25,22 @@ import java.util.function.ToIntFunction;
  * Only those: from JDK 25 on, every class in the cache is loaded and linked before main runs,
  * at every start, so each class a start does not use costs it time and memory. A cache holding
  * every class of isolate's (as one did) took Temurin 25's JVM 20 ms longer to create and 6 MB
- * more RSS than one of a plain launch's classes; and the starts it did not train (then a root
- * filesystem, ps, --help) were faster with the smaller cache too, which still holds the JDK's
- * and picocli's classes every start shares. Measured in README, Performance.
+ * more RSS than one of a plain launch's classes. So scripts/isolate keeps a cache for each kind
+ * of start, told from its first word as {@code Commands.startProcess} tells it: launches
+ * (isolate COMMAND, run, exec), isolate's other commands, and isolate-runtime's; a launch then
+ * loads none of --help's classes, nor --version any of a launch's. Measured in README,
+ * Performance.
  */
 final class Training {
-    /** isolate's starts: what a script wraps around each command, and what it asks of the rest. */
-    private static final List<List<String>> STARTS = List.of(
+    /** Set by scripts/isolate: the kind of start the cache is for, {@link #LAUNCHES}, {@link #COMMANDS} or {@link #RUNTIME}. */
+    static final String STARTS = "isolate.jvm-cache.training.starts";
+    static final String LAUNCHES = "launch";
+    static final String COMMANDS = "commands";
+    static final String RUNTIME = "runtime";
+    /** isolate's commands other than launches: what a script asks of isolate around them. */
+    private static final List<List<String>> COMMAND_STARTS = List.of(
             List.of("--version"),
             List.of("--help"),
-            List.of("-npumiC", "h", "true"),
             List.of("ps"));
 
     /** Set by scripts/isolate to {@link #PRIVATE_NETWORK} when it gave the training a network namespace. */
@@ -47,7 +56,7 @@ final class Training {
      * Trains, then completes the index (written by the launcher up to its key line) with this
      * JVM's key: an exit status of 0 means it did.
      */
-    static int run(Path index, JvmCache.Entry entry, ToIntFunction<String[]> main) {
+    static int run(Path index, ToIntFunction<String[]> main) {
         try {
             prune(index.getParent());
             List<Path> jars = CacheKey.classPath();
@@ -55,17 +64,23 @@ final class Training {
             if (!CacheKey.current(key)) {
                 return 1; // a path the key cannot hold
             }
-            switch (entry) {
-                case ISOLATE -> {
-                    for (List<String> start : STARTS) {
-                        attempt(main, start);
-                    }
+            switch (System.getProperty(STARTS, "")) {
+                case LAUNCHES -> {
+                    attempt(main, List.of("-npumiC", "h", "true"));
                     rootFilesystemStart(main);
                     networkStart(main);
+                }
+                case COMMANDS -> {
+                    for (List<String> start : COMMAND_STARTS) {
+                        attempt(main, start);
+                    }
                 }
                 case RUNTIME -> {
                     readBundle();
                     trainRuntime(main);
+                }
+                default -> {
+                    return 1;
                 }
             }
             Files.writeString(index, key + "\n", StandardCharsets.ISO_8859_1, StandardOpenOption.APPEND);
@@ -84,7 +99,7 @@ final class Training {
      * every later start finds in the filter cache instead.
      */
     private static void rootFilesystemStart(ToIntFunction<String[]> isolate) throws IOException {
-        Path root = Files.createTempDirectory("isolate-training");
+        Path root = scratchDirectory();
         try {
             attempt(isolate, List.of("-R", root.toString(), "--overlay", "--security-opt", "seccomp=unconfined", "-n",
                     "true"));
@@ -130,7 +145,7 @@ final class Training {
      * directory of the training's own, which they leave as they found it (empty).
      */
     private static void trainRuntime(ToIntFunction<String[]> runtime) throws IOException {
-        Path root = Files.createTempDirectory("isolate-training");
+        Path root = scratchDirectory();
         try {
             String dir = root.toString();
             attempt(runtime, List.of("--root", dir, "list"));
@@ -154,7 +169,7 @@ final class Training {
      * JSON parser's first parse costs more than the rest of a start otherwise.
      */
     private static void readBundle() throws IOException {
-        Path bundle = Files.createTempDirectory("isolate-training");
+        Path bundle = scratchDirectory();
         try {
             Files.createDirectory(bundle.resolve("rootfs"));
             Files.writeString(bundle.resolve("config.json"), DefaultConfig.json(false), StandardCharsets.UTF_8);
@@ -164,6 +179,17 @@ final class Training {
             Files.deleteIfExists(bundle.resolve("rootfs"));
             Files.delete(bundle);
         }
+    }
+
+    /**
+     * A directory of the training's own under java.io.tmpdir, named by getrandom(2) rather than
+     * by Files.createTempDirectory, whose SecureRandom would put the security providers' classes
+     * in the cache, loaded at every start that never uses them.
+     */
+    private static Path scratchDirectory() throws IOException {
+        String name = "isolate-training-" + HexFormat.of().formatHex(Kernel.get().randomBytes(8));
+        return Files.createDirectory(Path.of(System.getProperty("java.io.tmpdir"), name),
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
     }
 
     /** One workload; one that fails (a kernel without a namespace type) still trained what it ran. */

@@ -8,10 +8,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.isolate.Fixtures;
 import dev.isolate.spec.Capability;
 import dev.isolate.spec.ContainerSpec;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
@@ -45,6 +52,25 @@ class CommandsTest {
                 List.of("--version"), List.of("-h"))) {
             assertFalse(Commands.startProcess(args.toArray(String[]::new)), args.toString());
         }
+    }
+
+    /**
+     * scripts/isolate picks a JVM cache by the kind of start, from the first word: the words
+     * it lists are exactly those of the starts that are not launches.
+     */
+    @Test
+    void theLauncherTellsALaunchAsIsolateDoes() throws IOException {
+        Matcher list = Pattern.compile("\\n\\s*('' \\|[^)]*)\\)\\n\\s*starts=commands")
+                .matcher(Files.readString(Path.of("scripts/isolate")));
+        assertTrue(list.find(), "the launcher's list of words");
+        Set<String> words = new TreeSet<>();
+        for (String word : list.group(1).split("\\s*\\|\\s*")) {
+            words.add(word.equals("''") ? "" : word);
+        }
+        Set<String> expected = new TreeSet<>(List.of("", "-h", "--help", "-V", "--version"));
+        Commands.NAMES.stream().filter(name -> !Commands.startProcess(name)).forEach(expected::add);
+        assertEquals(expected, words);
+        assertTrue(Commands.startProcess("run") && Commands.startProcess("exec") && Commands.startProcess("-R"));
     }
 
     @Test

@@ -98,10 +98,16 @@ class StartupCacheIT {
             assertTrue(second.mapped(trained), java + ": the second start loads the cache");
             assertEquals(trained, inode(only(cache, ".jsa", java, null)), java + ": and keeps it");
 
-            replaceTheJar("-replaced");
+            // --version's cache (another kind of start's) is made, then goes stale too.
             List<String> root = rootCommand(java, cache);
+            Result version = Isolate.exec(with(root, "--version"), null);
+            assertEquals(version, Isolate.exec(with(root, "--version"), null), java);
+            replaceTheJar("-replaced");
             Result replaced = Isolate.exec(with(root, "--version"), null);
             assertEquals(new Result(0, "isolate 0.1.0-replaced\n", ""), replaced, java + ": the new jar runs");
+            Run stale = asRoot(java, cache);
+            assertEquals(new Result(0, "ok\n", ""), stale.result(), java);
+            assertFalse(stale.mapped(trained), java + ": a launch does not run from the stale cache");
             Run retrained = asRoot(java, cache);
             assertEquals(new Result(0, "ok\n", ""), retrained.result(), java);
             assertNotEquals(trained, inode(archive), java + ": the next start trains anew");
@@ -184,43 +190,44 @@ class StartupCacheIT {
     }
 
     /**
-     * isolate-runtime, the same jar under another name, trains a cache of its own beside
-     * isolate's and loads it (its JVM's openat calls, under strace: the runtime's commands
-     * exit at once), and neither start retrains or touches the other's cache.
+     * Each kind of start trains a cache of its own beside a launch's and loads it (its JVM's
+     * openat calls, under strace: these commands exit at once): isolate's other commands
+     * (--version here), and isolate-runtime, the same jar under another name. No start retrains
+     * or touches another kind's cache.
      */
     @Test
-    void isolateRuntimeTrainsAndLoadsACacheOfItsOwn() throws IOException {
+    void eachKindOfStartTrainsAndLoadsACacheOfItsOwn() throws IOException {
         Path runtime = Files.createSymbolicLink(script.resolveSibling("isolate-runtime"), Path.of("isolate"));
         List<String> javas = javas();
         for (String java : javas) {
             Path cache = tmp.resolve("cache-" + javas.indexOf(java));
-            Path isolateArchive = only(cache, ".jsa", java, "first");
-            Object isolateTrained = inode(isolateArchive);
+            Path launchArchive = only(cache, ".jsa", java, "first");
+            Object launchTrained = inode(launchArchive);
             Path state = Files.createDirectory(tmp.resolve("state-" + javas.indexOf(java)));
+            List<String> version = with(rootCommand(java, cache), "--version");
             List<String> list = List.of("env", "ISOLATE_JVM_CACHE=" + cache, "JAVA=" + java, runtime.toString(),
                     "--root", state.toString(), "list", "-q");
-            assertEquals(new Result(0, "", ""), Isolate.exec(list, null), java + ": the runtime's first start");
-            Path runtimeArchive;
-            try (Stream<Path> files = Files.list(cache)) {
-                List<Path> archives = files.filter(p -> p.toString().endsWith(".jsa") && !p.equals(isolateArchive))
-                        .toList();
-                assertEquals(1, archives.size(), java + ": " + archives);
-                runtimeArchive = archives.get(0);
-            }
-            Object runtimeTrained = inode(runtimeArchive);
+            for (List<String> start : List.of(version, list)) {
+                String kind = start == version ? "_commands" : "_runtime";
+                Result first = Isolate.exec(start, null);
+                assertEquals(0, first.exit(), java + kind + ": " + first);
+                assertEquals("", first.err(), java + kind);
+                Path archive = onlyNamed(cache, kind + ".jsa");
+                Object trained = inode(archive);
 
-            Path traced = tmp.resolve("openat-" + javas.indexOf(java));
-            List<String> strace = new ArrayList<>(List.of("strace", "-f", "-qq", "-e", "trace=openat", "-o",
-                    traced.toString()));
-            strace.addAll(list);
-            assertEquals(new Result(0, "", ""), Isolate.exec(strace, null), java + ": the runtime's second start");
-            String opened = Files.readString(traced);
-            assertTrue(opened.contains("\"" + runtimeArchive + "\""), java + ": it loads its own cache");
-            assertFalse(opened.contains("\"" + isolateArchive + "\""), java + ": and not isolate's");
-            assertEquals(runtimeTrained, inode(runtimeArchive), java + ": which it keeps");
+                Path traced = tmp.resolve("openat-" + javas.indexOf(java) + kind);
+                List<String> strace = new ArrayList<>(List.of("strace", "-f", "-qq", "-e", "trace=openat", "-o",
+                        traced.toString()));
+                strace.addAll(start);
+                assertEquals(first, Isolate.exec(strace, null), java + kind + ": the second start");
+                String opened = Files.readString(traced);
+                assertTrue(opened.contains("\"" + archive + "\""), java + kind + ": it loads its own cache");
+                assertFalse(opened.contains("\"" + launchArchive + "\""), java + kind + ": and not a launch's");
+                assertEquals(trained, inode(archive), java + kind + ": which it keeps");
+            }
 
             assertEquals(new Result(0, "ok\n", ""), asRoot(java, cache).result(), java);
-            assertEquals(isolateTrained, inode(isolateArchive), java + ": isolate keeps its cache too");
+            assertEquals(launchTrained, inode(launchArchive), java + ": a launch keeps its cache too");
         }
     }
 
@@ -240,7 +247,7 @@ class StartupCacheIT {
                 String before = networkOf(netns);
                 List<String> state = networkState();
                 Result first = Isolate.exec(TestNetworks.command(netns,
-                        with(rootCommand(java, cache), "--version").toArray(String[]::new)), null);
+                        with(rootCommand(java, cache), "-u", "h", "true").toArray(String[]::new)), null);
                 assertEquals(0, first.exit(), java + ": " + first);
                 assertEquals("", first.err(), java);
                 Path archive = only(cache, ".jsa", java, null);
@@ -270,14 +277,21 @@ class StartupCacheIT {
         }
     }
 
-    /** Trains a cache for this java with a first start (or, without one, finds it): its only file so named. */
+    /**
+     * Trains a launch's cache for this java with a first start (or, without one, finds it): the
+     * only file of a launch's cache so named.
+     */
     private Path only(Path cache, String suffix, String java, String first) throws IOException {
         if (first != null) {
             Run run = asRoot(java, cache);
             assertEquals(new Result(0, "ok\n", ""), run.result(), java + ": " + first + " start");
         }
+        return onlyNamed(cache, "_launch" + suffix);
+    }
+
+    private static Path onlyNamed(Path cache, String ending) throws IOException {
         try (Stream<Path> files = Files.list(cache)) {
-            List<Path> named = files.filter(p -> p.getFileName().toString().endsWith(suffix)).toList();
+            List<Path> named = files.filter(p -> p.getFileName().toString().endsWith(ending)).toList();
             assertEquals(1, named.size(), named.toString());
             return named.get(0);
         }
