@@ -35,8 +35,10 @@ import dev.isolate.step.LaunchPlan;
 import dev.isolate.step.ParentStep;
 import dev.isolate.step.SocketFilter;
 import dev.isolate.supervise.ChildEvents;
+import dev.isolate.sys.IdleFilePages;
 import dev.isolate.supervise.Supervisor;
 import dev.isolate.terminal.TerminalRelay;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -226,6 +228,9 @@ public final class Launcher {
                         @Override
                         public void running(int pid) {
                             recorder.ifPresent(r -> r.running(pid, directories));
+                            if (recorder.filter(Recorder::detached).isPresent()) {
+                                releaseIdlePages();
+                            }
                             bundle.ifPresent(run -> run.events.running(pid));
                             if (terminal != null) {
                                 terminal.relay(pid);
@@ -249,6 +254,20 @@ public final class Launcher {
                     return status;
                 }
             }
+        }
+    }
+
+    /**
+     * A detached container's supervisor, its command running and its starter gone, waits from
+     * now on, as long as the container runs: the pages of its start that it holds for nothing
+     * go back (see IdleFilePages); a failure to release them costs nothing but that memory.
+     */
+    private void releaseIdlePages() {
+        try {
+            long released = IdleFilePages.releaseTheJdks();
+            diagnostics.accept(() -> "released " + released / 1024 + " kB of the JDK's mappings");
+        } catch (IOException | RuntimeException e) {
+            diagnostics.accept(() -> "the JDK's idle pages stay: " + e);
         }
     }
 

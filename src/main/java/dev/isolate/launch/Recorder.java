@@ -15,18 +15,20 @@ import java.util.Optional;
 /** Keeps a named container's record up to date through its life, as the isolate that supervises it. */
 final class Recorder {
     private final StateStore store;
+    private final boolean detached;
     private ContainerRecord record;
 
-    private Recorder(StateStore store, ContainerRecord record) {
+    private Recorder(StateStore store, ContainerRecord record, boolean detached) {
         this.store = store;
         this.record = record;
+        this.detached = detached;
     }
 
     /** Takes the name for a container about to start. */
     static Recorder claim(StateStore store, String name, ContainerSpec spec, Optional<SocketFilter> seccomp) {
         ContainerRecord record = starting(name, spec, seccomp);
         store.claim(record);
-        return new Recorder(store, record);
+        return new Recorder(store, record, false);
     }
 
     /** The record a claim of the name writes first: this isolate supervises, no command yet. */
@@ -45,7 +47,12 @@ final class Recorder {
         if (!store.replace(claimed, record)) {
             throw Failure.step("name \"" + name + "\": the claim of the isolate that ran run -d is gone");
         }
-        return new Recorder(store, record);
+        return new Recorder(store, record, true);
+    }
+
+    /** Whether this isolate is a detached container's supervisor (it took its name over from run -d). */
+    boolean detached() {
+        return detached;
     }
 
     ContainerRecord record() {

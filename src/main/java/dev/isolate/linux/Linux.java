@@ -75,6 +75,8 @@ public final class Linux {
     /** The longest path the kernel takes, with its NUL. */
     public static final int PATH_MAX = 4096;
     public static final int WNOHANG = 1;
+    /** madvise(2): drop the range's page-table entries (a file page is read again from the page cache). */
+    public static final int MADV_DONTNEED = 4;
     /** posix_spawnattr_setflags(3): the child calls setsid(), and sets the signal mask given (none). */
     public static final int POSIX_SPAWN_SETSID = 0x80;
     public static final int POSIX_SPAWN_SETSIGMASK = 0x08;

@@ -381,6 +381,25 @@ class LifecycleIT {
         assertEquals(Map.of(), ps(true));
     }
 
+    /**
+     * A detached container's supervisor gives back the JDK's idle pages once the command runs
+     * (sys.IdleFilePages: -v says how much it released), and still records how the command ended.
+     */
+    @Test
+    void aDetachedSupervisorReleasesItsIdlePagesAndStillRecordsTheExit() throws Exception {
+        String name = prefix + "idle";
+        Result run = withState().run("run", "-d", "-v", "--name", name, "sh", "-c", "sleep 1; exit 3");
+        assertEquals(0, run.exit(), run.err());
+        for (int i = 0; i < 400 && !"exited".equals(ps(true).get(name)[1]); i++) {
+            TimeUnit.MILLISECONDS.sleep(25);
+        }
+        assertEquals(List.of("exited", "3"), List.of(ps(true).get(name)[1], ps(true).get(name)[2]));
+        String log = withState().run("logs", name).out();
+        Matcher released = Pattern.compile("released (\\d+) kB of the JDK's mappings").matcher(log);
+        assertTrue(released.find(), log);
+        assertTrue(Long.parseLong(released.group(1)) > 0, log);
+    }
+
     @Test
     void detachWithoutANameMakesOneAndFailuresComeBackAsOneLine() throws Exception {
         Result run = withState().run("run", "-d", "true");
