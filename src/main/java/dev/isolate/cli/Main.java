@@ -92,11 +92,20 @@ public final class Main {
         System.setProperty("picocli.converters.excludes", "java\\..*");
         System.setProperty("picocli.disable.closures", "true");
         CommandLine cli = configured(new CommandLine(Commands.forArguments(args)));
-        // --help prints the text the build rendered from the same model (HelpTexts).
+        // --help prints the text the build rendered from the same model (HelpTexts), --version
+        // its lines as they are: picocli's printVersionHelp runs each through String.format,
+        // whose Formatter and its regular expressions that start would set up, interpreted.
         cli.setExecutionStrategy(parsed -> {
             for (CommandLine command : parsed.asCommandLineList()) {
                 if (command.isUsageHelpRequested()) {
                     System.out.print(HelpTexts.of(command.getCommandSpec()));
+                    System.out.flush();
+                    return 0;
+                }
+                if (command.isVersionHelpRequested()) {
+                    for (String line : command.getCommandSpec().version()) {
+                        System.out.println(line);
+                    }
                     System.out.flush();
                     return 0;
                 }

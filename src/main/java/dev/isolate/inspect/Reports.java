@@ -8,7 +8,6 @@ import dev.isolate.state.IsoInstant;
 import java.math.BigDecimal;
 import java.math.MathContext;
 import java.math.RoundingMode;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -103,7 +102,7 @@ public final class Reports {
     }
 
     private static String started(ContainerRecord c) {
-        return IsoInstant.format(c.started().truncatedTo(ChronoUnit.SECONDS));
+        return IsoInstant.formatSeconds(c.started());
     }
 
     /**

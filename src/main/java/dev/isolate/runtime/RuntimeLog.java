@@ -11,7 +11,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.Optional;
 
 /**
@@ -69,7 +68,7 @@ public final class RuntimeLog {
 
     /** One line of the log, its newline included. */
     String line(String level, String message, Instant time) {
-        String when = IsoInstant.format(time.truncatedTo(ChronoUnit.SECONDS));
+        String when = IsoInstant.formatSeconds(time);
         return switch (format) {
             case JSON -> "{\"level\":" + Json.string(level) + ",\"msg\":" + Json.string(message) + ",\"time\":"
                     + Json.string(when) + "}\n";

@@ -4,11 +4,11 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import java.util.jar.Attributes;
 import java.util.jar.JarFile;
 
@@ -64,11 +64,20 @@ final class CacheKey {
         try {
             Map<String, Object> a = Files.readAttributes(file, "unix:dev,ino,size,lastModifiedTime,ctime");
             return String.join(":", a.get("dev").toString(), a.get("ino").toString(), a.get("size").toString(),
-                    Long.toString(((FileTime) a.get("lastModifiedTime")).to(TimeUnit.NANOSECONDS)),
-                    Long.toString(((FileTime) a.get("ctime")).to(TimeUnit.NANOSECONDS)));
+                    Long.toString(nanoseconds((FileTime) a.get("lastModifiedTime"))),
+                    Long.toString(nanoseconds((FileTime) a.get("ctime"))));
         } catch (IOException e) {
             return "missing";
         }
+    }
+
+    /**
+     * Through its Instant, not FileTime.to(NANOSECONDS): on JDK 17 TimeUnit.convert's switch
+     * initialises ChronoUnit, Duration and BigInteger, 5 ms of every start interpreted.
+     */
+    private static long nanoseconds(FileTime time) {
+        Instant instant = time.toInstant();
+        return Math.addExact(Math.multiplyExact(instant.getEpochSecond(), 1_000_000_000L), instant.getNano());
     }
 
     /**

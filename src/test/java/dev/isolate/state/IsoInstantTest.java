@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
@@ -23,6 +24,7 @@ class IsoInstantTest {
             String text = IsoInstant.format(instant);
             assertEquals(instant.toString(), text);
             assertEquals(instant, IsoInstant.parse(text), text);
+            assertEquals(instant.truncatedTo(ChronoUnit.SECONDS).toString(), IsoInstant.formatSeconds(instant));
         }
     }
 
