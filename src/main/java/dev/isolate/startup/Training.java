@@ -33,10 +33,10 @@ import java.util.function.ToIntFunction;
  */
 final class Training {
     /** Set by scripts/isolate: the kind of start the cache is for, {@link #LAUNCHES}, {@link #COMMANDS} or {@link #RUNTIME}. */
-    static final String STARTS = "isolate.jvm-cache.training.starts";
-    static final String LAUNCHES = "launch";
-    static final String COMMANDS = "commands";
-    static final String RUNTIME = "runtime";
+    private static final String STARTS = "isolate.jvm-cache.training.starts";
+    private static final String LAUNCHES = "launch";
+    private static final String COMMANDS = "commands";
+    private static final String RUNTIME = "runtime";
     /** isolate's commands other than launches: what a script asks of isolate around them. */
     private static final List<List<String>> COMMAND_STARTS = List.of(
             List.of("--version"),
