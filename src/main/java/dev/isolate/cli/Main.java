@@ -17,6 +17,7 @@ import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Locale;
 import picocli.CommandLine;
 import picocli.CommandLine.UnmatchedArgumentException;
 
@@ -35,6 +36,13 @@ public final class Main {
      * its bytes. isolate's own texts are ASCII, which ISO-8859-1 writes as ASCII does.
      */
     public static void main(String[] args) {
+        // isolate formats nothing by the caller's locale (its numbers go through Locale.ROOT), yet
+        // jffi's loader formats a %d, and Formatter sets up the JDK's locale data for it: a fifth
+        // of a launch's CPU, interpreted. On JDK 17 Formatter skips that for Locale.US; on later
+        // JDKs it always looks, and the CLDR provider's list of every locale it has is the cost.
+        // Linux has no host provider, so HOST leaves the JDK's fallback provider, root data only.
+        Locale.setDefault(Locale.US);
+        System.setProperty("java.locale.providers", "HOST");
         System.setOut(new PrintStream(new BufferedOutputStream(new FileOutputStream(FileDescriptor.out)), true,
                 StandardCharsets.ISO_8859_1));
         System.setErr(new PrintStream(new BufferedOutputStream(new FileOutputStream(FileDescriptor.err)), true,

@@ -38,7 +38,7 @@ final class NetworkCommand implements Callable<Integer> {
     static final class Remove implements Callable<Integer> {
         private final PositionalParamSpec bridge = PositionalParamSpec.builder().index("0").arity("0..1")
                 .type(String.class).paramLabel("NAME").defaultValue(NetworkMode.DEFAULT_BRIDGE)
-                .description("The bridge (default ${DEFAULT-VALUE}).").build();
+                .description("The bridge (default " + NetworkMode.DEFAULT_BRIDGE + ").").build();
 
         private Remove() {
         }

@@ -75,7 +75,7 @@ final class RuntimeCommands {
     CommandSpec model(String... args) {
         CommandSpec top = CommandSpec.wrapWithoutInspection((Callable<Integer>) () -> {
             throw Failure.input("no command given: see isolate-runtime --help");
-        }).name("isolate-runtime");
+        }).name("isolate-runtime").interpolateVariables(false);
         top.usageMessage().description("isolate as an OCI runtime, with runc's command line.");
         top.addOption(OptionSpec.builder("-h", "--help").usageHelp(true).description("Show this help.").build());
         top.addOption(OptionSpec.builder("-v", "--version").versionHelp(true).description("Print the version.")

@@ -22,7 +22,7 @@ final class Specs {
 
     /** A command called {@code name} doing {@code action}, with these options and operands. */
     static CommandSpec command(String name, String description, Callable<Integer> action, ArgSpec... args) {
-        CommandSpec spec = CommandSpec.wrapWithoutInspection(action).name(name);
+        CommandSpec spec = CommandSpec.wrapWithoutInspection(action).name(name).interpolateVariables(false);
         spec.usageMessage().description(description);
         spec.addOption(OptionSpec.builder("-h", "--help").usageHelp(true).description("Show this help.").build());
         for (ArgSpec arg : args) {
