@@ -10,7 +10,6 @@ import com.kenai.jffi.Type;
 import dev.isolate.linux.Linux;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.function.LongUnaryOperator;
 
 /**
@@ -45,21 +44,6 @@ public final class Kernel {
                 CallingConvention.DEFAULT, false);
     }
 
-    /**
-     * The first use of jffi loads its JNI stub, whose loader names it with String.format("%d").
-     * On JDK 17, in any format locale but en-US, that loads the JDK's locale data: 15-20 ms of
-     * every start (JDK 25 loads it in every locale). The locale is en-US for that call only.
-     */
-    private static Kernel loaded() {
-        Locale format = Locale.getDefault(Locale.Category.FORMAT);
-        Locale.setDefault(Locale.Category.FORMAT, Locale.US);
-        try {
-            return new Kernel();
-        } finally {
-            Locale.setDefault(Locale.Category.FORMAT, format);
-        }
-    }
-
     public static Kernel get() {
         Kernel kernel = instance;
         return kernel != null ? kernel : load();
@@ -67,15 +51,15 @@ public final class Kernel {
 
     private static synchronized Kernel load() {
         if (instance == null) {
-            instance = loaded();
+            instance = new Kernel();
         }
         return instance;
     }
 
     /**
      * Starts loading jffi and its stub on a thread of its own, for a command that makes system
-     * calls as soon as its command line is parsed: the load (~20 ms on JDK 25, most of it the
-     * locale data above) then runs beside the parse, on another core. The first get() waits
+     * calls as soon as its command line is parsed: the load (~10 ms on JDK 25, interpreted) then
+     * runs beside the parse, on another core. The first get() waits
      * for it. A load that fails here is dropped: get() tries again and reports the failure
      * where it is met.
      */
