@@ -50,10 +50,10 @@ public final class Main {
         // scripts/isolate started under the name isolate-runtime: the OCI runtime's command line,
         // with a JVM cache of its own (its training runs the runtime's commands, not isolate's).
         if ("runtime".equals(System.getProperty("isolate.entry"))) {
-            JvmCache.check(runtimeArgs -> RuntimeMain.execute(runtimeArgs, System.out, System.err));
+            JvmCache.check(args, runtimeArgs -> RuntimeMain.execute(runtimeArgs, System.out, System.err));
             RuntimeMain.main(args);
         }
-        JvmCache.check(Main::execute);
+        JvmCache.check(args, Main::execute);
         int status;
         try {
             status = execute(CallerBytes.arguments(args));

@@ -41,8 +41,9 @@ public final class JvmCache {
      * process, with the same arguments. In a training run, runs the training workloads of the
      * cache's kind of start through {@code main} (the program's main, isolate's or
      * isolate-runtime's, without the exit) and exits, so that the JVM writes the cache.
+     * {@code args} are main's, which a start again gets as they were.
      */
-    public static void check(ToIntFunction<String[]> main) {
+    public static void check(String[] args, ToIntFunction<String[]> main) {
         String training = System.getProperty(TRAINING);
         if (training != null) {
             // halt, as every start ends: System.exit would also log the exit through the JDK's
@@ -64,7 +65,7 @@ public final class JvmCache {
         } catch (IOException e) {
             // the next start finds it stale again
         }
-        int errno = Restart.withoutCache();
+        int errno = Restart.withoutCache(args.length);
         System.err.println("isolate: cannot start again without its stale JVM cache: " + Kernel.get().errorText(errno));
         System.err.flush();
         Runtime.getRuntime().halt(ExitStatus.SETUP_FAILED);

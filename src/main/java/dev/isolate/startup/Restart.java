@@ -18,27 +18,23 @@ final class Restart {
 
     /**
      * A JVM command line without the cache's options. Only the JVM's own words are looked at,
-     * those before -jar and its jar: what follows is isolate's arguments, COMMAND's among them.
+     * those before main's last {@code arguments} words: these are isolate's, COMMAND's among them.
      */
-    static List<String> withoutCache(List<String> commandLine) {
-        List<String> words = new ArrayList<>();
-        int i = 0;
-        for (; i < commandLine.size(); i++) {
-            String word = commandLine.get(i);
-            if (word.equals("-jar")) {
-                break;
-            }
-            if (i == 0 || !JvmCache.startedWith(word)) {
+    static List<String> withoutCache(List<String> commandLine, int arguments) {
+        int jvm = Math.max(1, commandLine.size() - arguments);
+        List<String> words = new ArrayList<>(commandLine.subList(0, 1));
+        for (String word : commandLine.subList(1, jvm)) {
+            if (!JvmCache.startedWith(word)) {
                 words.add(word);
             }
         }
-        words.addAll(commandLine.subList(i, commandLine.size()));
+        words.addAll(commandLine.subList(jvm, commandLine.size()));
         return words;
     }
 
-    /** Replaces this JVM; returns only if execve failed, with its errno. */
-    static int withoutCache() {
-        List<String> argv = withoutCache(CallerBytes.commandLine());
+    /** Replaces this JVM, whose main got {@code arguments} words; returns only if execve failed, with its errno. */
+    static int withoutCache(int arguments) {
+        List<String> argv = withoutCache(CallerBytes.commandLine(), arguments);
         Kernel kernel = Kernel.get();
         try (NativeStrings natives = new NativeStrings(kernel.memory())) {
             long result = kernel.call(Syscall.EXECVE, natives.string("/proc/self/exe"), natives.array(argv),
