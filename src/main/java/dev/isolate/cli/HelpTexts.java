@@ -27,7 +27,7 @@ import picocli.CommandLine.Model.CommandSpec;
 public final class HelpTexts {
     /** The generated class: a UnaryOperator from a command's qualified name to its help. */
     private static final String RENDERED = "dev.isolate.cli.RenderedHelpTexts";
-    /** The most a class file's string constant holds (its modified UTF-8, which ASCII is). */
+    /** The most bytes a class file's string constant holds, in modified UTF-8. */
     private static final int CONSTANT_LIMIT = 65535;
 
     private HelpTexts() {
@@ -48,7 +48,7 @@ public final class HelpTexts {
         Files.createDirectories(source.getParent());
         Files.writeString(source, source(texts), StandardCharsets.US_ASCII);
         JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
-        if (javac == null || javac.run(null, null, null, "--release", "17", "-implicit:none", "-d", args[0],
+        if (javac == null || javac.run(null, null, null, "--release", "17", "-proc:none", "-implicit:none", "-d", args[0],
                 source.toString()) != 0) {
             System.err.println("HelpTexts: cannot compile " + source);
             System.exit(1);
@@ -73,13 +73,22 @@ public final class HelpTexts {
                 .append(" implements java.util.function.UnaryOperator<String> {\n")
                 .append("    @Override\n    public String apply(String command) {\n        switch (command) {\n");
         for (Map.Entry<String, String> text : texts.entrySet()) {
-            if (text.getValue().length() > CONSTANT_LIMIT) {
+            if (modifiedUtf8Length(text.getValue()) > CONSTANT_LIMIT) {
                 throw new IllegalStateException("the help of " + text.getKey() + " is longer than a class constant holds");
             }
             java.append("        case ").append(literal(text.getKey())).append(":\n            return ")
                     .append(literal(text.getValue())).append(";\n");
         }
         return java.append("        default:\n            return null;\n        }\n    }\n}\n").toString();
+    }
+
+    private static int modifiedUtf8Length(String text) {
+        int bytes = 0;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            bytes += c != 0 && c < 0x80 ? 1 : c < 0x800 ? 2 : 3;
+        }
+        return bytes;
     }
 
     /**
