@@ -27,21 +27,35 @@ final class CommandModel {
     private final Map<String, String> exitCodes = new LinkedHashMap<>();
 
     private CommandModel(String name, Callable<Integer> action) {
-        // Texts as written: picocli would otherwise search every name and description for ${...}
-        // lookups each time it reads one, an eighth of the parse.
-        spec = CommandSpec.wrapWithoutInspection(action).name(name).interpolateVariables(false);
-        spec.versionProvider(new Version());
+        spec = withHelpAndVersion(CommandSpec.wrapWithoutInspection(action).name(name));
         spec.usageMessage().synopsisHeading("Usage: ").exitCodeListHeading("%nExit status:%n")
                 .footerHeading("%nExamples:%n");
-        spec.addOption(OptionSpec.builder("-h", "--help").usageHelp(true)
-                .description("Show this help message and exit.").build());
-        spec.addOption(OptionSpec.builder("-V", "--version").versionHelp(true)
-                .description("Print version information and exit.").build());
     }
 
     /** A command called {@code name} that does {@code action} once its command line is parsed. */
     static CommandModel command(String name, Callable<Integer> action) {
         return new CommandModel(name, action);
+    }
+
+    /**
+     * A command called {@code name} with -h and -V alone, which parses a command line of one of
+     * them: its help is the text the build rendered from the whole model (HelpTexts), found by
+     * the name, and its version is every command's.
+     */
+    static CommandSpec helpAndVersionOnly(String name) {
+        return withHelpAndVersion(CommandSpec.create().name(name));
+    }
+
+    private static CommandSpec withHelpAndVersion(CommandSpec spec) {
+        // Texts as written: picocli would otherwise search every name and description for ${...}
+        // lookups each time it reads one, an eighth of the parse.
+        spec.interpolateVariables(false);
+        spec.versionProvider(new Version());
+        spec.addOption(OptionSpec.builder("-h", "--help").usageHelp(true)
+                .description("Show this help message and exit.").build());
+        spec.addOption(OptionSpec.builder("-V", "--version").versionHelp(true)
+                .description("Print version information and exit.").build());
+        return spec;
     }
 
     /** The lines under the synopsis; as picocli prints them, each {@code %n} is a line break. */

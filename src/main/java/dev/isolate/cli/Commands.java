@@ -13,6 +13,8 @@ final class Commands {
     /** In the order of isolate --help's synopsis. */
     static final List<String> NAMES = List.of("run", "exec", "ps", "stats", "logs", "stop", "kill", "rm", "ns",
             "lsns", "network", "gc", "help", "version");
+    /** isolate's own options that ask for its help or version. */
+    private static final List<String> HELP_AND_VERSION = List.of("-h", "--help", "-V", "--version");
 
     private Commands() {
     }
@@ -48,8 +50,7 @@ final class Commands {
         }
         return switch (args[0]) {
             case "run", "exec" -> true;
-            case "-h", "--help", "-V", "--version" -> false;
-            default -> !NAMES.contains(args[0]);
+            default -> !NAMES.contains(args[0]) && !HELP_AND_VERSION.contains(args[0]);
         };
     }
 
@@ -57,9 +58,13 @@ final class Commands {
      * The model that parses these arguments: isolate's own, or, when their first word names a
      * command of isolate's, that command below a parent that only gives it its name (no option
      * of isolate's own can come before it). Without the first word's rule, picocli would take
-     * COMMAND for a command of isolate's wherever it stands (isolate -p ps).
+     * COMMAND for a command of isolate's wherever it stands (isolate -p ps). A lone -h,
+     * --help, -V or --version builds no run option: they were a third of its Java work.
      */
     static CommandSpec forArguments(String... args) {
+        if (args.length == 1 && HELP_AND_VERSION.contains(args[0])) {
+            return CommandModel.helpAndVersionOnly("isolate");
+        }
         Optional<CommandSpec> command = args.length == 0 ? Optional.empty() : named(args[0]);
         if (command.isEmpty()) {
             return LaunchCommand.bare();

@@ -36,6 +36,21 @@ class CommandsTest {
     }
 
     @Test
+    void aLoneHelpOrVersionBuildsNoRunOptionAndAnswersAsTheWholeModelDoes() {
+        CommandSpec whole = Commands.forArguments();
+        for (String word : List.of("-h", "--help", "-V", "--version")) {
+            CommandSpec alone = Commands.forArguments(word);
+            assertEquals(Set.of("--help", "--version"), alone.optionsMap().keySet().stream()
+                    .filter(name -> name.startsWith("--")).collect(java.util.stream.Collectors.toSet()), word);
+            assertEquals(HelpTexts.of(whole), HelpTexts.of(alone), word);
+            assertEquals(List.of(whole.version()), List.of(alone.version()), word);
+            assertFalse(Commands.startProcess(word), word);
+        }
+        assertTrue(Commands.forArguments("--help", "-p").optionsMap().containsKey("-p"));
+        assertTrue(Commands.forArguments("-hp").optionsMap().containsKey("-p"));
+    }
+
+    @Test
     void onlyTheCommandTheFirstWordNamesIsBuilt() {
         assertEquals(List.of("ps"), List.copyOf(Commands.forArguments("ps", "-a").subcommands().keySet()));
         assertTrue(Commands.forArguments("-p", "ps").subcommands().isEmpty());
