@@ -1,5 +1,6 @@
 package dev.isolate.exit;
 
+import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileAlreadyExistsException;
@@ -62,7 +63,17 @@ public final class Failure extends RuntimeException {
         String reason = e instanceof NoSuchFileException ? "no such file or directory"
                 : e instanceof AccessDeniedException ? "permission denied"
                 : e instanceof FileAlreadyExistsException ? "already exists"
-                : e instanceof FileSystemException f && f.getReason() != null ? f.getReason() : e.getMessage();
+                : e instanceof FileSystemException f && f.getReason() != null ? f.getReason()
+                : e instanceof FileNotFoundException ? javaIoReason(e.getMessage()) : e.getMessage();
         return reason == null ? e.getClass().getSimpleName() : reason;
+    }
+
+    /** java.io names the file and then the reason: "/proc/1/stat (No such file or directory)". */
+    private static String javaIoReason(String message) {
+        int open = message == null ? -1 : message.lastIndexOf(" (");
+        if (open < 0 || !message.endsWith(")") || open + 3 > message.length() - 1) {
+            return message;
+        }
+        return Character.toLowerCase(message.charAt(open + 2)) + message.substring(open + 3, message.length() - 1);
     }
 }

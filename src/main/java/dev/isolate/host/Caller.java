@@ -1,8 +1,8 @@
 package dev.isolate.host;
 
 import dev.isolate.exit.Failure;
+import dev.isolate.sys.SmallFiles;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -37,7 +37,7 @@ public record Caller(long uid, long gid, String name, boolean canCreate, boolean
     /** /proc/self/status, whose lines say who this process is and what it may do. */
     static List<String> status() {
         try {
-            return Files.readAllLines(Path.of("/proc/self/status"));
+            return SmallFiles.lines(Path.of("/proc/self/status"));
         } catch (IOException e) {
             throw Failure.step("/proc/self/status: " + Failure.reason(e));
         }

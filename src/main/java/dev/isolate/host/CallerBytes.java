@@ -2,7 +2,7 @@ package dev.isolate.host;
 
 import dev.isolate.exit.Failure;
 import dev.isolate.sys.ByteStrings;
-import java.io.FileInputStream;
+import dev.isolate.sys.SmallFiles;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -90,10 +90,9 @@ public final class CallerBytes {
         return words;
     }
 
-    /** Through java.io: the first Files.readAllBytes of a start sets up NIO's channels, ~1 ms interpreted. */
     private static byte[] read(Path file) {
-        try (FileInputStream in = new FileInputStream(file.toFile())) {
-            return in.readAllBytes();
+        try {
+            return SmallFiles.bytes(file);
         } catch (IOException e) {
             throw Failure.step(file + ": " + Failure.reason(e));
         }

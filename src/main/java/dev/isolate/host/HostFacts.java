@@ -2,8 +2,8 @@ package dev.isolate.host;
 
 import dev.isolate.spec.IdMapping;
 import dev.isolate.sys.Kernel;
+import dev.isolate.sys.SmallFiles;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
@@ -126,7 +126,7 @@ public record HostFacts(KernelVersion kernel, Caller caller, Map<String, String>
      */
     private static boolean readSetgroupsDenied() {
         try {
-            return Files.readString(Path.of("/proc/self/setgroups")).strip().equals("deny");
+            return SmallFiles.text(Path.of("/proc/self/setgroups")).strip().equals("deny");
         } catch (IOException e) {
             return false; // a kernel without the file predates the rule
         }

@@ -1,5 +1,6 @@
 package dev.isolate.host;
 
+import dev.isolate.sys.SmallFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -7,8 +8,8 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Reads /proc/sys values. Files.readString must not be used on them: JDK 17 sizes the read by
- * the file's reported size, and these files read as their first byte ("40" comes back as "4").
+ * Reads /proc/sys values (through SmallFiles, which reads to the end: JDK 17's Files.readString
+ * sizes the read by the file's reported size, and these files read as their first byte).
  */
 public final class Sysctl {
     private Sysctl() {
@@ -17,7 +18,7 @@ public final class Sysctl {
     /** The value, without its newline; empty when this kernel has no such knob. */
     public static Optional<String> read(String file) {
         try {
-            List<String> lines = Files.readAllLines(Path.of(file));
+            List<String> lines = SmallFiles.lines(Path.of(file));
             return Optional.of(lines.isEmpty() ? "" : lines.get(0).trim());
         } catch (IOException absent) {
             return Optional.empty();

@@ -3,6 +3,7 @@ package dev.isolate.inspect;
 import dev.isolate.host.NamespaceIds;
 import dev.isolate.spec.Namespace;
 import dev.isolate.sys.ByteStrings;
+import dev.isolate.sys.SmallFiles;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -95,7 +96,7 @@ public final class SystemNamespaces {
     private static String command(long pid) {
         Path dir = Path.of("/proc", Long.toString(pid));
         try {
-            byte[] cmdline = Files.readAllBytes(dir.resolve("cmdline"));
+            byte[] cmdline = SmallFiles.bytes(dir.resolve("cmdline"));
             int end = cmdline.length;
             while (end > 0 && cmdline[end - 1] == 0) {
                 end--;
@@ -103,7 +104,7 @@ public final class SystemNamespaces {
             if (end > 0) {
                 return ByteStrings.of(cmdline, 0, end).replace('\0', ' ');
             }
-            return ByteStrings.of(Files.readAllBytes(dir.resolve("comm"))).strip();
+            return ByteStrings.of(SmallFiles.bytes(dir.resolve("comm"))).strip();
         } catch (IOException e) {
             return "";
         }

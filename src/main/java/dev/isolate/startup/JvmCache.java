@@ -1,10 +1,10 @@
 package dev.isolate.startup;
 
 import dev.isolate.exit.ExitStatus;
+import dev.isolate.sys.ByteStrings;
 import dev.isolate.sys.Kernel;
-import java.io.FileInputStream;
+import dev.isolate.sys.SmallFiles;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -88,13 +88,13 @@ public final class JvmCache {
     }
 
     /**
-     * Line {@code number} (from 0) of an index. Read through java.io and split by hand:
-     * Files.readAllLines's channel, reader and decoder took 2-3 ms of every start, interpreted.
+     * Line {@code number} (from 0) of an index, split by hand: Files.readAllLines's reader and
+     * decoder took a millisecond of every start, interpreted.
      */
     static Optional<String> line(Path index, int number) {
         String text;
-        try (FileInputStream in = new FileInputStream(index.toFile())) {
-            text = new String(in.readAllBytes(), StandardCharsets.ISO_8859_1);
+        try {
+            text = ByteStrings.of(SmallFiles.bytes(index));
         } catch (IOException e) {
             return Optional.empty();
         }

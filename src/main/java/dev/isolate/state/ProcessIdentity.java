@@ -1,9 +1,9 @@
 package dev.isolate.state;
 
 import dev.isolate.sys.Kernel;
+import dev.isolate.sys.SmallFiles;
 import dev.isolate.sys.Syscall;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
 
@@ -61,7 +61,7 @@ public record ProcessIdentity(long pid, long startTime) {
     /** The state and start time in a /proc directory's stat, if it can be read. */
     static Optional<Stat> stat(Path procDirectory) {
         try {
-            String stat = Files.readString(procDirectory.resolve("stat"));
+            String stat = SmallFiles.text(procDirectory.resolve("stat"));
             // The command name (field 2) may hold spaces and parentheses: count from its end.
             String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
             return Optional.of(new Stat(fields[0], Long.parseLong(fields[19])));

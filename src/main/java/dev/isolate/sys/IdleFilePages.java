@@ -6,7 +6,6 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.SeekableByteChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -48,7 +47,7 @@ public final class IdleFilePages {
 
     /** @return the bytes of address space released (pages not resident included) */
     public static long releaseTheJdks() throws IOException {
-        String maps = new String(Files.readAllBytes(Path.of("/proc/self/maps")), StandardCharsets.ISO_8859_1);
+        String maps = ByteStrings.of(SmallFiles.bytes(Path.of("/proc/self/maps")));
         Kernel kernel = Kernel.get();
         long released = 0;
         try (SeekableByteChannel pagemap = Files.newByteChannel(Path.of("/proc/self/pagemap"),

@@ -5,6 +5,7 @@ import dev.isolate.host.Caller;
 import dev.isolate.spec.Resources;
 import dev.isolate.state.ProcessIdentity;
 import dev.isolate.sys.Kernel;
+import dev.isolate.sys.SmallFiles;
 import dev.isolate.sys.Syscall;
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
@@ -348,7 +349,7 @@ public final class ContainerCgroup implements AutoCloseable {
 
     static Optional<String> read(Path file) {
         try {
-            return Optional.of(Files.readString(file));
+            return Optional.of(SmallFiles.text(file));
         } catch (IOException e) {
             return Optional.empty();
         }

@@ -2,8 +2,8 @@ package dev.isolate.host.cgroup;
 
 import dev.isolate.exit.Failure;
 import dev.isolate.host.MountInfo;
+import dev.isolate.sys.SmallFiles;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -48,7 +48,7 @@ public record Hierarchies(List<Hierarchy> all) {
     /** The hierarchies of this process: /proc/self/mountinfo and /proc/self/cgroup. */
     public static Hierarchies read() {
         try {
-            return parse(Files.readString(Path.of("/proc/self/mountinfo")), Files.readString(Path.of("/proc/self/cgroup")),
+            return parse(SmallFiles.text(Path.of("/proc/self/mountinfo")), SmallFiles.text(Path.of("/proc/self/cgroup")),
                     Hierarchies::rootControllers);
         } catch (IOException e) {
             throw Failure.step("cgroups: " + Failure.reason(e));
@@ -141,7 +141,7 @@ public record Hierarchies(List<Hierarchy> all) {
 
     private static Set<String> rootControllers(Path mountPoint) {
         try {
-            return Set.copyOf(words(Files.readString(mountPoint.resolve("cgroup.controllers"))));
+            return Set.copyOf(words(SmallFiles.text(mountPoint.resolve("cgroup.controllers"))));
         } catch (IOException e) {
             return Set.of();
         }

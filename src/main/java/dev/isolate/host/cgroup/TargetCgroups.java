@@ -3,8 +3,8 @@ package dev.isolate.host.cgroup;
 import dev.isolate.exit.Failure;
 import dev.isolate.host.Caller;
 import dev.isolate.state.PinnedProcess;
+import dev.isolate.sys.SmallFiles;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -37,7 +37,7 @@ public final class TargetCgroups {
         long pid = process.identity().pid();
         String content;
         try {
-            content = Files.readString(process.path().resolve("cgroup"));
+            content = SmallFiles.text(process.path().resolve("cgroup"));
         } catch (IOException e) {
             throw Failure.input("process " + pid + ": cgroup: " + Failure.reason(e));
         }

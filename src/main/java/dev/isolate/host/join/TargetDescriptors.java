@@ -1,5 +1,6 @@
 package dev.isolate.host.join;
 
+import dev.isolate.sys.SmallFiles;
 import static dev.isolate.linux.Linux.*;
 
 import dev.isolate.exit.Failure;
@@ -9,7 +10,6 @@ import dev.isolate.state.PinnedProcess;
 import dev.isolate.sys.Kernel;
 import dev.isolate.sys.Syscall;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.EnumMap;
@@ -79,7 +79,7 @@ public final class TargetDescriptors implements AutoCloseable {
     private static JoinTarget.Confinement confinement(PinnedProcess process) {
         Map<String, String> status = new HashMap<>();
         try {
-            for (String line : Files.readAllLines(process.path().resolve("status"))) {
+            for (String line : SmallFiles.lines(process.path().resolve("status"))) {
                 int colon = line.indexOf(':');
                 if (colon > 0) {
                     status.put(line.substring(0, colon), line.substring(colon + 1).trim());
