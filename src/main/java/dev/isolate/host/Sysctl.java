@@ -2,7 +2,6 @@ package dev.isolate.host;
 
 import dev.isolate.sys.SmallFiles;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
