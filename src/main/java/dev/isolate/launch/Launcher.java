@@ -113,12 +113,14 @@ public final class Launcher {
         ContainerCgroup.Decision cgroup = cgroup(spec);
         if (naming.detach() && !naming.superviseDetached()) {
             StateStore store = store();
+            // The supervisor run -d starts makes the cgroup, and records it when it takes the name over.
             Recorder claim = Recorder.claim(store, naming.name().orElseGet(Detach::randomName), spec,
-                    seccomp);
+                    seccomp, List.of());
             return Detach.start(naming.arguments(), store, claim.record(), naming.name().isPresent());
         }
+        List<String> cgroups = recorded(cgroup);
         Optional<Recorder> recorder = naming.name().map(name -> naming.superviseDetached()
-                ? Recorder.adopt(store(), name) : Recorder.claim(store(), name, spec, seccomp));
+                ? Recorder.adopt(store(), name, cgroups) : Recorder.claim(store(), name, spec, seccomp, cgroups));
         try {
             return launch(spec, hostCredentials, init, seccomp, cgroup, recorder, Optional.empty());
         } catch (RuntimeException e) {
@@ -199,14 +201,14 @@ public final class Launcher {
             try (Workspace workspace = rootfs.isPresent() ? Workspace.prepare(rootfs.get(), facts.caller().uid(),
                     facts.environment()) : null) {
                 Optional<RootfsLayout> layout = Optional.ofNullable(workspace).map(Workspace::layout);
-                LaunchPlan plan = Planner.plan(spec, facts, new Prepared(layout, network.joinedNamespace(),
-                        credentials(spec, layout, hostCredentials), seccomp, executed(spec, init),
-                        cgroupView(cgroupDecision), gate));
+                // The cgroup is made before the plan: its grace period runs meanwhile (ContainerCgroup).
                 try (ContainerCgroup cgroup = ContainerCgroup.prepare(cgroupDecision, diagnostics);
                         TerminalRelay terminal = spec.terminal() && bundle.isEmpty() ? new TerminalRelay(
                         spec.rootfs().isPresent() ? "the container's own devpts" : "the host's devpts", diagnostics)
                         : null) {
-                    List<String> directories = cgroup.directories().stream().map(Path::toString).toList();
+                    LaunchPlan plan = Planner.plan(spec, facts, new Prepared(layout, network.joinedNamespace(),
+                            credentials(spec, layout, hostCredentials), seccomp, executed(spec, init),
+                            cgroupView(cgroupDecision), gate));
                     ChildEvents events = new ChildEvents() {
                         @Override
                         public void waiting(int pid) {
@@ -227,7 +229,7 @@ public final class Launcher {
 
                         @Override
                         public void running(int pid) {
-                            recorder.ifPresent(r -> r.running(pid, directories));
+                            recorder.ifPresent(r -> r.running(pid));
                             if (recorder.filter(Recorder::detached).isPresent()) {
                                 releaseIdlePages();
                             }
@@ -278,6 +280,11 @@ public final class Launcher {
     private ContainerCgroup.Decision cgroup(ContainerSpec spec) {
         return ContainerCgroup.decide(spec.resources(), facts.caller(), Hierarchies::read,
                 spec.resources().name().orElseGet(() -> ContainerCgroup.leafName(ProcessIdentity.self())));
+    }
+
+    /** The cgroup directories as a container's record holds them. */
+    private static List<String> recorded(ContainerCgroup.Decision cgroup) {
+        return cgroup.directories().stream().map(Path::toString).toList();
     }
 
     /**
@@ -395,9 +402,11 @@ public final class Launcher {
         List<HostAction> host = new ArrayList<>();
         Optional<String> name = naming.detach() ? Optional.of(naming.name().orElseGet(Detach::randomName))
                 : naming.name();
+        ContainerCgroup.Decision cgroup = cgroup(spec);
         if (name.isPresent()) {
             StateStore store = StateStore.existing(facts.caller().uid(), facts.environment());
-            ContainerRecord record = Recorder.starting(name.get(), spec, seccomp);
+            ContainerRecord record = Recorder.starting(name.get(), spec, seccomp,
+                    naming.detach() ? List.of() : recorded(cgroup));
             store.requireClaimable(record.name());
             host.add(HostAction.before("claim the name \"" + record.name() + "\" (under the store's lock): "
                     + store.record(record.name()), StateStore.text(record).lines().toList()));
@@ -407,7 +416,6 @@ public final class Launcher {
                         + " the command runs", List.of()));
             }
         }
-        ContainerCgroup.Decision cgroup = cgroup(spec);
         try (ContainerNetwork network = ContainerNetwork.dryRun(spec.network(), facts.caller(),
                 facts.environment())) {
             host.addAll(network.actions());

@@ -24,26 +24,38 @@ final class Recorder {
         this.detached = detached;
     }
 
-    /** Takes the name for a container about to start. */
-    static Recorder claim(StateStore store, String name, ContainerSpec spec, Optional<SocketFilter> seccomp) {
-        ContainerRecord record = starting(name, spec, seccomp);
+    /**
+     * Takes the name for a container about to start.
+     *
+     * @param cgroups the cgroup directories its launch will make: a gc after this isolate is
+     *                killed, however early, finds them in the record (--cgroup-parent puts them
+     *                where gc does not otherwise look)
+     */
+    static Recorder claim(StateStore store, String name, ContainerSpec spec, Optional<SocketFilter> seccomp,
+            List<String> cgroups) {
+        ContainerRecord record = starting(name, spec, seccomp, cgroups);
         store.claim(record);
         return new Recorder(store, record, false);
     }
 
     /** The record a claim of the name writes first: this isolate supervises, no command yet. */
-    static ContainerRecord starting(String name, ContainerSpec spec, Optional<SocketFilter> seccomp) {
+    static ContainerRecord starting(String name, ContainerSpec spec, Optional<SocketFilter> seccomp,
+            List<String> cgroups) {
         return new ContainerRecord(StateStore.requireValidName(name), Optional.empty(), ProcessIdentity.self(),
                 spec.namespaces().stream().map(Namespace::procName).toList(), spec.command(), Instant.now(),
-                Optional.empty(), seccomp, List.of(), false);
+                Optional.empty(), seccomp, cgroups, false);
     }
 
-    /** Takes over the name that the isolate which ran run -d claimed for this one. */
-    static Recorder adopt(StateStore store, String name) {
+    /**
+     * Takes over the name that the isolate which ran run -d claimed for this one.
+     *
+     * @param cgroups the cgroup directories this isolate's launch will make (see {@link #claim})
+     */
+    static Recorder adopt(StateStore store, String name, List<String> cgroups) {
         ContainerRecord claimed = store.get(StateStore.requireValidName(name));
         ContainerRecord record = new ContainerRecord(name, Optional.empty(), ProcessIdentity.self(),
                 claimed.namespaces(), claimed.argv(), claimed.started(), Optional.empty(), claimed.seccomp(),
-                List.of(), false);
+                cgroups, false);
         if (!store.replace(claimed, record)) {
             throw Failure.step("name \"" + name + "\": the claim of the isolate that ran run -d is gone");
         }
@@ -59,10 +71,9 @@ final class Recorder {
         return record;
     }
 
-    /** @param cgroups the container's cgroup directories */
-    void running(int pid, List<String> cgroups) {
+    void running(int pid) {
         ProcessIdentity.of(pid).ifPresent(process -> {
-            record = record.running(process, cgroups);
+            record = record.running(process, record.cgroups());
             store.save(record);
         });
     }

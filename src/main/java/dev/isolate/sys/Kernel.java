@@ -130,6 +130,27 @@ public final class Kernel {
         return withPath(path, address -> call(Syscall.OPENAT, dirfd, address, flags));
     }
 
+    /**
+     * Writes bytes to a file that exists, in one write(2), without creating or truncating it:
+     * how a kernel file (/proc, /sys, cgroupfs) takes a value. 0 or -errno; a short write is
+     * -EIO. {@code path} is a byte string.
+     */
+    public long writeExisting(String path, byte[] bytes) {
+        long fd = open(path, Linux.O_WRONLY | Linux.O_CLOEXEC);
+        if (fd < 0) {
+            return fd;
+        }
+        long buffer = memory.allocateMemory(Math.max(bytes.length, 1), false);
+        try {
+            memory.putByteArray(buffer, bytes, 0, bytes.length);
+            long written = callRetrying(Syscall.WRITE, fd, buffer, bytes.length);
+            return written < 0 ? written : written == bytes.length ? 0 : -Linux.EIO;
+        } finally {
+            memory.freeMemory(buffer);
+            close((int) fd);
+        }
+    }
+
     /** mkdirat(dirfd, path, mode): 0 or -errno. {@code path} is a byte string. */
     public long mkdirAt(int dirfd, String path, int mode) {
         return withPath(path, address -> call(Syscall.MKDIRAT, dirfd, address, mode));

@@ -2,12 +2,14 @@ package dev.isolate.host.cgroup;
 
 import dev.isolate.exit.Failure;
 import dev.isolate.host.Caller;
+import dev.isolate.linux.Linux;
 import dev.isolate.spec.Resources;
 import dev.isolate.state.ProcessIdentity;
 import dev.isolate.sys.Kernel;
 import dev.isolate.sys.SmallFiles;
 import dev.isolate.sys.Syscall;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.DirectoryNotEmptyException;
@@ -16,11 +18,9 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.BitSet;
-import java.util.Collections;
 import java.util.Collections;
 import java.util.Deque;
 import java.util.LinkedHashMap;
@@ -28,6 +28,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
@@ -43,6 +45,9 @@ public final class ContainerCgroup implements AutoCloseable {
     /** A leaf is named after the isolate that owns it, so that gc knows an orphan: isolate-PID-STARTTIME. */
     static final String LEAF_PREFIX = "isolate-";
     private static final long KILL_TIMEOUT_NANOS = 5_000_000_000L;
+    /** How often the grace-period thread moves itself again, and at most how many times (a second's worth). */
+    private static final long GRACE_MOVE_INTERVAL_MS = 2;
+    private static final int GRACE_MOVES = 500;
 
     /**
      * One directory of the container's cgroup.
@@ -87,6 +92,11 @@ public final class ContainerCgroup implements AutoCloseable {
             return !leaves.isEmpty();
         }
 
+        /** The directories the launch makes, one per hierarchy. */
+        public List<Path> directories() {
+            return leaves.stream().map(Leaf::leaf).toList();
+        }
+
         /** What the launch does, for --dry-run and -v. */
         public List<String> describe() {
             List<String> lines = new ArrayList<>();
@@ -107,6 +117,8 @@ public final class ContainerCgroup implements AutoCloseable {
     /** Parents this launch made, deepest first: removed with the leaves if no other container uses them. */
     private final List<Path> madeParents = new ArrayList<>();
     private final Consumer<Supplier<String>> diagnostics;
+    /** Counted down once the child is in its cgroup, or the launch is over: the grace-period thread stops. */
+    private final CountDownLatch attached = new CountDownLatch(1);
 
     private ContainerCgroup(Decision decision, Consumer<Supplier<String>> diagnostics) {
         this.decision = decision;
@@ -368,7 +380,7 @@ public final class ContainerCgroup implements AutoCloseable {
             }
             diagnostics.accept(() -> "cgroup: " + String.join("; ", decision.describe()));
             if (!decision.leaves().isEmpty()) {
-                startGracePeriod(decision.leaves().get(0).hierarchy());
+                cgroup.startGracePeriod(decision.leaves().get(0).hierarchy());
             }
             return cgroup;
         } catch (RuntimeException e) {
@@ -379,26 +391,34 @@ public final class ContainerCgroup implements AutoCloseable {
 
     /**
      * The first move of a process into a cgroup after a quiet spell waits for an RCU grace
-     * period (the kernel's lock over every cgroup's membership switches to its slow mode: 5-11
-     * ms on the machines measured), and a move within about one grace period of the last does
-     * not wait. So a thread of isolate's moves itself into the cgroup it is already in, which
-     * changes nothing, while the launch goes on to plan and clone: the child's move into the
-     * container's cgroup ({@link #attach}) then finds the grace period passed, or waits only for
-     * what is left of it. A failed move only means no gain.
+     * period (the kernel's lock over every cgroup's membership, one for all hierarchies,
+     * switches to its slow mode: 8-19 ms on the machines measured), and holds the cgroup mutex
+     * meanwhile, so that a mkdir or a limit written beside it waits too. A move within about one
+     * grace period of the last one's end does not wait. So, once the directories and limits are
+     * written, a thread of isolate's moves itself into the cgroup it is already in, which
+     * changes nothing, while the launch goes on to plan and clone; and it moves again every
+     * {@link #GRACE_MOVE_INTERVAL_MS} ms, each move cheap now, until the child is attached: the
+     * child's move ({@link #attach}) then finds the slow mode on, however long the launch took
+     * to get there, and waits at most for what is left of the first grace period. The thread
+     * makes system calls of its own: java.io or a FileChannel would set up classes and load
+     * libraries first (a channel's first use loads libnet and probes IPv6). A failed move only
+     * means no gain.
      */
-    private static void startGracePeriod(Hierarchies.Hierarchy hierarchy) {
+    private void startGracePeriod(Hierarchies.Hierarchy hierarchy) {
+        // v1 moves one thread through tasks; v2 moves a process, all of whose threads are there.
+        String self = hierarchy.directory(hierarchy.own()).resolve(hierarchy.unified() ? "cgroup.procs" : "tasks")
+                .toString();
         Thread mover = new Thread(() -> {
+            Kernel kernel = Kernel.get();
+            byte[] id = Long.toString(kernel.call(hierarchy.unified() ? Syscall.GETPID : Syscall.GETTID))
+                    .getBytes(StandardCharsets.US_ASCII);
             try {
-                Path self = Files.readSymbolicLink(Path.of("/proc/thread-self")); // PID/task/TID
-                // v1 moves one thread through tasks; v2 moves a process, all of whose threads are there.
-                Path own = hierarchy.directory(hierarchy.own());
-                if (hierarchy.unified()) {
-                    Files.writeString(own.resolve("cgroup.procs"), self.getName(0).toString(), StandardOpenOption.WRITE);
-                } else {
-                    Files.writeString(own.resolve("tasks"), self.getFileName().toString(), StandardOpenOption.WRITE);
+                for (int moves = 0; moves < GRACE_MOVES && kernel.writeExisting(self, id) == 0
+                        && !attached.await(GRACE_MOVE_INTERVAL_MS, TimeUnit.MILLISECONDS); moves++) {
+                    // moved again: the slow mode stays on for another grace period
                 }
-            } catch (IOException | RuntimeException e) {
-                // the attach waits for the grace period itself
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
         }, "isolate-cgroup-grace-period");
         mover.setDaemon(true);
@@ -483,11 +503,14 @@ public final class ContainerCgroup implements AutoCloseable {
         }
     }
 
+    /** Writes a cgroup file through its own system calls: a FileChannel's first use loads libnet and probes IPv6. */
     static void write(Path file, String value) {
-        try {
-            Files.writeString(file, value, StandardOpenOption.WRITE);
-        } catch (IOException e) {
-            throw failure("write " + value + " to " + file, e);
+        long result = Kernel.get().writeExisting(file.toString(), value.getBytes(StandardCharsets.ISO_8859_1));
+        if (result < 0) {
+            int errno = (int) -result;
+            String why = errno == Linux.ENOENT ? "no such file or directory"
+                    : errno == Linux.EACCES ? "permission denied" : Kernel.get().errorText(errno);
+            throw Failure.step("cgroup: write " + value + " to " + file + ": " + why);
         }
     }
 
@@ -499,7 +522,7 @@ public final class ContainerCgroup implements AutoCloseable {
 
     /** The directories, one per hierarchy. */
     public List<Path> directories() {
-        return decision.leaves().stream().map(Leaf::leaf).toList();
+        return decision.directories();
     }
 
     /**
@@ -517,8 +540,12 @@ public final class ContainerCgroup implements AutoCloseable {
 
     /** Moves the waiting child into every directory, before it is released. */
     public void attach(int pid) {
-        for (Leaf leaf : decision.leaves()) {
-            write(leaf.leaf().resolve("cgroup.procs"), Integer.toString(pid));
+        try {
+            for (Leaf leaf : decision.leaves()) {
+                write(leaf.leaf().resolve("cgroup.procs"), Integer.toString(pid));
+            }
+        } finally {
+            attached.countDown();
         }
     }
 
@@ -550,6 +577,7 @@ public final class ContainerCgroup implements AutoCloseable {
      */
     @Override
     public void close() {
+        attached.countDown();
         List<Failure> failures = new ArrayList<>();
         if (!made.isEmpty()) {
             killAll(decision.leaves().stream().filter(leaf -> made.contains(leaf.leaf())).toList());
