@@ -24,10 +24,12 @@ import java.util.BitSet;
 import java.util.Collections;
 import java.util.Deque;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -632,16 +634,23 @@ public final class ContainerCgroup implements AutoCloseable {
         }
     }
 
-    /** The processes in the leaves and in the cgroups below them. */
+    /**
+     * The processes in the leaves and in the cgroups below them. Loops, not streams: every
+     * launch's end runs this, and a stream pipeline's first use links its lambdas and classes
+     * (3.6 ms on JDK 17, interpreted).
+     */
     static List<Long> processes(List<Leaf> leaves) {
-        return leaves.stream().flatMap(leaf -> subtree(leaf.leaf()).stream())
-                .flatMap(cgroup -> processes(cgroup).stream()).distinct().toList();
-    }
-
-    /** The processes in this one cgroup, not below it. */
-    private static List<Long> processes(Path cgroup) {
-        return read(cgroup.resolve("cgroup.procs")).orElse("").lines().filter(line -> !line.isBlank())
-                .map(Long::parseLong).toList();
+        Set<Long> found = new LinkedHashSet<>();
+        for (Leaf leaf : leaves) {
+            for (Path cgroup : subtree(leaf.leaf())) {
+                for (String line : read(cgroup.resolve("cgroup.procs")).orElse("").split("\n")) {
+                    if (!line.isBlank()) {
+                        found.add(Long.parseLong(line.strip()));
+                    }
+                }
+            }
+        }
+        return List.copyOf(found);
     }
 
     /**
