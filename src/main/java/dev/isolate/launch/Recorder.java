@@ -73,7 +73,7 @@ final class Recorder {
 
     void running(int pid) {
         ProcessIdentity.of(pid).ifPresent(process -> {
-            record = record.running(process, record.cgroups());
+            record = record.running(process);
             store.save(record);
         });
     }

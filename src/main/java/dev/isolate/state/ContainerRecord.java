@@ -33,8 +33,8 @@ public record ContainerRecord(String name, Optional<ProcessIdentity> command, Pr
         return exitStatus.isEmpty() && command.map(ProcessIdentity::alive).orElseGet(supervisor::alive);
     }
 
-    /** The command runs, in these cgroup directories (one per hierarchy; none without a cgroup of its own). */
-    public ContainerRecord running(ProcessIdentity process, List<String> cgroups) {
+    /** The command runs, in the cgroup directories the claim recorded. */
+    public ContainerRecord running(ProcessIdentity process) {
         return new ContainerRecord(name, Optional.of(process), supervisor, namespaces, argv, started, exitStatus,
                 seccomp, cgroups, false);
     }

@@ -50,7 +50,7 @@ class DetachTest {
         store.claim(claim);
         // Asked whether it lives, the supervisor has just recorded the command, run it and ended.
         assertTrue(Detach.awaitCommand(store, "quick", () -> {
-            store.save(claim.running(self, List.of()).exited(0, false));
+            store.save(claim.running(self).exited(0, false));
             return false;
         }));
         store.claim(new ContainerRecord("failed", Optional.empty(), self, List.of(), List.of("true"), Instant.now(),

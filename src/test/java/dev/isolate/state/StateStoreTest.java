@@ -166,7 +166,7 @@ class StateStoreTest {
         StateStore store = new StateStore(containers);
         ProcessIdentity supervisor = liveSupervisor();
         ProcessIdentity command = liveSupervisor();
-        store.claim(starting("app", supervisor).running(command, List.of()));
+        store.claim(starting("app", supervisor).running(command));
         assertEquals(command, store.resolve("app"));
         assertEquals(command, store.resolve(Long.toString(command.pid())));
         store.claim(starting("stopped", deadSupervisor()));

@@ -522,11 +522,6 @@ public final class ContainerCgroup implements AutoCloseable {
         return Failure.step("cgroup: " + what + ": " + why);
     }
 
-    /** The directories, one per hierarchy. */
-    public List<Path> directories() {
-        return decision.directories();
-    }
-
     /**
      * Leaves the cgroup in place for a container that outlives this isolate (an OCI
      * runtime's create): closing this no longer kills or removes anything, and the
@@ -537,7 +532,7 @@ public final class ContainerCgroup implements AutoCloseable {
     public List<Path> keep() {
         made.clear();
         madeParents.clear();
-        return directories();
+        return decision.directories();
     }
 
     /** Moves the waiting child into every directory, before it is released. */
