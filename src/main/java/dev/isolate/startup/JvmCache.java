@@ -56,7 +56,7 @@ public final class JvmCache {
             return;
         }
         // No lambda or method reference on this path: a training run never takes it, so the
-        // cache would not hold the class the JVM spins for one.
+        // cache would not hold its class.
         Optional<String> key = key(Path.of(index));
         if (key.isPresent() && CacheKey.current(key.get())) {
             return;

@@ -287,7 +287,7 @@ public final class LambdaClasses {
     }
 
     /** The class of one site: its fields are what the site captured, in order. */
-    static byte[] lambdaClass(int version, String name, String nestHost, Site site) {
+    private static byte[] lambdaClass(int version, String name, String nestHost, Site site) {
         ClassWriter writer = new ClassWriter(ClassWriter.COMPUTE_MAXS);
         List<String> interfaces = new ArrayList<>();
         interfaces.add(site.functionalInterface());
