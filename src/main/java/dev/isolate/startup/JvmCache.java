@@ -12,13 +12,14 @@ import java.util.Optional;
 import java.util.function.ToIntFunction;
 
 /**
- * The JVM's class-data cache that scripts/isolate starts isolate with: a dynamic CDS archive
+ * The JVM's class-data cache that scripts/isolate starts isolate with: a static CDS archive
  * (JDK 17 to 24) or an AOT cache (JDK 25 on), made by a training run, per user, per JVM and per
  * build. The launcher finds it through an index file, which it checks (owner, mode, no link)
  * before it lets the JVM load anything from the cache, and names to the JVM in the
  * {@value #INDEX} property. The index's lines: the java and the jar directory the launcher
- * knew it by, the JVM options it was made with, the JVM option that loads the cache, and the
- * {@link CacheKey} it was made for.
+ * knew it by, the JDK's directory that java was (whose version some options depend on), the
+ * JVM options it was made with, the JVM option that loads the cache, and the {@link CacheKey}
+ * it was made for.
  */
 public final class JvmCache {
     /** The index this JVM's cache was found through; absent when it was started without one. */
@@ -29,8 +30,8 @@ public final class JvmCache {
     private static final List<String> OPTIONS = List.of("-XX:SharedArchiveFile=", "-XX:AOTCache=", "-D" + INDEX + "=",
             "-XX:+IgnoreUnrecognizedVMOptions");
     static final int LIB_LINE = 1;
-    static final int CACHE_OPTION_LINE = 3;
-    private static final int KEY_LINE = 4;
+    static final int CACHE_OPTION_LINE = 4;
+    private static final int KEY_LINE = 5;
 
     private JvmCache() {
     }

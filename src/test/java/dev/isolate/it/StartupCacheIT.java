@@ -32,6 +32,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -114,6 +115,30 @@ class StartupCacheIT {
             assertTrue(retrained.mapped(inode(archive)), java + ": and runs with the new cache");
             assertEquals(replaced, Isolate.exec(with(root, "--version"), null), java);
             replaceTheJar("");
+        }
+    }
+
+    /**
+     * A java that now leads to another JDK (a link switched, as update-alternatives does): the
+     * cache made for the first is not used (the options of some JDKs leave out what others
+     * need), the start is correct and silent, and the next cache is the new JDK's.
+     */
+    @Test
+    void aJavaThatLeadsToAnotherJdkNowStartsWithoutTheFirstsCache() throws IOException {
+        List<String> javas = javas();
+        Assumptions.assumeTrue(javas.size() > 1, "no JDK newer than 17 under /usr/lib/jvm");
+        Path link = Files.createDirectory(tmp.resolve("bin")).resolve("java");
+        Path cache = tmp.resolve("cache-switched");
+        for (String java : List.of(javas.get(0), javas.get(javas.size() - 1), javas.get(0))) {
+            Object before = Files.exists(link, LinkOption.NOFOLLOW_LINKS) && Files.exists(cache)
+                    ? inode(onlyNamed(cache, "_launch.jsa")) : null;
+            Files.deleteIfExists(link);
+            Files.createSymbolicLink(link, Path.of(java));
+            Run run = asRoot(link.toString(), cache);
+            assertEquals(new Result(0, "ok\n", ""), run.result(), java);
+            Path archive = onlyNamed(cache, "_launch.jsa");
+            assertNotEquals(before, inode(archive), java + ": trained anew");
+            assertTrue(run.mapped(inode(archive)), java + ": and runs with its own cache");
         }
     }
 

@@ -17,7 +17,7 @@ class TrainingTest {
 
     private Path index(String name, Path lib, Path archive) throws IOException {
         return Files.writeString(dir.resolve(name + ".index"),
-                "java\n" + lib + "\n-Xrs -Xlog:disable\n-XX:AOTCache=" + archive + "\n17\t/jdk\t" + lib + "/isolate.jar\t1:2:3:4:5\n");
+                "java\n" + lib + "\n/jdk\n-Xrs -Xlog:disable\n-XX:AOTCache=" + archive + "\n17\t/jdk\t" + lib + "/isolate.jar\t1:2:3:4:5\n");
     }
 
     @Test
@@ -45,7 +45,8 @@ class TrainingTest {
         Path index = index("a", dir, dir.resolve("a.jsa"));
         assertEquals(Optional.of("17\t/jdk\t" + dir + "/isolate.jar\t1:2:3:4:5"), JvmCache.key(index));
         assertEquals(Optional.of(dir.toString()), JvmCache.line(index, 1));
-        assertEquals(Optional.empty(), JvmCache.line(index, 5));
+        assertEquals(Optional.of("-XX:AOTCache=" + dir.resolve("a.jsa")), JvmCache.line(index, 4));
+        assertEquals(Optional.empty(), JvmCache.line(index, 6));
         assertEquals(Optional.empty(), JvmCache.key(dir.resolve("missing.index")));
     }
 
