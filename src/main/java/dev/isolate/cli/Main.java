@@ -5,6 +5,7 @@ import dev.isolate.exit.Messages;
 import dev.isolate.exit.ExitStatus;
 import dev.isolate.exit.Failure;
 import dev.isolate.host.CallerBytes;
+import dev.isolate.host.JvmSetup;
 import dev.isolate.spec.Spelling;
 import dev.isolate.startup.JvmCache;
 import dev.isolate.sys.Kernel;
@@ -73,7 +74,8 @@ public final class Main {
                     + System.getProperty("os.arch") + ": isolate runs on x86-64 Linux only");
             return ExitStatus.SETUP_FAILED;
         }
-        if (Commands.startProcess(args)) {
+        // Not without native access: jffi's load would warn (and a later check pass); the launch refuses instead.
+        if (Commands.startProcess(args) && JvmSetup.nativeAccessGranted()) {
             Kernel.loadInBackground();
         }
         CommandLine cli = commandLine(args);

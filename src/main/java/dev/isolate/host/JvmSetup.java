@@ -59,8 +59,12 @@ public final class JvmSetup {
                 + "; run isolate through its launcher (bin/isolate as installed, scripts/isolate in a checkout)");
     }
 
-    /** Module.isNativeAccessEnabled exists from JDK 22 on; before it there is nothing to grant. */
-    private static boolean nativeAccessGranted() {
+    /**
+     * Whether native code may be loaded without a warning. Module.isNativeAccessEnabled exists
+     * from JDK 22 on; before it there is nothing to grant. From JDK 24 on the JVM grants it to a
+     * module once it has warned, so it is asked before anything loads native code.
+     */
+    public static boolean nativeAccessGranted() {
         try {
             Module module = JvmSetup.class.getModule();
             return (Boolean) Module.class.getMethod("isNativeAccessEnabled").invoke(module);

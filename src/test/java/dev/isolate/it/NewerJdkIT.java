@@ -34,6 +34,28 @@ class NewerJdkIT {
         }
     }
 
+    /**
+     * A JVM of JDK 22 or later started without native access (by hand, as the launcher never
+     * does) is refused with one line before anything loads native code: JDK 24 on would print
+     * its warnings first, and grant the access once it had.
+     */
+    @Test
+    void withoutNativeAccessANewerJdkIsRefusedWithOneLineAndNoWarning() throws IOException {
+        Privileged.requireRoot();
+        List<Path> javas = newerJdks();
+        Assumptions.assumeFalse(javas.isEmpty(), "no JDK newer than 17 under /usr/lib/jvm");
+        Path jar = Isolate.REPO_SCRIPT.getParent().getParent().resolve("target/isolate.jar");
+        Path stub = jar.resolveSibling("native/jni/x86_64-Linux");
+        for (Path java : javas) {
+            Result r = Isolate.exec(List.of("env", "_JAVA_SR_SIGNUM=40", java.toString(), "-Xrs",
+                    "-Djffi.unsafe.disabled=true", "-Djffi.boot.library.path=" + stub, "-cp", jar.toString(),
+                    "dev.isolate.cli.Main", "-u", "h", "true"), null);
+            assertEquals(new Result(125, "", "isolate: this JVM was not started as isolate needs: native access is not"
+                    + " enabled (start the JVM with --enable-native-access=ALL-UNNAMED); run isolate through its"
+                    + " launcher (bin/isolate as installed, scripts/isolate in a checkout)\n"), r, java.toString());
+        }
+    }
+
     private static List<Path> newerJdks() throws IOException {
         List<Path> javas = new ArrayList<>();
         Path jvms = Path.of("/usr/lib/jvm");
