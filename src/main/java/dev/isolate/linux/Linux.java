@@ -204,6 +204,23 @@ public final class Linux {
     public static final int ENXIO = 6;
     public static final int ENOTEMPTY = 39;
 
+    /** rtnetlink: a NETLINK_ROUTE socket, and the header of its messages (struct nlmsghdr). */
+    public static final int AF_NETLINK = 16;
+    public static final int SOCK_RAW = 3;
+    public static final int NETLINK_ROUTE = 0;
+    public static final int NLMSG_HDRLEN = 16;
+    public static final int NLMSG_ERROR = 2;
+    public static final int NLMSG_DONE = 3;
+    public static final int NLM_F_REQUEST = 0x1;
+    public static final int NLM_F_MULTI = 0x2;
+    public static final int NLM_F_ACK = 0x4;
+    public static final int NLM_F_EXCL = 0x200;
+    public static final int NLM_F_CREATE = 0x400;
+    public static final int NLM_F_DUMP = 0x300;
+    public static final int ENODEV = 19;
+    public static final int EPROTO = 71;
+    public static final int EMSGSIZE = 90;
+
     /** --console-socket: a stream socket of the AF_UNIX family, and a descriptor passed in an SCM_RIGHTS message. */
     public static final int AF_UNIX = 1;
     public static final int SOCK_STREAM = 1;

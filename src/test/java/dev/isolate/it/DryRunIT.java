@@ -239,13 +239,13 @@ class DryRunIT {
         assertContains(none.out(), "|CLONE_NEWNET|SIGCHLD)", "SIOCSIFFLAGS");
         Outcome veth = dryRunIn(in, List.of(), "--dry-run", "--network", "veth", "true");
         assertContains(veth.out(), "host, while the child waits:\n  connect the container (veth iso",
-                " type veth peer name eth0 netns /proc/CHILD/ns/net\n", "    addr add 10.89.0.1/30 dev iso",
-                "nsenter --net=/proc/CHILD/ns/net ip -batch - <<'EOF'\n    addr add 10.89.0.2/30 dev eth0\n",
+                " type veth peer name eth0 netns /proc/CHILD/ns/net\n", "    ip addr add 10.89.0.1/30 dev iso",
+                "    nsenter --net=/proc/CHILD/ns/net ip addr add 10.89.0.2/30 dev eth0\n",
                 "append to " + TestNetworks.stateOf(host).resolve("attachments") + ": ");
         Outcome bridge = dryRunIn(in, List.of(), "--dry-run", "--network", "bridge=drybr0", "--subnet",
                 "10.77.0.0/24", "-P", "8080:80", "true");
         assertContains(bridge.out(), "make bridge drybr0, kept for the next container\n",
-                "    link add drybr0 type bridge\n    addr add 10.77.0.1/24 dev drybr0\n",
+                "    ip link add drybr0 type bridge\n    ip addr add 10.77.0.1/24 dev drybr0\n",
                 "    echo 1 > /proc/sys/net/ipv4/ip_forward", "masquerade comment \"isolate bridge drybr0\"",
                 " drybr0 iso", " 10.77.0.2 8080:80/tcp\n", "link set iso", " master drybr0 up\n",
                 "route add default via 10.77.0.1\n", "tcp dport 8080 dnat to 10.77.0.2:80 comment \"isolate ");

@@ -59,7 +59,7 @@ final class Bridges {
     static void create(Bridge bridge) {
         String name = bridge.name();
         Cidr subnet = new Cidr(bridge.gateway().network(), bridge.gateway().prefix());
-        Tools.ip("create bridge " + name, Scripts.newBridge(name, bridge.gateway()));
+        creationOf(bridge).make().run();
         String forwarding = null;
         try {
             // Lets connections from the host's 127.0.0.1 to a published port leave for the bridge.
@@ -72,7 +72,11 @@ final class Bridges {
             if (forwarding != null && !forwarding.equals("1")) {
                 writeQuietly(IP_FORWARD, forwarding);
             }
-            Tools.runQuietly(List.of("ip", "link", "del", name), "");
+            try {
+                Links.delete("remove bridge " + name, name);
+            } catch (Failure undoing) {
+                // the first failure is the one reported
+            }
             throw e;
         }
     }
@@ -81,12 +85,15 @@ final class Bridges {
     static List<String> creation(Bridge bridge) {
         String name = bridge.name();
         Cidr subnet = new Cidr(bridge.gateway().network(), bridge.gateway().prefix());
-        List<String> lines = new ArrayList<>(Tools.Invocation.ip("create bridge " + name,
-                Scripts.newBridge(name, bridge.gateway())).lines());
+        List<String> lines = new ArrayList<>(creationOf(bridge).lines());
         lines.add("echo 1 > " + routeLocalnet(name));
         lines.add("echo 1 > " + IP_FORWARD + " (put back if a later step fails)");
         lines.addAll(Tools.Invocation.nft("masquerade bridge " + name, Scripts.masquerade(name, subnet)).lines());
         return lines;
+    }
+
+    private static NetworkChange creationOf(Bridge bridge) {
+        return Links.newBridge("create bridge " + bridge.name(), bridge.name(), bridge.gateway());
     }
 
     private static String routeLocalnet(String bridge) {
@@ -95,29 +102,27 @@ final class Bridges {
 
     /** Removes the bridge and its masquerade rules. */
     static void remove(String name) {
-        if (!interfaces().contains(name)) {
-            throw Failure.input("network rm " + name + ": no such bridge");
-        }
-        gateway(name);
-        Tools.run("remove bridge " + name, List.of("ip", "link", "del", name), "");
+        String what = "remove bridge " + name;
+        Links.Link link = Links.find(what, name)
+                .orElseThrow(() -> Failure.input("network rm " + name + ": no such bridge"));
+        requireBridge(name, link);
+        Links.delete(what, name);
         Rules.delete(comment -> comment.equals(Scripts.bridgeComment(name)));
     }
 
     /** The bridge's IPv4 address, if the bridge exists. */
     private static Optional<Cidr> gateway(String name) {
-        if (!interfaces().contains(name)) {
-            return Optional.empty();
-        }
-        String details = Tools.run("bridge " + name, List.of("ip", "-d", "addr", "show", "dev", name), "");
-        if (details.lines().noneMatch(line -> line.strip().startsWith("bridge "))) {
+        return Links.find("bridge " + name, name).map(link -> {
+            requireBridge(name, link);
+            return link.address().orElseThrow(() -> Failure.input("bridge " + name
+                    + ": has no IPv4 address (isolate network rm " + name + " removes it)"));
+        });
+    }
+
+    private static void requireBridge(String name, Links.Link link) {
+        if (!link.kind().equals(Optional.of("bridge"))) {
             throw Failure.input("--network bridge=" + name + ": " + name + " is an interface but not a bridge");
         }
-        return details.lines().map(String::strip).filter(line -> line.startsWith("inet ")).findFirst()
-                .map(line -> Cidr.parse("bridge " + name, line.split("\\s+")[1]))
-                .or(() -> {
-                    throw Failure.input("bridge " + name + ": has no IPv4 address (isolate network rm " + name
-                            + " removes it)");
-                });
     }
 
     /** The interfaces of isolate's network namespace. */

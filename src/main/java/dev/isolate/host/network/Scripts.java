@@ -6,15 +6,13 @@ import dev.isolate.spec.PublishedPort;
 import dev.isolate.state.ProcessIdentity;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
-import java.util.OptionalInt;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The ip batches and nft scripts of the host side: pure text, so that what isolate asks of
- * the host is unit-tested and shown by -v as an administrator would type it.
+ * The nft scripts of the host side: pure text, so that what isolate asks of the host is
+ * unit-tested and shown by -v as an administrator would type it.
  */
 final class Scripts {
     /** isolate's own nftables table; its rules carry comments that say whose they are. */
@@ -22,45 +20,7 @@ final class Scripts {
     private static final Pattern RULE = Pattern.compile("comment \"([^\"]*)\" # handle (\\d+)$");
     private static final Pattern CHAIN = Pattern.compile("^\\s*chain (\\S+) \\{");
 
-    /** The container's end of a veth pair: eth0 inside. */
-    static final String CONTAINER_INTERFACE = "eth0";
-
     private Scripts() {
-    }
-
-    /**
-     * One veth pair, the container's end created right in its namespace.
-     *
-     * @param hostInterface the host end's name
-     * @param netnsPath     the container's network namespace, as /proc/PID/ns/net
-     * @param bridge        the bridge to make the host end a port of; without one it gets hostAddress
-     */
-    static String hostEnd(String hostInterface, String netnsPath, Optional<String> bridge, Optional<Cidr> hostAddress,
-            Optional<String> mac, OptionalInt mtu) {
-        String mtuOption = mtu.isPresent() ? " mtu " + mtu.getAsInt() : "";
-        StringBuilder batch = new StringBuilder();
-        batch.append("link add ").append(hostInterface).append(mtuOption).append(" type veth peer name ")
-                .append(CONTAINER_INTERFACE).append(mtuOption);
-        mac.ifPresent(address -> batch.append(" address ").append(address));
-        batch.append(" netns ").append(netnsPath).append('\n');
-        hostAddress.ifPresent(cidr -> batch.append("addr add ").append(cidr).append(" dev ").append(hostInterface)
-                .append('\n'));
-        batch.append("link set ").append(hostInterface);
-        bridge.ifPresent(name -> batch.append(" master ").append(name));
-        return batch.append(" up\n").toString();
-    }
-
-    /** Run in the container's namespace: its address, and its way out through the host end. */
-    static String containerEnd(Cidr address, Ipv4 gateway) {
-        return "addr add " + address + " dev " + CONTAINER_INTERFACE + "\n"
-                + "link set " + CONTAINER_INTERFACE + " up\n"
-                + "route add default via " + gateway + "\n";
-    }
-
-    static String newBridge(String name, Cidr gateway) {
-        return "link add " + name + " type bridge\n"
-                + "addr add " + gateway + " dev " + name + "\n"
-                + "link set " + name + " up\n";
     }
 
     /** The table and its three NAT chains; adding what exists changes nothing. */

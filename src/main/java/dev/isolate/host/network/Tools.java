@@ -13,12 +13,11 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Runs iproute2's ip and nftables' nft (and nsenter, to run ip in the container's namespace).
- * Each takes its commands on stdin in one batch, so a launch costs one process per side.
+ * Runs nftables' nft, with its commands on stdin in one script, which it carries out as one
+ * transaction.
  */
 final class Tools {
-    private static final Map<String, String> PACKAGES = Map.of("ip", "iproute2", "nft", "nftables",
-            "nsenter", "util-linux", "slirp4netns", "slirp4netns");
+    private static final Map<String, String> PACKAGES = Map.of("nft", "nftables");
 
     private Tools() {
     }
@@ -65,11 +64,6 @@ final class Tools {
         }
     }
 
-    /** ip with its commands in a batch, in isolate's own network namespace. */
-    static String ip(String what, String batch) {
-        return Invocation.ip(what, batch).run();
-    }
-
     static String nft(String what, String script) {
         return Invocation.nft(what, script).run();
     }
@@ -80,16 +74,16 @@ final class Tools {
             command = List.copyOf(command);
         }
 
-        static Invocation ip(String what, String batch) {
-            return new Invocation(what, List.of("ip", "-batch", "-"), batch);
-        }
-
         static Invocation nft(String what, String script) {
             return new Invocation(what, List.of("nft", "-f", "-"), script);
         }
 
         String run() {
             return Tools.run(what, command, input);
+        }
+
+        NetworkChange change() {
+            return new NetworkChange(what, lines(), this::run);
         }
 
         /** As an administrator would type it: the command, then its input as a here-document. */

@@ -41,18 +41,17 @@ final class VethPair implements Attachment {
     record Decision(Network network, Ledger.Entry entry, Optional<Bridges.Bridge> newBridge, Optional<String> bridge,
             Optional<Cidr> hostAddress, Cidr containerAddress, Ipv4 gateway) {
         /** What connects the child whose network namespace is {@code netns}, in order. */
-        List<Tools.Invocation> attachment(String netns) {
-            List<Tools.Invocation> commands = new ArrayList<>();
-            commands.add(Tools.Invocation.ip("connect the container (veth " + entry.hostInterface() + ")",
-                    Scripts.hostEnd(entry.hostInterface(), netns, bridge, hostAddress, network.mac(), network.mtu())));
-            commands.add(new Tools.Invocation("configure the container's " + Scripts.CONTAINER_INTERFACE,
-                    List.of("nsenter", "--net=" + netns, "ip", "-batch", "-"),
-                    Scripts.containerEnd(containerAddress, gateway)));
+        List<NetworkChange> attachment(String netns) {
+            List<NetworkChange> changes = new ArrayList<>();
+            changes.add(Links.hostEnd("connect the container (veth " + entry.hostInterface() + ")",
+                    entry.hostInterface(), netns, bridge, hostAddress, network.mac(), network.mtu()));
+            changes.add(Links.containerEnd("configure the container's " + Links.CONTAINER_INTERFACE, netns,
+                    containerAddress, gateway));
             if (!network.published().isEmpty()) {
-                commands.add(Tools.Invocation.nft("publish ports", Scripts.publish(entry.owner(),
-                        containerAddress.address(), network.published())));
+                changes.add(Tools.Invocation.nft("publish ports", Scripts.publish(entry.owner(),
+                        containerAddress.address(), network.published())).change());
             }
-            return commands;
+            return changes;
         }
     }
 
@@ -86,8 +85,8 @@ final class VethPair implements Attachment {
         actions.add(HostAction.before("take the address under the ledger's lock (another launch may take it"
                 + " first), host end named at random", List.of("append to " + Ledger.file() + ": "
                 + decision.entry().line())));
-        for (Tools.Invocation command : decision.attachment("/proc/" + StraceNotation.CHILD + "/ns/net")) {
-            actions.add(HostAction.whileWaiting(command.what(), command.lines()));
+        for (NetworkChange change : decision.attachment("/proc/" + StraceNotation.CHILD + "/ns/net")) {
+            actions.add(HostAction.whileWaiting(change.what(), change.lines()));
         }
         return actions;
     }
@@ -134,7 +133,7 @@ final class VethPair implements Attachment {
 
     @Override
     public void attach(int pid) {
-        decision.attachment("/proc/" + pid + "/ns/net").forEach(Tools.Invocation::run);
+        decision.attachment("/proc/" + pid + "/ns/net").forEach(change -> change.make().run());
     }
 
     @Override
@@ -151,13 +150,22 @@ final class VethPair implements Attachment {
         Set<String> interfaces = entries.isEmpty() ? Set.of() : Bridges.interfaces();
         for (Ledger.Entry entry : entries) {
             if (interfaces.contains(entry.hostInterface())) {
-                Tools.runQuietly(List.of("ip", "link", "del", entry.hostInterface()), "");
+                deleteQuietly(entry.hostInterface());
             }
         }
         Set<String> comments = entries.stream().filter(entry -> !entry.ports().isEmpty())
                 .map(entry -> Scripts.ownerComment(entry.owner())).collect(Collectors.toSet());
         if (!comments.isEmpty()) {
             Rules.delete(comments::contains);
+        }
+    }
+
+    /** For cleanup, where a thing already gone, or one that cannot be removed, must not stop the rest. */
+    private static void deleteQuietly(String hostInterface) {
+        try {
+            Links.delete("remove veth " + hostInterface, hostInterface);
+        } catch (Failure e) {
+            // a launch that is ending has no one to tell; the pair ends with the container's namespace
         }
     }
 

@@ -2,30 +2,13 @@ package dev.isolate.host.network;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.isolate.spec.Cidr;
 import dev.isolate.spec.Ipv4;
 import dev.isolate.spec.PublishedPort;
 import dev.isolate.state.ProcessIdentity;
 import java.util.List;
-import java.util.Optional;
-import java.util.OptionalInt;
 import org.junit.jupiter.api.Test;
 
 class ScriptsTest {
-    @Test
-    void theContainerEndIsMadeInItsNamespaceAndTheHostEndJoinsTheBridge() {
-        assertEquals("link add iso00000001 mtu 1400 type veth peer name eth0 mtu 1400 address 02:00:00:00:00:01"
-                        + " netns /proc/42/ns/net\nlink set iso00000001 master isolate0 up\n",
-                Scripts.hostEnd("iso00000001", "/proc/42/ns/net", Optional.of("isolate0"), Optional.empty(),
-                        Optional.of("02:00:00:00:00:01"), OptionalInt.of(1400)));
-        assertEquals("link add iso00000002 type veth peer name eth0 netns /proc/42/ns/net\n"
-                        + "addr add 10.89.0.1/30 dev iso00000002\nlink set iso00000002 up\n",
-                Scripts.hostEnd("iso00000002", "/proc/42/ns/net", Optional.empty(),
-                        Optional.of(Cidr.parse("t", "10.89.0.1/30")), Optional.empty(), OptionalInt.empty()));
-        assertEquals("addr add 10.88.0.2/16 dev eth0\nlink set eth0 up\nroute add default via 10.88.0.1\n",
-                Scripts.containerEnd(Cidr.parse("t", "10.88.0.2/16"), Ipv4.parse("t", "10.88.0.1")));
-    }
-
     @Test
     void publishedPortsAreDnatRulesSignedByTheirOwner() {
         String script = Scripts.publish(new ProcessIdentity(7, 99), Ipv4.parse("t", "10.88.0.2"),
