@@ -71,8 +71,12 @@ class RootlessNetworkIT {
     @AfterEach
     void cleanUp() {
         started.forEach(Process::destroyForcibly);
-        networks.close();
-        TestImages.delete(runtime);
+        if (networks != null) { // null when the test was skipped before making them
+            networks.close();
+        }
+        if (runtime != null) {
+            TestImages.delete(runtime);
+        }
     }
 
     private List<String> asNobody(String... args) {
