@@ -257,6 +257,37 @@ class StartupCacheIT {
     }
 
     /**
+     * A root launch without CAP_SYS_ADMIN takes a user namespace and no cgroup: it trains a
+     * cache of its own, and the first launch with the capability trains and loads another,
+     * which holds the cgroup's classes (the mount table's reader among them) that the first
+     * lacks. Without the split, whichever came first after a build trained the one cache.
+     */
+    @Test
+    void aRootLaunchWithoutCapSysAdminTrainsACacheOfItsOwn() throws IOException {
+        List<String> javas = javas();
+        for (String java : javas) {
+            Path cache = tmp.resolve("cache-" + javas.indexOf(java));
+            List<String> reduced = new ArrayList<>(List.of("setpriv", "--bounding-set", "-sys_admin"));
+            reduced.addAll(with(rootCommand(java, cache), "-u", "h", "true"));
+            assertEquals(new Result(0, "", ""), Isolate.exec(reduced, null), java + ": without CAP_SYS_ADMIN");
+            Path without = onlyNamed(cache, "_launch-without-cap-sys-admin.jsa");
+            try (Stream<Path> files = Files.list(cache)) {
+                assertEquals(List.of(), files.filter(p -> p.getFileName().toString().endsWith("_launch.jsa")).toList(),
+                        java + ": no usual launch's cache yet");
+            }
+            Path full = only(cache, ".jsa", java, "first");
+            String marker = "dev/isolate/host/MountInfo";
+            assertFalse(contains(without, marker), java + ": a launch without a cgroup never read the mount table");
+            assertTrue(contains(full, marker), java + ": the usual launch's cache has the cgroup's classes");
+            assertEquals(new Result(0, "", ""), Isolate.exec(reduced, null), java + ": its own cache, again");
+        }
+    }
+
+    private static boolean contains(Path archive, String className) throws IOException {
+        return new String(Files.readAllBytes(archive), StandardCharsets.ISO_8859_1).contains(className);
+    }
+
+    /**
      * As root, the training also makes a --network launch, in a network namespace the launcher
      * gives it: the cache holds that launch's classes (the ledger's name is in the archive),
      * and the namespace the start ran in (a scratch one the test makes) has the same
