@@ -145,13 +145,10 @@ final class VethPair implements Attachment {
         });
     }
 
-    /** Undoes what these entries name: the host ends that still exist and their rules. */
+    /** Undoes what these entries name: the host ends (those that still exist) and their rules. */
     static void reclaim(List<Ledger.Entry> entries) {
-        Set<String> interfaces = entries.isEmpty() ? Set.of() : Bridges.interfaces();
         for (Ledger.Entry entry : entries) {
-            if (interfaces.contains(entry.hostInterface())) {
-                deleteQuietly(entry.hostInterface());
-            }
+            deleteQuietly(entry.hostInterface());
         }
         Set<String> comments = entries.stream().filter(entry -> !entry.ports().isEmpty())
                 .map(entry -> Scripts.ownerComment(entry.owner())).collect(Collectors.toSet());
@@ -160,7 +157,10 @@ final class VethPair implements Attachment {
         }
     }
 
-    /** For cleanup, where a thing already gone, or one that cannot be removed, must not stop the rest. */
+    /**
+     * For cleanup, where a pair already gone (with the container's namespace), or one that
+     * cannot be removed, must not stop the rest.
+     */
     private static void deleteQuietly(String hostInterface) {
         try {
             Links.delete("remove veth " + hostInterface, hostInterface);
