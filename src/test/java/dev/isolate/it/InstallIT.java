@@ -88,7 +88,8 @@ class InstallIT {
         jvmCache = tmp.resolve("jvm-cache");
         Privileged.requireRoot();
         Path copy = tmp.resolve("checkout");
-        for (String part : List.of("pom.xml", "src/main", "scripts", "target/isolate.jar", "target/lib", "target/native")) {
+        for (String part : List.of("pom.xml", "src/main", "src/build", "scripts", "target/isolate.jar", "target/lib",
+                "target/native")) {
             RootlessCopy.copyTree(REPO.resolve(part), copy.resolve(part), StandardCopyOption.COPY_ATTRIBUTES,
                     StandardCopyOption.REPLACE_EXISTING);
         }
