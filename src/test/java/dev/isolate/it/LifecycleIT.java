@@ -351,7 +351,10 @@ class LifecycleIT {
         Map<String, String[]> listed = ps(true);
         for (int i = 0; i < starts; i++) {
             String[] entry = listed.get(prefix + "d" + i);
-            for (int wait = 0; wait < 200 && (entry == null || !entry[1].equals("exited")); wait++) {
+            // Until its isolate has recorded the end: ps says exited as soon as the command is gone,
+            // and the exit status (null until then) a moment later.
+            for (int wait = 0; wait < 200 && (entry == null || !entry[1].equals("exited") || entry[2].equals("null"));
+                    wait++) {
                 TimeUnit.MILLISECONDS.sleep(25);
                 entry = ps(true).get(prefix + "d" + i);
             }
