@@ -72,11 +72,7 @@ final class Bridges {
             if (forwarding != null && !forwarding.equals("1")) {
                 writeQuietly(IP_FORWARD, forwarding);
             }
-            try {
-                Links.delete("remove bridge " + name, name);
-            } catch (Failure undoing) {
-                // the first failure is the one reported
-            }
+            Links.deleteQuietly("remove bridge " + name, name);
             throw e;
         }
     }

@@ -120,6 +120,19 @@ final class Links {
         }
     }
 
+    /**
+     * {@link #delete} for cleanup and for undoing a step: a pair already gone (with the
+     * container's namespace) is nothing to report, and neither is a failure here, which must
+     * not stop the rest of the cleanup nor hide the failure being undone.
+     */
+    static void deleteQuietly(String what, String name) {
+        try {
+            delete(what, name);
+        } catch (Failure e) {
+            // see above
+        }
+    }
+
     private static Optional<Link> find(String what, Netlink socket, String name) {
         return link(what, socket, name).map(reply -> {
             int index = RouteMessages.index(reply);

@@ -25,12 +25,12 @@ import java.util.OptionalInt;
  * the socket (sys.Netlink) numbers and sends them.
  */
 final class RouteMessages {
-    static final int RTM_NEWLINK = 16;
-    static final int RTM_DELLINK = 17;
-    static final int RTM_GETLINK = 18;
-    static final int RTM_NEWADDR = 20;
-    static final int RTM_GETADDR = 22;
-    static final int RTM_NEWROUTE = 24;
+    private static final int RTM_NEWLINK = 16;
+    private static final int RTM_DELLINK = 17;
+    private static final int RTM_GETLINK = 18;
+    private static final int RTM_NEWADDR = 20;
+    private static final int RTM_GETADDR = 22;
+    private static final int RTM_NEWROUTE = 24;
 
     private static final int IFLA_ADDRESS = 1;
     private static final int IFLA_IFNAME = 3;

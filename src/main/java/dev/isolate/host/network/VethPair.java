@@ -148,24 +148,12 @@ final class VethPair implements Attachment {
     /** Undoes what these entries name: the host ends (those that still exist) and their rules. */
     static void reclaim(List<Ledger.Entry> entries) {
         for (Ledger.Entry entry : entries) {
-            deleteQuietly(entry.hostInterface());
+            Links.deleteQuietly("remove veth " + entry.hostInterface(), entry.hostInterface());
         }
         Set<String> comments = entries.stream().filter(entry -> !entry.ports().isEmpty())
                 .map(entry -> Scripts.ownerComment(entry.owner())).collect(Collectors.toSet());
         if (!comments.isEmpty()) {
             Rules.delete(comments::contains);
-        }
-    }
-
-    /**
-     * For cleanup, where a pair already gone (with the container's namespace), or one that
-     * cannot be removed, must not stop the rest.
-     */
-    private static void deleteQuietly(String hostInterface) {
-        try {
-            Links.delete("remove veth " + hostInterface, hostInterface);
-        } catch (Failure e) {
-            // a launch that is ending has no one to tell; the pair ends with the container's namespace
         }
     }
 
