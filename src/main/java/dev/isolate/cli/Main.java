@@ -6,6 +6,7 @@ import dev.isolate.exit.ExitStatus;
 import dev.isolate.exit.Failure;
 import dev.isolate.host.CallerBytes;
 import dev.isolate.host.JvmSetup;
+import dev.isolate.host.cgroup.GracePeriod;
 import dev.isolate.spec.Spelling;
 import dev.isolate.startup.JvmCache;
 import dev.isolate.sys.Kernel;
@@ -74,9 +75,12 @@ public final class Main {
                     + System.getProperty("os.arch") + ": isolate runs on x86-64 Linux only");
             return ExitStatus.SETUP_FAILED;
         }
-        // Not without native access: jffi's load would warn (and a later check pass); the launch refuses instead.
-        if (Commands.startProcess(args) && JvmSetup.nativeAccessGranted()) {
-            Kernel.loadInBackground();
+        if (Commands.startProcess(args)) {
+            GracePeriod.begin(); // before the parse: the kernel's wait for the cgroup lock passes meanwhile
+            // Not without native access: jffi's load would warn (and a later check pass); the launch refuses instead.
+            if (JvmSetup.nativeAccessGranted()) {
+                Kernel.loadInBackground();
+            }
         }
         CommandLine cli = commandLine(args);
         String[] expanded = Clusters.expand(args, cli.getCommandSpec());

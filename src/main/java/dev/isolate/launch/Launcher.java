@@ -10,6 +10,7 @@ import dev.isolate.host.HostFacts;
 import dev.isolate.host.InitProgram;
 import dev.isolate.host.JvmSetup;
 import dev.isolate.host.cgroup.ContainerCgroup;
+import dev.isolate.host.cgroup.GracePeriod;
 import dev.isolate.host.cgroup.Hierarchies;
 import dev.isolate.host.cgroup.TargetCgroups;
 import dev.isolate.host.join.TargetDescriptors;
@@ -201,7 +202,7 @@ public final class Launcher {
             try (Workspace workspace = rootfs.isPresent() ? Workspace.prepare(rootfs.get(), facts.caller().uid(),
                     facts.environment()) : null) {
                 Optional<RootfsLayout> layout = Optional.ofNullable(workspace).map(Workspace::layout);
-                // The cgroup is made before the plan: its grace period runs meanwhile (ContainerCgroup).
+                // The cgroup is made before the plan, while the grace period begun at main may still run (GracePeriod).
                 try (ContainerCgroup cgroup = ContainerCgroup.prepare(cgroupDecision, diagnostics);
                         TerminalRelay terminal = spec.terminal() && bundle.isEmpty() ? new TerminalRelay(
                         spec.rootfs().isPresent() ? "the container's own devpts" : "the host's devpts", diagnostics)
@@ -278,8 +279,12 @@ public final class Launcher {
      * enforce is refused here.
      */
     private ContainerCgroup.Decision cgroup(ContainerSpec spec) {
-        return ContainerCgroup.decide(spec.resources(), facts.caller(), Hierarchies::read,
+        ContainerCgroup.Decision decision = ContainerCgroup.decide(spec.resources(), facts.caller(), Hierarchies::read,
                 spec.resources().name().orElseGet(() -> ContainerCgroup.leafName(ProcessIdentity.self())));
+        if (!decision.makes()) {
+            GracePeriod.end(); // begun at main, for nothing
+        }
+        return decision;
     }
 
     /** The cgroup directories as a container's record holds them. */

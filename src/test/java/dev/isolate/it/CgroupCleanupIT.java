@@ -183,6 +183,28 @@ class CgroupCleanupIT {
         assertEquals(List.of(), everywhere("isolate/" + madeInLeaf[1]));
     }
 
+    /**
+     * A launch moves a thread of its own into the cgroup it is in from main on, for the kernel's
+     * grace period (host.cgroup.GracePeriod): while its command runs, every thread of isolate is
+     * where this test started it, and the moving thread is gone, whether the launch made a
+     * cgroup (it stops at the child's move) or not (it stops once that is decided). Without -p
+     * the command's parent is isolate's JVM; its threads' names are cut to 15 bytes.
+     */
+    @Test
+    void isolateStaysInTheCgroupsItStartedInAndStopsMovingOnceTheChildIsIn() throws Exception {
+        String started = String.join("\n", new TreeSet<>(Files.readAllLines(Path.of("/proc/self/cgroup")))) + "\n";
+        String report = "for i in $(seq 50); do grep -q '^isolate-cgroup-' /proc/$PPID/task/*/comm || break; sleep 0.01;"
+                + " done; grep -l '^isolate-cgroup-' /proc/$PPID/task/*/comm; cat /proc/$PPID/task/*/cgroup | LC_ALL=C sort -u";
+        for (List<String> options : List.<List<String>>of(List.of(), List.of("--memory", "32m"),
+                List.of("--cgroup-manager", "disabled"))) {
+            List<String> args = new ArrayList<>(options);
+            args.addAll(List.of("-m", "sh", "-c", report));
+            Result r = ROOT.run(args.toArray(String[]::new));
+            assertEquals(0, r.exit(), options + ": " + r.err());
+            assertEquals(started, r.out(), options + ": isolate's threads (and a mover still there, first)");
+        }
+    }
+
     @Test
     void twoHundredLimitedRunsTwoAtATimeLeaveNothing() throws Exception {
         Set<Long> isolates = ConcurrentHashMap.newKeySet();

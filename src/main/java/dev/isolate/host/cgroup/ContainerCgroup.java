@@ -30,8 +30,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
@@ -47,9 +45,6 @@ public final class ContainerCgroup implements AutoCloseable {
     /** A leaf is named after the isolate that owns it, so that gc knows an orphan: isolate-PID-STARTTIME. */
     static final String LEAF_PREFIX = "isolate-";
     private static final long KILL_TIMEOUT_NANOS = 5_000_000_000L;
-    /** How often the grace-period thread moves itself again, and at most how many times (a second's worth). */
-    private static final long GRACE_MOVE_INTERVAL_MS = 2;
-    private static final int GRACE_MOVES = 500;
 
     /**
      * One directory of the container's cgroup.
@@ -119,8 +114,6 @@ public final class ContainerCgroup implements AutoCloseable {
     /** Parents this launch made, deepest first: removed with the leaves if no other container uses them. */
     private final List<Path> madeParents = new ArrayList<>();
     private final Consumer<Supplier<String>> diagnostics;
-    /** Counted down once the child is in its cgroup, or the launch is over: the grace-period thread stops. */
-    private final CountDownLatch attached = new CountDownLatch(1);
 
     private ContainerCgroup(Decision decision, Consumer<Supplier<String>> diagnostics) {
         this.decision = decision;
@@ -381,50 +374,17 @@ public final class ContainerCgroup implements AutoCloseable {
                 cgroup.make(leaf);
             }
             diagnostics.accept(() -> "cgroup: " + String.join("; ", decision.describe()));
-            if (!decision.leaves().isEmpty()) {
-                cgroup.startGracePeriod(decision.leaves().get(0).hierarchy());
+            // A launch from isolate's command line began it at main; an OCI runtime's create begins it here.
+            if (decision.makes()) {
+                GracePeriod.begin();
+            } else {
+                GracePeriod.end();
             }
             return cgroup;
         } catch (RuntimeException e) {
             cgroup.close();
             throw e;
         }
-    }
-
-    /**
-     * The first move of a process into a cgroup after a quiet spell waits for an RCU grace
-     * period (the kernel's lock over every cgroup's membership, one for all hierarchies,
-     * switches to its slow mode: 8-19 ms on the machines measured), and holds the cgroup mutex
-     * meanwhile, so that a mkdir or a limit written beside it waits too. A move within about one
-     * grace period of the last one's end does not wait. So, once the directories and limits are
-     * written, a thread of isolate's moves itself into the cgroup it is already in, which
-     * changes nothing, while the launch goes on to plan and clone; and it moves again every
-     * {@link #GRACE_MOVE_INTERVAL_MS} ms, each move cheap now, until the child is attached: the
-     * child's move ({@link #attach}) then finds the slow mode on, however long the launch took
-     * to get there, and waits at most for what is left of the first grace period. The thread
-     * makes system calls of its own: java.io or a FileChannel would set up classes and load
-     * libraries first (a channel's first use loads libnet and probes IPv6). A failed move only
-     * means no gain.
-     */
-    private void startGracePeriod(Hierarchies.Hierarchy hierarchy) {
-        // v1 moves one thread through tasks; v2 moves a process, all of whose threads are there.
-        String self = hierarchy.directory(hierarchy.own()).resolve(hierarchy.unified() ? "cgroup.procs" : "tasks")
-                .toString();
-        Thread mover = new Thread(() -> {
-            Kernel kernel = Kernel.get();
-            byte[] id = Long.toString(kernel.call(hierarchy.unified() ? Syscall.GETPID : Syscall.GETTID))
-                    .getBytes(StandardCharsets.US_ASCII);
-            try {
-                for (int moves = 0; moves < GRACE_MOVES && kernel.writeExisting(self, id) == 0
-                        && !attached.await(GRACE_MOVE_INTERVAL_MS, TimeUnit.MILLISECONDS); moves++) {
-                    // moved again: the slow mode stays on for another grace period
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "isolate-cgroup-grace-period");
-        mover.setDaemon(true);
-        mover.start();
     }
 
     /**
@@ -542,7 +502,7 @@ public final class ContainerCgroup implements AutoCloseable {
                 write(leaf.leaf().resolve("cgroup.procs"), Integer.toString(pid));
             }
         } finally {
-            attached.countDown();
+            GracePeriod.end();
         }
     }
 
@@ -574,7 +534,7 @@ public final class ContainerCgroup implements AutoCloseable {
      */
     @Override
     public void close() {
-        attached.countDown();
+        GracePeriod.end();
         List<Failure> failures = new ArrayList<>();
         if (!made.isEmpty()) {
             killAll(decision.leaves().stream().filter(leaf -> made.contains(leaf.leaf())).toList());

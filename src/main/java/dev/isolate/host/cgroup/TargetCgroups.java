@@ -84,8 +84,12 @@ public final class TargetCgroups {
 
     /** Moves the waiting child into them, before it is released. */
     public void attach(int pid) {
-        for (Path directory : directories) {
-            ContainerCgroup.write(directory.resolve("cgroup.procs"), Integer.toString(pid));
+        try {
+            for (Path directory : directories) {
+                ContainerCgroup.write(directory.resolve("cgroup.procs"), Integer.toString(pid));
+            }
+        } finally {
+            GracePeriod.end();
         }
     }
 }
