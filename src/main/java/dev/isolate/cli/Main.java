@@ -4,6 +4,7 @@ import dev.isolate.cli.runtime.RuntimeMain;
 import dev.isolate.exit.Messages;
 import dev.isolate.exit.ExitStatus;
 import dev.isolate.exit.Failure;
+import dev.isolate.host.Caller;
 import dev.isolate.host.CallerBytes;
 import dev.isolate.host.JvmSetup;
 import dev.isolate.host.cgroup.GracePeriod;
@@ -76,7 +77,11 @@ public final class Main {
             return ExitStatus.SETUP_FAILED;
         }
         if (Commands.startProcess(args)) {
-            GracePeriod.begin(); // before the parse: the kernel's wait for the cgroup lock passes meanwhile
+            // Before the parse, for the launches that make a cgroup without being asked, root's: the
+            // kernel's wait for the cgroup lock passes meanwhile. Others begin it once they know.
+            if (Caller.current().isRoot()) {
+                GracePeriod.begin();
+            }
             // Not without native access: jffi's load would warn (and a later check pass); the launch refuses instead.
             if (JvmSetup.nativeAccessGranted()) {
                 Kernel.loadInBackground();

@@ -374,7 +374,7 @@ public final class ContainerCgroup implements AutoCloseable {
                 cgroup.make(leaf);
             }
             diagnostics.accept(() -> "cgroup: " + String.join("; ", decision.describe()));
-            // A launch from isolate's command line began it at main; an OCI runtime's create begins it here.
+            // Root's launch from isolate's command line began it at main; any other launch that makes one begins it here.
             if (decision.makes()) {
                 GracePeriod.begin();
             } else {

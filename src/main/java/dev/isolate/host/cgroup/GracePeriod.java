@@ -17,15 +17,15 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * mutex meanwhile, so that a mkdir or a limit written beside it waits too. A move within about
  * one grace period of the last one's end does not wait (0.05 ms).
  *
- * <p>So a launch begins one as its JVM reaches main ({@link #begin}), before it parses its
- * command line: a thread of isolate's moves itself into the cgroup it is already in, which
+ * <p>So a launch of root's, which makes a cgroup unless told not to, begins one as its JVM
+ * reaches main ({@link #begin}), before it parses its command line (another begins it when it
+ * makes one): a thread of isolate's moves itself into the cgroup it is already in, which
  * changes nothing, while the launch goes on to parse, plan and make the container's
  * directories; and it moves again every {@link #MOVE_INTERVAL_MS} ms, each move cheap now,
  * until the child has been moved ({@link #end}). The child's move then finds the slow mode on
  * however long the launch took to get there: the grace period has passed during the ~20 ms
  * of Java work before it, instead of after the directories are made. A launch that makes no
- * cgroup ends it as soon as it knows. A thread that may not write the file (a caller other
- * than root) stops at the first try; a failed move only means no gain.
+ * cgroup ends it as soon as it knows. A failed move only means no gain.
  *
  * <p>On cgroup v1 the thread moves itself alone, by its id, through tasks; on v2, whose
  * domain cgroups hold whole processes, the JVM, through cgroup.procs. Never as pid 0 (the
