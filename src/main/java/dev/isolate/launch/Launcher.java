@@ -279,7 +279,7 @@ public final class Launcher {
      * enforce is refused here.
      */
     private ContainerCgroup.Decision cgroup(ContainerSpec spec) {
-        ContainerCgroup.Decision decision = ContainerCgroup.decide(spec.resources(), facts.caller(), Hierarchies::read,
+        ContainerCgroup.Decision decision = ContainerCgroup.decide(spec.resources(), facts.caller(), GracePeriod::hierarchies,
                 spec.resources().name().orElseGet(() -> ContainerCgroup.leafName(ProcessIdentity.self())));
         if (!decision.makes()) {
             GracePeriod.end(); // begun at main, for nothing
@@ -468,7 +468,7 @@ public final class Launcher {
             List<HostAction> host = new ArrayList<>(List.of(HostAction.before("pin process " + pid + " (start time "
                     + process.identity().startTime() + ") by its /proc directory and open, through it, what the"
                     + " child enters (this dry run's numbers; the launch's may differ)", opened)));
-            List<Path> cgroups = TargetCgroups.of(process, Hierarchies.read(), facts.caller()).directories();
+            List<Path> cgroups = TargetCgroups.of(process, GracePeriod.hierarchies(), facts.caller()).directories();
             if (!cgroups.isEmpty()) {
                 host.add(HostAction.whileWaiting("move the child into the target's cgroups (write its pid to"
                         + " cgroup.procs of each)", cgroups.stream().map(Path::toString).toList()));
@@ -510,7 +510,7 @@ public final class Launcher {
         try (PinnedProcess process = PinnedProcess.pin(target);
                 TargetDescriptors descriptors = new TargetDescriptors(process, spec.namespaces(),
                         facts.caller().canCreate())) {
-            TargetCgroups cgroups = TargetCgroups.of(process, Hierarchies.read(), facts.caller());
+            TargetCgroups cgroups = TargetCgroups.of(process, GracePeriod.hierarchies(), facts.caller());
             if (!cgroups.directories().isEmpty()) {
                 diagnostics.accept(() -> "the command joins the target's cgroups: " + cgroups.directories());
             }
