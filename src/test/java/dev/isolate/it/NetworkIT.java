@@ -2,6 +2,7 @@ package dev.isolate.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.isolate.it.Isolate.Result;
@@ -79,12 +80,18 @@ class NetworkIT {
         return networks.in(netns, "sh", "-c", String.format(RETRY, address, port));
     }
 
-    private List<String> ledger() throws IOException {
+    /** The ledger's lines, those of containers that ended (which keep an address until a later launch or gc) too. */
+    private List<String> wholeLedger() throws IOException {
         Path file = TestNetworks.stateOf(host).resolve("attachments");
         return Files.exists(file) ? Files.readAllLines(file).stream().filter(l -> !l.isBlank()).toList() : List.of();
     }
 
-    /** Nothing of a container is left: no host end, no DNAT rule, no lease. */
+    /** The ledger's lines of containers that have not ended. */
+    private List<String> ledger() throws IOException {
+        return wholeLedger().stream().filter(l -> !l.endsWith(" ended")).toList();
+    }
+
+    /** Nothing of a container is left: no host end, no DNAT rule, no lease but an ended container's. */
     private void assertNothingLeft() throws Exception {
         String links = "";
         for (int i = 0; i < 50; i++) { // the kernel removes a dead namespace's veth pair in the background
@@ -120,6 +127,35 @@ class NetworkIT {
         assertEquals(0, container.exitValue(), out);
         assertEquals("pinged\nfrom-host\n", out);
         server.waitFor(5, TimeUnit.SECONDS);
+        assertNothingLeft();
+    }
+
+    /**
+     * A container's ledger line outlives it, marked ended and without its ports (their rules
+     * are gone), while the kernel removes its veth pair with its network namespace: its address
+     * is given again only once a later launch has seen the pair gone and removed the line; gc
+     * removes such lines without a word.
+     */
+    @Test
+    void anEndedContainersLineKeepsItsAddressUntilTheNextLaunchRemovesIt() throws Exception {
+        String show = "ip -o -4 addr show eth0";
+        Result first = isolate("--network", "bridge", "-P", "8093:80", "-p", "sh", "-c", show);
+        assertEquals(0, first.exit(), first.err());
+        assertTrue(first.out().contains("inet 10.88.0.2/16"), first.out());
+        List<String> ended = wholeLedger();
+        assertEquals(1, ended.size(), ended.toString());
+        assertTrue(ended.get(0).matches("[0-9]+ [0-9]+ isolate0 iso[0-9a-f]{8} 10\\.88\\.0\\.2 - ended"), ended.get(0));
+        Result rules = Isolate.exec(TestNetworks.command(host, "nft", "list", "ruleset"), null);
+        assertFalse(rules.out().contains("dnat"), rules.out());
+        Result second = isolate("--network", "bridge", "-p", "sh", "-c", show);
+        assertEquals(0, second.exit(), second.err());
+        assertTrue(second.out().contains("inet 10.88.0.2/16"), "the address again, once the pair is gone: " + second.out());
+        List<String> now = wholeLedger();
+        assertEquals(1, now.size(), now.toString());
+        assertNotEquals(ended, now, "the first line removed, the second's there");
+        Result gc = isolate("gc");
+        assertEquals(new Result(0, "", ""), gc);
+        assertEquals(List.of(), wholeLedger());
         assertNothingLeft();
     }
 

@@ -14,7 +14,8 @@ public final class HostCleanup {
     /**
      * Removes what containers whose isolate was killed left in this network namespace: host
      * ends of veth pairs, published ports, address leases, as the ledger names them; and rules
-     * whose isolate has ended.
+     * whose isolate has ended. The lines of containers that ended go too, said only when a
+     * host end was still there (a process the container left behind kept its namespace).
      *
      * @return one line per removed thing
      */
@@ -24,6 +25,13 @@ public final class HostCleanup {
             List<Ledger.Entry> stale = ledger.removeStale();
             Set<String> interfaces = Bridges.interfaces();
             for (Ledger.Entry entry : stale) {
+                if (entry.ended()) {
+                    if (interfaces.contains(entry.hostInterface())) {
+                        removed.add("veth " + entry.hostInterface() + ", of isolate " + entry.owner().pid()
+                                + ", whose container had ended");
+                    }
+                    continue;
+                }
                 removed.add((interfaces.contains(entry.hostInterface()) ? "veth " + entry.hostInterface() + ", " : "")
                         + (entry.network().equals(Ledger.VETH) ? "" : "address " + entry.address() + " on "
                         + entry.network() + ", ") + (entry.ports().isEmpty() ? "" : "ports " + entry.ports() + ", ")

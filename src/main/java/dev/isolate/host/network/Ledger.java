@@ -19,37 +19,55 @@ import java.util.Map;
 import java.util.function.Function;
 
 /**
- * What isolate made on the host for each running container, in one network namespace (a
- * bridge's name and the addresses on it mean nothing outside it): one line per container,
- * read and changed under a lock, so that parallel launches never take the same address.
- * A line outlives its owner only when the owner was killed; the next launch or isolate gc
- * finds it by the owner's identity and undoes what it names.
+ * What isolate made on the host for each container, in one network namespace (a bridge's
+ * name and the addresses on it mean nothing outside it): one line per container, read and
+ * changed under a lock, so that parallel launches never take the same address. A line
+ * outlives its owner: marked ended when its container ended (the kernel removes the veth
+ * pair with the container's network namespace, in the background), unmarked when the owner
+ * was killed. The next launch or isolate gc finds it by the owner's identity, removes the
+ * host end if it is still there, and only then the line: its address is not given again
+ * while the old pair may still answer for it.
  */
 final class Ledger {
     /**
-     * @param owner         the isolate that made it and removes it
+     * @param owner         the isolate that made it
      * @param network       the bridge's name, or {@link #VETH} for a pair of its own
      * @param hostInterface the host end of its veth pair
      * @param address       the container's address on a bridge, the /30's own address for a
      *                      veth pair from the pool, or "-"
-     * @param ports         the host ports published to it
+     * @param ports         the host ports published to it, whose rules are there
+     * @param ended         its container ended and its owner took its rules away
      */
     record Entry(ProcessIdentity owner, String network, String hostInterface, String address,
-            List<PublishedPort> ports) {
+            List<PublishedPort> ports, boolean ended) {
+        private static final String ENDED = "ended";
+
         Entry {
             ports = List.copyOf(ports);
         }
 
+        /** A container's line as its launch adds it. */
+        Entry(ProcessIdentity owner, String network, String hostInterface, String address, List<PublishedPort> ports) {
+            this(owner, network, hostInterface, address, ports, false);
+        }
+
+        /** Its container ended, or its owner did (one isolate may make several: a JVM cache's training). */
+        boolean over() {
+            return ended || !owner.alive();
+        }
+
         String line() {
             return owner.pid() + " " + owner.startTime() + " " + network + " " + hostInterface + " " + address + " "
-                    + (ports.isEmpty() ? "-" : String.join(",", ports.stream().map(PublishedPort::toString).toList()));
+                    + (ports.isEmpty() ? "-" : String.join(",", ports.stream().map(PublishedPort::toString).toList()))
+                    + (ended ? " " + ENDED : "");
         }
 
         static Entry parse(String line) {
             String[] f = line.split(" ");
             List<PublishedPort> ports = f[5].equals("-") ? List.of()
                     : Arrays.stream(f[5].split(",")).map(PublishedPort::parse).toList();
-            return new Entry(new ProcessIdentity(Long.parseLong(f[0]), Long.parseLong(f[1])), f[2], f[3], f[4], ports);
+            return new Entry(new ProcessIdentity(Long.parseLong(f[0]), Long.parseLong(f[1])), f[2], f[3], f[4], ports,
+                    f.length > 6 && f[6].equals(ENDED));
         }
     }
 
@@ -102,7 +120,7 @@ final class Ledger {
     static void forget() {
         Path directory = RuntimeDirectory.existing(0, Map.of(), name());
         try {
-            if (!read().isEmpty()) {
+            if (read().stream().anyMatch(entry -> !entry.over())) {
                 throw Failure.step("network state in " + directory + ": a container still uses it");
             }
             Files.deleteIfExists(directory.resolve(FILE));
@@ -141,13 +159,15 @@ final class Ledger {
         entries.add(entry);
     }
 
-    void remove(ProcessIdentity owner) {
-        entries.removeIf(entry -> entry.owner().equals(owner));
+    /** Marks the owner's line ended, without its ports: their rules are gone. */
+    void end(ProcessIdentity owner) {
+        entries.replaceAll(entry -> entry.owner().equals(owner) ? new Entry(entry.owner(), entry.network(),
+                entry.hostInterface(), entry.address(), List.of(), true) : entry);
     }
 
-    /** Takes out the entries whose owner has ended, for the caller to undo. */
+    /** Takes out the entries that are over (their container or their owner ended), for the caller to undo. */
     List<Entry> removeStale() {
-        List<Entry> stale = entries.stream().filter(entry -> !entry.owner().alive()).toList();
+        List<Entry> stale = entries.stream().filter(Entry::over).toList();
         entries.removeAll(stale);
         return stale;
     }

@@ -20,8 +20,11 @@ import java.util.stream.Collectors;
 /**
  * --network veth and bridge: a veth pair whose container end becomes eth0 inside. Its
  * addresses (and the bridge, on first use) are settled before the clone, under the ledger's
- * lock; the pair is made while the child waits, and removed, with its published ports, when
- * the container ends.
+ * lock; the pair is made while the child waits. When the container ends, its published ports
+ * are taken away and its ledger line marked ended; the pair goes with the container's network
+ * namespace, which the kernel removes in the background. Not deleting it here is 10-20 ms
+ * less of every launch: a veth's removal waits for RCU grace periods. Its address stays taken
+ * until a later launch (or gc) has seen the pair gone (see {@link Ledger}).
  */
 final class VethPair implements Attachment {
     private final Decision decision;
@@ -72,13 +75,14 @@ final class VethPair implements Attachment {
      */
     static List<HostAction> dryRun(Network network, ProcessIdentity owner) {
         List<Ledger.Entry> entries = Ledger.read();
-        List<Ledger.Entry> stale = entries.stream().filter(entry -> !entry.owner().alive()).toList();
+        List<Ledger.Entry> stale = entries.stream().filter(Ledger.Entry::over).toList();
         List<Ledger.Entry> live = entries.stream().filter(entry -> !stale.contains(entry)).toList();
+        List<Ledger.Entry> killed = stale.stream().filter(entry -> !entry.ended()).toList();
         Decision decision = decide(network, owner, hostInterface(), live);
         List<HostAction> actions = new ArrayList<>();
-        if (!stale.isEmpty()) {
+        if (!killed.isEmpty()) {
             actions.add(HostAction.before("undo what isolates that were killed left (as isolate gc does)",
-                    stale.stream().map(entry -> "ledger line " + entry.line()).toList()));
+                    killed.stream().map(entry -> "ledger line " + entry.line()).toList()));
         }
         decision.newBridge().ifPresent(bridge -> actions.add(HostAction.before("make bridge " + bridge.name()
                 + ", kept for the next container", Bridges.creation(bridge))));
@@ -138,18 +142,26 @@ final class VethPair implements Attachment {
 
     @Override
     public void close() {
-        reclaim(List.of(decision.entry()));
+        removeRules(List.of(decision.entry()));
         Ledger.locked(ledger -> {
-            ledger.remove(decision.entry().owner());
+            ledger.end(decision.entry().owner());
             return null;
         });
     }
 
-    /** Undoes what these entries name: the host ends (those that still exist) and their rules. */
+    /**
+     * Undoes what these entries of ended owners name: the host ends that still exist (a pair
+     * outlives its container while a process it left behind holds the network namespace, or
+     * for the moment the kernel takes to remove it) and the rules of their ports.
+     */
     static void reclaim(List<Ledger.Entry> entries) {
         for (Ledger.Entry entry : entries) {
             Links.deleteQuietly("remove veth " + entry.hostInterface(), entry.hostInterface());
         }
+        removeRules(entries);
+    }
+
+    private static void removeRules(List<Ledger.Entry> entries) {
         Set<String> comments = entries.stream().filter(entry -> !entry.ports().isEmpty())
                 .map(entry -> Scripts.ownerComment(entry.owner())).collect(Collectors.toSet());
         if (!comments.isEmpty()) {
