@@ -283,6 +283,39 @@ class StartupCacheIT {
         }
     }
 
+    /**
+     * A root launch that sees no cgroup hierarchy (as under ip netns exec, whose sysfs has
+     * none mounted; here a mount namespace with an empty tmpfs on /sys/fs/cgroup) makes no
+     * cgroup: it trains a cache of its own, and the usual launch after it trains and loads
+     * another, rather than the one without the cgroup's classes.
+     */
+    @Test
+    void aLaunchThatSeesNoCgroupHierarchyTrainsACacheOfItsOwn() throws IOException {
+        List<String> javas = javas();
+        for (String java : javas) {
+            Path cache = tmp.resolve("cache-" + javas.indexOf(java));
+            List<String> hidden = new ArrayList<>(List.of("unshare", "--mount", "--", "sh", "-c",
+                    "mount -t tmpfs none /sys/fs/cgroup && exec \"$0\" \"$@\""));
+            hidden.addAll(with(rootCommand(java, cache), "-u", "h", "true"));
+            assertEquals(new Result(0, "", ""), Isolate.exec(hidden, null), java + ": without cgroups");
+            Path without = onlyNamed(cache, "_launch-without-cgroups.jsa");
+            try (Stream<Path> files = Files.list(cache)) {
+                assertEquals(List.of(), files.filter(p -> p.getFileName().toString().endsWith("_launch.jsa")).toList(),
+                        java + ": no usual launch's cache yet");
+            }
+            Path traced = tmp.resolve("openat-cgroups-" + javas.indexOf(java));
+            List<String> usual = new ArrayList<>(List.of("strace", "-f", "-qq", "-e", "trace=openat", "-o",
+                    traced.toString()));
+            usual.addAll(with(rootCommand(java, cache), "-u", "h", "true"));
+            assertEquals(new Result(0, "", ""), Isolate.exec(usual, null), java + ": with cgroups");
+            Path full = onlyNamed(cache, "_launch.jsa");
+            String opened = Files.readString(traced);
+            assertTrue(opened.contains("\"" + full + "\""), java + ": the usual launch loads its own cache");
+            assertFalse(opened.contains("\"" + without + "\""), java + ": and not the one without cgroups");
+            assertEquals(new Result(0, "", ""), Isolate.exec(hidden, null), java + ": its own cache, again");
+        }
+    }
+
     private static boolean contains(Path archive, String className) throws IOException {
         return new String(Files.readAllBytes(archive), StandardCharsets.ISO_8859_1).contains(className);
     }
