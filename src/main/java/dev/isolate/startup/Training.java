@@ -2,8 +2,11 @@ package dev.isolate.startup;
 
 import dev.isolate.bundle.BundleConfig;
 import dev.isolate.bundle.DefaultConfig;
+import dev.isolate.host.CallerBytes;
 import dev.isolate.host.network.HostCleanup;
 import dev.isolate.sys.Kernel;
+import dev.isolate.sys.SmallFiles;
+import dev.isolate.sys.SpawnedProcess;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
@@ -11,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.OptionalInt;
@@ -42,6 +46,12 @@ final class Training {
             List.of("--version"),
             List.of("--help"),
             List.of("ps"));
+
+    /** The options scripts/isolate gives a training JVM that another JVM of isolate's must not have. */
+    private static final List<String> TRAINING_OPTIONS = List.of("-XX:AOTCacheOutput=", "-XX:DumpLoadedClassList=",
+            "-Disolate.jvm-cache.");
+    /** A launch's status when its command is not there. */
+    private static final int COMMAND_NOT_FOUND = 127;
 
     /** Set by scripts/isolate to {@link #PRIVATE_NETWORK} when it gave the training a network namespace. */
     static final String NETWORK = "isolate.jvm-cache.training.network";
@@ -92,20 +102,53 @@ final class Training {
 
     /**
      * A launch into a root filesystem, the boundary CI runs untrusted code in: what it sets up
-     * (the overlay, the mounts, the capabilities) up to the exec of a command that an empty
-     * root does not have (127); the overlay leaves the directory empty. Without the seccomp
-     * filter: the first start of a build compiles it (its cache is per build), and the JSON
-     * parser that reads the profile would then be in every start's cache, for a path that
-     * every later start finds in the filter cache instead.
+     * (the overlay, the mounts, the capabilities, the seccomp filter) up to the exec of a
+     * command that an empty root does not have (127); the overlay leaves the directory empty.
+     * The filter is the one every later start finds in the filter cache, whose path this start
+     * then takes too: another JVM (this one's java and options, writing no JVM cache) makes the
+     * same launch first, and so compiles the default profile and keeps its filter. Compiled in
+     * this JVM, the profile's JSON parser and the rest of the compiler (275 classes) would be
+     * in the cache, loaded by every start; without the filter at all, each start with it loaded
+     * the 7 classes of a filter cache's lookup from the jar, and a start's first class from the
+     * jar opens it, 11 ms on Temurin 25. If that JVM cannot make the filter (no libseccomp),
+     * the launch here goes without one.
      */
     private static void rootFilesystemStart(ToIntFunction<String[]> isolate) throws IOException {
         Path root = scratchDirectory();
         try {
-            attempt(isolate, List.of("-R", root.toString(), "--overlay", "--security-opt", "seccomp=unconfined", "-n",
-                    "true"));
+            List<String> launch = List.of("-R", root.toString(), "--overlay", "-n", "true");
+            boolean filtered = inAnotherJvm(launch) == COMMAND_NOT_FOUND;
+            attempt(isolate, filtered ? launch : List.of("-R", root.toString(), "--overlay", "--security-opt",
+                    "seccomp=unconfined", "-n", "true"));
         } finally {
             Files.delete(root);
         }
+    }
+
+    /**
+     * isolate started with these arguments in a JVM of its own, as this one was started but
+     * for the options that make it a training and write a cache: its exit status, or -1.
+     */
+    private static int inAnotherJvm(List<String> args) throws IOException {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of("/proc/self/exe").toRealPath().toString());
+        String cmdline = new String(SmallFiles.bytes(Path.of("/proc/self/cmdline")), StandardCharsets.ISO_8859_1);
+        // NUL-terminated words: java's name, its options, the main class (a training has no arguments).
+        for (int at = cmdline.indexOf('\0') + 1, end; at < cmdline.length(); at = end + 1) {
+            end = cmdline.indexOf('\0', at);
+            end = end < 0 ? cmdline.length() : end;
+            String word = cmdline.substring(at, end);
+            boolean training = false;
+            for (String option : TRAINING_OPTIONS) {
+                training |= word.startsWith(option);
+            }
+            if (!training) {
+                command.add(word);
+            }
+        }
+        command.addAll(args);
+        Kernel.Result<SpawnedProcess.Outcome> ran = SpawnedProcess.run(command, CallerBytes.environ(), new byte[0]);
+        return ran.ok() && (ran.value().waitStatus() & 0x7f) == 0 ? (ran.value().waitStatus() >> 8) & 0xff : -1;
     }
 
     /**
