@@ -77,6 +77,8 @@ final class Training {
             switch (System.getProperty(STARTS, "")) {
                 case LAUNCHES -> {
                     attempt(main, List.of("-npumiC", "h", "true"));
+                    // isolate's run command, as docker's is written: its parser has a parent (picocli's messages).
+                    attempt(main, List.of("run", "--rm", "-npumiC", "h", "true"));
                     rootFilesystemStart(main);
                     networkStart(main);
                 }
