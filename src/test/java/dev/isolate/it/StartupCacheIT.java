@@ -372,7 +372,10 @@ class StartupCacheIT {
                 assertTrue(new String(Files.readAllBytes(archive), StandardCharsets.ISO_8859_1)
                         .contains("dev/isolate/host/network/Ledger"), java + ": the cache holds the network launch");
                 assertEquals(before, networkOf(netns), java + ": the namespace the training started in");
-                assertEquals(state, networkState(), java + ": isolate's network state");
+                // None made. One may go: left by a namespace that is gone, whose inode the training's reused.
+                List<String> added = new ArrayList<>(networkState());
+                added.removeAll(state);
+                assertEquals(List.of(), added, java + ": isolate's network state");
             }
         }
     }
