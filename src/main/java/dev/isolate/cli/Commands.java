@@ -41,6 +41,22 @@ final class Commands {
     }
 
     /**
+     * Whether these arguments may well make a cgroup, before they are parsed: not when they say
+     * --cgroup-manager disabled anywhere (COMMAND's own arguments included: a wrong guess costs
+     * only time). Main begins the kernel's grace period for the cgroup lock on it; a thread
+     * still waiting for it would hold up the exit of a launch that makes none.
+     */
+    static boolean mayMakeCgroup(String... args) {
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--cgroup-manager=disabled")
+                    || args[i].equals("--cgroup-manager") && i + 1 < args.length && args[i + 1].equals("disabled")) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
      * Whether these arguments start a process in new namespaces (isolate COMMAND, run, exec),
      * whose system calls follow the parse at once; told from their first word alone.
      */

@@ -77,14 +77,14 @@ public final class Main {
             return ExitStatus.SETUP_FAILED;
         }
         if (Commands.startProcess(args)) {
-            // Before the parse, for the launches that make a cgroup without being asked, root's: the
-            // kernel's wait for the cgroup lock passes meanwhile. Others begin it once they know.
-            if (Caller.current().isRoot()) {
-                GracePeriod.begin();
-            }
             // Not without native access: jffi's load would warn (and a later check pass); the launch refuses instead.
             if (JvmSetup.nativeAccessGranted()) {
                 Kernel.loadInBackground();
+            }
+            // Before the parse, for the launches that make a cgroup without being asked, root's: the
+            // kernel's wait for the cgroup lock passes meanwhile. Others begin it once they know.
+            if (Commands.mayMakeCgroup(args) && Caller.current().isRoot()) {
+                GracePeriod.begin();
             }
         }
         CommandLine cli = commandLine(args);

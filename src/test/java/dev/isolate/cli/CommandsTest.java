@@ -69,6 +69,18 @@ class CommandsTest {
         }
     }
 
+    @Test
+    void aLaunchThatSaysItMakesNoCgroupIsToldBeforeTheParse() {
+        for (List<String> args : List.of(List.of("--cgroup-manager", "disabled", "-npu", "sh"),
+                List.of("run", "--cgroup-manager=disabled", "sh"), List.of("-p", "--cgroup-manager", "disabled"))) {
+            assertFalse(Commands.mayMakeCgroup(args.toArray(String[]::new)), args.toString());
+        }
+        for (List<String> args : List.of(List.of("-npu", "sh"), List.of("--cgroup-manager", "cgroupfs", "sh"),
+                List.of("--cgroup-manager"), List.of("--memory", "disabled", "sh"))) {
+            assertTrue(Commands.mayMakeCgroup(args.toArray(String[]::new)), args.toString());
+        }
+    }
+
     /**
      * scripts/isolate picks a JVM cache by the kind of start, from the first word: the words
      * it lists are exactly those of the starts that are not launches.
