@@ -2,10 +2,10 @@ package dev.isolate.startup;
 
 import dev.isolate.bundle.BundleConfig;
 import dev.isolate.bundle.DefaultConfig;
+import dev.isolate.exit.ExitStatus;
 import dev.isolate.host.CallerBytes;
 import dev.isolate.host.network.HostCleanup;
 import dev.isolate.sys.Kernel;
-import dev.isolate.sys.SmallFiles;
 import dev.isolate.sys.SpawnedProcess;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -50,8 +50,6 @@ final class Training {
     /** The options scripts/isolate gives a training JVM that another JVM of isolate's must not have. */
     private static final List<String> TRAINING_OPTIONS = List.of("-XX:AOTCacheOutput=", "-XX:DumpLoadedClassList=",
             "-Disolate.jvm-cache.");
-    /** A launch's status when its command is not there. */
-    private static final int COMMAND_NOT_FOUND = 127;
 
     /** Set by scripts/isolate to {@link #PRIVATE_NETWORK} when it gave the training a network namespace. */
     static final String NETWORK = "isolate.jvm-cache.training.network";
@@ -119,7 +117,7 @@ final class Training {
         Path root = scratchDirectory();
         try {
             List<String> launch = List.of("-R", root.toString(), "--overlay", "-n", "true");
-            boolean filtered = inAnotherJvm(launch) == COMMAND_NOT_FOUND;
+            boolean filtered = inAnotherJvm(launch) == ExitStatus.NOT_FOUND;
             attempt(isolate, filtered ? launch : List.of("-R", root.toString(), "--overlay", "--security-opt",
                     "seccomp=unconfined", "-n", "true"));
         } finally {
@@ -134,12 +132,10 @@ final class Training {
     private static int inAnotherJvm(List<String> args) throws IOException {
         List<String> command = new ArrayList<>();
         command.add(Path.of("/proc/self/exe").toRealPath().toString());
-        String cmdline = new String(SmallFiles.bytes(Path.of("/proc/self/cmdline")), StandardCharsets.ISO_8859_1);
-        // NUL-terminated words: java's name, its options, the main class (a training has no arguments).
-        for (int at = cmdline.indexOf('\0') + 1, end; at < cmdline.length(); at = end + 1) {
-            end = cmdline.indexOf('\0', at);
-            end = end < 0 ? cmdline.length() : end;
-            String word = cmdline.substring(at, end);
+        // java's name, its options, the main class: a training has no arguments. A loop, not a
+        // stream with a method reference, whose class would be in every start's cache.
+        List<String> words = CallerBytes.commandLine();
+        for (String word : words.subList(1, words.size())) {
             boolean training = false;
             for (String option : TRAINING_OPTIONS) {
                 training |= word.startsWith(option);
@@ -150,7 +146,7 @@ final class Training {
         }
         command.addAll(args);
         Kernel.Result<SpawnedProcess.Outcome> ran = SpawnedProcess.run(command, CallerBytes.environ(), new byte[0]);
-        return ran.ok() && (ran.value().waitStatus() & 0x7f) == 0 ? (ran.value().waitStatus() >> 8) & 0xff : -1;
+        return ran.ok() ? ExitStatus.of(ran.value().waitStatus()) : -1;
     }
 
     /**
