@@ -8,6 +8,8 @@ import dev.isolate.host.cgroup.CgroupUsage;
 import dev.isolate.host.cgroup.Hierarchies;
 import dev.isolate.inspect.Reports;
 import dev.isolate.state.ContainerRecord;
+import dev.isolate.state.Lifecycle;
+import dev.isolate.state.StateStore;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -42,7 +44,9 @@ final class PsCommand implements Callable<Integer> {
             throw Failure.input("-q and --json: use one of them");
         }
         boolean everyOne = isSet(all);
-        List<ContainerRecord> containers = Containers.store().all().stream().filter(c -> everyOne || c.live()).toList();
+        StateStore store = Containers.store();
+        List<ContainerRecord> containers = Lifecycle.recorded(store,
+                store.all().stream().filter(c -> everyOne || c.live()).toList());
         if (isSet(quiet)) {
             containers.forEach(c -> System.out.println(c.name()));
         } else {

@@ -5,7 +5,10 @@ import static dev.isolate.linux.Linux.SIGTERM;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
 
@@ -59,6 +62,40 @@ public final class Lifecycle {
             pause();
             now = System.nanoTime();
         }
+    }
+
+    /**
+     * The records as their isolates are about to leave them: a container whose command has
+     * ended while its isolate, alive, has not yet written how (the moment between its reaping
+     * and the record's rename) is read again until it has, or until {@link #AFTER_KILL} has
+     * passed, instead of being shown as ended unseen. The others are as given.
+     */
+    public static List<ContainerRecord> recorded(StateStore store, List<ContainerRecord> containers) {
+        List<ContainerRecord> records = new ArrayList<>(containers);
+        Map<Integer, Stopping> ending = new LinkedHashMap<>();
+        for (int i = 0; i < records.size(); i++) {
+            ContainerRecord record = records.get(i);
+            if (record.exitStatus().isEmpty() && record.command().isPresent() && !record.live()
+                    && record.supervisor().alive()) {
+                ending.put(i, new Stopping(record));
+            }
+        }
+        long now = System.nanoTime();
+        while (!ending.isEmpty()) {
+            for (Iterator<Map.Entry<Integer, Stopping>> i = ending.entrySet().iterator(); i.hasNext();) {
+                Map.Entry<Integer, Stopping> entry = i.next();
+                Optional<ContainerRecord> settled = entry.getValue().settled(store, now);
+                if (settled.isPresent()) {
+                    records.set(entry.getKey(), settled.get());
+                    i.remove();
+                }
+            }
+            if (!ending.isEmpty()) {
+                pause();
+                now = System.nanoTime();
+            }
+        }
+        return records;
     }
 
     /** One container on its way out. */

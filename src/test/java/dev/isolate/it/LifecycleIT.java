@@ -168,6 +168,30 @@ class LifecycleIT {
     }
 
     @Test
+    void psWaitsForAnEndedCommandsStatusWhileItsIsolateRecordsIt() throws Exception {
+        String name = prefix + "ending";
+        Process container = start(name, "-p", "sleep", "300");
+        long pid = Long.parseLong(awaitRunning(name)[0]);
+        String supervisor = Long.toString(ProcessHandle.of(pid).flatMap(ProcessHandle::parent).orElseThrow().pid());
+        // Stopped, isolate cannot reap its command: the command has ended, and nothing is recorded yet.
+        TestImages.run(List.of("kill", "-STOP", supervisor));
+        try {
+            TestImages.run(List.of("kill", "-KILL", Long.toString(pid)));
+            CompletableFuture<Result> ps = CompletableFuture.supplyAsync(() -> withState().run("ps", "-a"));
+            TimeUnit.MILLISECONDS.sleep(500);
+            assertTrue(!ps.isDone(), "ps went on before isolate recorded the end: " + (ps.isDone() ? ps.get().out() : ""));
+            TestImages.run(List.of("kill", "-CONT", supervisor));
+            Result listed = ps.get(10, TimeUnit.SECONDS);
+            assertEquals(0, listed.exit(), listed.err());
+            assertTrue(listed.out().contains("exited (137)"), listed.out());
+        } finally {
+            Isolate.exec(List.of("kill", "-CONT", supervisor), null); // gone once it has recorded the end
+        }
+        assertTrue(container.waitFor(10, TimeUnit.SECONDS));
+        assertEquals(137, container.exitValue());
+    }
+
+    @Test
     void twentyContainersStartedInParallelAreAllListedAndStoppedInOneGracePeriod() throws Exception {
         List<String> names = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
