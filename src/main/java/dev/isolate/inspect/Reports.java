@@ -5,12 +5,8 @@ import dev.isolate.json.Json;
 import dev.isolate.spec.Namespace;
 import dev.isolate.state.ContainerRecord;
 import dev.isolate.state.IsoInstant;
-import java.math.BigDecimal;
-import java.math.MathContext;
-import java.math.RoundingMode;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -19,6 +15,8 @@ import java.util.function.LongFunction;
 
 /** The tables and JSON of isolate ns, lsns, ps and stats. */
 public final class Reports {
+    private static final long[] TENS = {1, 10, 100, 1000};
+
     private Reports() {
     }
 
@@ -173,7 +171,7 @@ public final class Reports {
         if (usage.memory().isEmpty() || usage.memoryLimit().isEmpty() || usage.memoryLimit().getAsLong() == 0) {
             return "-";
         }
-        return String.format(Locale.ROOT, "%.2f%%", 100.0 * usage.memory().getAsLong() / usage.memoryLimit().getAsLong());
+        return decimal(Math.round(10_000.0 * usage.memory().getAsLong() / usage.memoryLimit().getAsLong()), 2) + "%";
     }
 
     /** Sizes as docker writes them (go-units' BytesSize): binary units, four significant digits, "1.523MiB". */
@@ -185,8 +183,34 @@ public final class Reports {
             size /= 1024;
             unit++;
         }
-        return new BigDecimal(size).round(new MathContext(4, RoundingMode.HALF_EVEN)).stripTrailingZeros()
-                .toPlainString() + units[unit];
+        // Below 1024 in its unit: as many decimals as leave four digits, rounded half to even as
+        // Go rounds. Exact up to 2^43 bytes, where size * 1000 still fits a double's 53 bits.
+        int decimals = size < 10 ? 3 : size < 100 ? 2 : size < 1000 ? 1 : 0;
+        return withoutTrailingZeros(decimal((long) Math.rint(size * TENS[decimals]), decimals)) + units[unit];
+    }
+
+    /**
+     * {@code scaled / 10^decimals} written out with that many decimals: the arithmetic of
+     * isolate's reports, which BigDecimal or a Formatter would do too, but at a start's cost
+     * (BigDecimal's class initialisation alone took 70 ms of an interpreted stats).
+     */
+    static String decimal(long scaled, int decimals) {
+        if (decimals == 0) {
+            return Long.toString(scaled);
+        }
+        String fraction = Long.toString(scaled % TENS[decimals] + TENS[decimals]).substring(1);
+        return scaled / TENS[decimals] + "." + fraction;
+    }
+
+    private static String withoutTrailingZeros(String decimal) {
+        if (decimal.indexOf('.') < 0) {
+            return decimal;
+        }
+        int end = decimal.length();
+        while (decimal.charAt(end - 1) == '0') {
+            end--;
+        }
+        return decimal.substring(0, decimal.charAt(end - 1) == '.' ? end - 1 : end);
     }
 
     /** A duration as Go's (docker's language) writes one rounded to milliseconds: "12ms", "1.204s", "2m3.5s". */
@@ -197,7 +221,7 @@ public final class Reports {
         }
         long hours = millis / 3_600_000;
         long minutes = millis / 60_000 % 60;
-        String seconds = BigDecimal.valueOf(millis % 60_000, 3).stripTrailingZeros().toPlainString() + "s";
+        String seconds = withoutTrailingZeros(decimal(millis % 60_000, 3)) + "s";
         return (hours > 0 ? hours + "h" : "") + (hours > 0 || minutes > 0 ? minutes + "m" : "") + seconds;
     }
 

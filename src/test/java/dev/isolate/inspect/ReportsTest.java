@@ -125,6 +125,18 @@ class ReportsTest {
         assertEquals("1024KiB", Reports.bytes(1048575), "four significant digits, as go-units' %.4g");
         assertEquals("64MiB", Reports.bytes(67108864));
         assertEquals("7.633GiB", Reports.bytes(8_196_000_000L));
+        assertEquals("1.062KiB", Reports.bytes(1088), "1.0625 exactly: half to even, as Go rounds");
+        assertEquals("1.064KiB", Reports.bytes(1090));
+        assertEquals("1000KiB", Reports.bytes(1_023_999), "999.999 in four digits");
+        assertEquals("8EiB", Reports.bytes(Long.MAX_VALUE));
+    }
+
+    @Test
+    void decimalsAreWrittenOutFromTheirScaledValue() {
+        assertEquals("2.38", Reports.decimal(238, 2));
+        assertEquals("0.05", Reports.decimal(5, 2));
+        assertEquals("0.000", Reports.decimal(0, 3));
+        assertEquals("12", Reports.decimal(12, 0));
     }
 
     @Test
