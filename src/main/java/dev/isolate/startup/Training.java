@@ -30,15 +30,21 @@ import java.util.function.ToIntFunction;
  * at every start, so each class a start does not use costs it time and memory. A cache holding
  * every class of isolate's (as one did) took Temurin 25's JVM 20 ms longer to create and 6 MB
  * more RSS than one of a plain launch's classes. So scripts/isolate keeps a cache for each kind
- * of start, told from its first word as {@code Commands.startProcess} tells it: launches
- * (isolate COMMAND, run, exec), isolate's other commands, and isolate-runtime's; a launch then
- * loads none of --help's classes, nor --version any of a launch's. Measured in README,
+ * of start, told from its first word: launches (isolate COMMAND, run), exec (which joins a
+ * container instead of making one: some 350 classes of its own), isolate's other commands,
+ * and isolate-runtime's; a launch then loads none of --help's classes, nor --version any of a
+ * launch's. The starts that need a running container (exec; ps, stats, logs, stop and rm of
+ * one) are made against a container the training starts and removes. Measured in README,
  * Performance.
  */
 final class Training {
-    /** Set by scripts/isolate: the kind of start the cache is for, {@link #LAUNCHES}, {@link #COMMANDS} or {@link #RUNTIME}. */
+    /**
+     * Set by scripts/isolate: the kind of start the cache is for, {@link #LAUNCHES}, {@link #EXECS},
+     * {@link #COMMANDS} or {@link #RUNTIME}.
+     */
     private static final String STARTS = "isolate.jvm-cache.training.starts";
     private static final String LAUNCHES = "launch";
+    private static final String EXECS = "exec";
     private static final String COMMANDS = "commands";
     private static final String RUNTIME = "runtime";
     /** isolate's commands other than launches: what a script asks of isolate around them. */
@@ -46,6 +52,21 @@ final class Training {
             List.of("--version"),
             List.of("--help"),
             List.of("ps"));
+    /** Where {@link #NAMED_STARTS} name the container. */
+    private static final String NAME = "NAME";
+    /** What a container of the training's, running sleep, is then asked, in the order of its life. */
+    private static final List<List<String>> NAMED_STARTS = List.of(
+            List.of("ps"),
+            List.of("ps", "-a", "--json"),
+            List.of("stats"),
+            List.of("logs", NAME),
+            List.of("ns", NAME),
+            List.of("kill", NAME, "CONT"),
+            List.of("stop", "-t", "0", NAME), // and so SIGKILL's path too: sleep is not PID 1, TERM ends it
+            List.of("ps", "-a"),
+            List.of("rm", NAME));
+    /** How long the training's containers would live if nothing removed them. */
+    private static final String CONTAINER_SECONDS = "60";
 
     /** The options scripts/isolate gives a training JVM that another JVM of isolate's must not have. */
     private static final List<String> TRAINING_OPTIONS = List.of("-XX:AOTCacheOutput=", "-XX:DumpLoadedClassList=",
@@ -80,9 +101,36 @@ final class Training {
                     rootFilesystemStart(main);
                     networkStart(main);
                 }
+                case EXECS -> {
+                    String name = startContainer(List.of("-npumiC", "h"));
+                    if (name != null) {
+                        try {
+                            attempt(main, List.of("exec", name, "true"));
+                        } finally {
+                            removeContainer(name);
+                        }
+                    }
+                }
                 case COMMANDS -> {
                     for (List<String> start : COMMAND_STARTS) {
                         attempt(main, start);
+                    }
+                    String name = startContainer(List.of("-n"));
+                    if (name != null) {
+                        int status = -1;
+                        try {
+                            for (List<String> start : NAMED_STARTS) {
+                                List<String> args = new ArrayList<>();
+                                for (String word : start) {
+                                    args.add(word.equals(NAME) ? name : word);
+                                }
+                                status = attempt(main, args);
+                            }
+                        } finally {
+                            if (status != 0) { // the last start removes it
+                                removeContainer(name);
+                            }
+                        }
                     }
                 }
                 case RUNTIME -> {
@@ -147,6 +195,24 @@ final class Training {
         command.addAll(args);
         Kernel.Result<SpawnedProcess.Outcome> ran = SpawnedProcess.run(command, CallerBytes.environ(), new byte[0]);
         return ran.ok() ? ExitStatus.of(ran.value().waitStatus()) : -1;
+    }
+
+    /**
+     * Starts a named container of the training's own, with these options, running sleep: its
+     * name, or null if it could not run (no namespaces for it: the training goes without). It
+     * is in the caller's store like any other, under a name no one else's has. run -d and rm -f
+     * run in another JVM (see {@link #inAnotherJvm}), lest their classes be this cache's.
+     */
+    private static String startContainer(List<String> options) throws IOException {
+        String name = "isolate-jvm-cache-training-" + HexFormat.of().formatHex(Kernel.get().randomBytes(6));
+        List<String> run = new ArrayList<>(List.of("run", "-d", "--name", name));
+        run.addAll(options);
+        run.addAll(List.of("sleep", CONTAINER_SECONDS));
+        return inAnotherJvm(run) == 0 ? name : null;
+    }
+
+    private static void removeContainer(String name) throws IOException {
+        inAnotherJvm(List.of("rm", "-f", name));
     }
 
     /**
@@ -236,12 +302,15 @@ final class Training {
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
     }
 
-    /** One workload; one that fails (a kernel without a namespace type) still trained what it ran. */
-    private static void attempt(ToIntFunction<String[]> isolate, List<String> args) {
+    /**
+     * One workload, and its exit status (-1 for an exception); one that fails (a kernel without
+     * a namespace type) still trained what it ran.
+     */
+    private static int attempt(ToIntFunction<String[]> isolate, List<String> args) {
         try {
-            isolate.applyAsInt(args.toArray(String[]::new));
+            return isolate.applyAsInt(args.toArray(String[]::new));
         } catch (RuntimeException e) {
-            // its output, like the others', goes nowhere
+            return -1; // its output, like the others', goes nowhere
         }
     }
 

@@ -344,6 +344,50 @@ class StartupCacheIT {
         }
     }
 
+    /**
+     * What a script asks of a running named container (ps, stats, logs, ns, kill, exec, stop,
+     * rm) loads none of its classes from the jar once the caches of its kinds are made: the
+     * training ran them against a container of its own, which it removed. exec has a cache of
+     * its own. A class from the jar means opening it, 11 ms of every such start.
+     */
+    @Test
+    void aNamedContainersCommandsOpenNoJarOnceTrained() throws IOException {
+        String jar = "\"" + script.resolveSibling("../target/isolate.jar").normalize() + "\"";
+        List<String> javas = javas();
+        for (String java : javas) {
+            Path cache = tmp.resolve("cache-" + javas.indexOf(java));
+            String name = "it-cache-" + ProcessHandle.current().pid() + "-" + javas.indexOf(java);
+            List<String> isolate = rootCommand(java, cache);
+            Result run = Isolate.exec(with(isolate, "run", "-d", "--name", name, "-n", "sleep", "300"), null);
+            assertEquals(new Result(0, name + "\n", ""), run, java + ": run -d");
+            try {
+                for (List<String> training : List.of(List.of("ps"), List.of("exec", name, "true"))) {
+                    Result trained = Isolate.exec(with(isolate, training.toArray(String[]::new)), null);
+                    assertEquals(0, trained.exit(), java + ": " + training + ": " + trained);
+                    assertEquals("", trained.err(), java + ": " + training);
+                }
+                onlyNamed(cache, "_exec.jsa");
+                List<List<String>> starts = List.of(List.of("ps"), List.of("ps", "-a", "--json"), List.of("stats"),
+                        List.of("logs", name), List.of("ns", name), List.of("kill", name, "CONT"),
+                        List.of("exec", name, "true"), List.of("stop", "-t", "0", name), List.of("rm", name));
+                for (List<String> start : starts) {
+                    Path traced = tmp.resolve("openat-" + javas.indexOf(java) + "-" + starts.indexOf(start));
+                    List<String> strace = new ArrayList<>(List.of("strace", "-f", "-qq", "-e", "trace=openat", "-o",
+                            traced.toString()));
+                    strace.addAll(with(isolate, start.toArray(String[]::new)));
+                    Result result = Isolate.exec(strace, null);
+                    assertEquals(0, result.exit(), java + ": " + start + ": " + result);
+                    assertEquals("", result.err(), java + ": " + start);
+                    assertFalse(Files.readString(traced).contains(jar), java + ": " + start + " opened " + jar);
+                }
+                Result left = Isolate.exec(with(isolate, "ps", "-a"), null);
+                assertFalse(left.out().contains("isolate-jvm-cache-training-"), java + ": " + left.out());
+            } finally {
+                Isolate.exec(with(isolate, "rm", "-f", name), null);
+            }
+        }
+    }
+
     private static boolean contains(Path archive, String className) throws IOException {
         return new String(Files.readAllBytes(archive), StandardCharsets.ISO_8859_1).contains(className);
     }
