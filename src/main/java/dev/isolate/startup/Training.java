@@ -4,6 +4,7 @@ import dev.isolate.bundle.BundleConfig;
 import dev.isolate.bundle.DefaultConfig;
 import dev.isolate.exit.ExitStatus;
 import dev.isolate.host.CallerBytes;
+import dev.isolate.host.JvmSetup;
 import dev.isolate.host.network.HostCleanup;
 import dev.isolate.sys.Kernel;
 import dev.isolate.sys.SpawnedProcess;
@@ -68,10 +69,6 @@ final class Training {
     /** How long the training's containers would live if nothing removed them. */
     private static final String CONTAINER_SECONDS = "60";
 
-    /** The options scripts/isolate gives a training JVM that another JVM of isolate's must not have. */
-    private static final List<String> TRAINING_OPTIONS = List.of("-XX:AOTCacheOutput=", "-XX:DumpLoadedClassList=",
-            "-Disolate.jvm-cache.");
-
     /** Set by scripts/isolate to {@link #PRIVATE_NETWORK} when it gave the training a network namespace. */
     static final String NETWORK = "isolate.jvm-cache.training.network";
     static final String PRIVATE_NETWORK = "private";
@@ -97,7 +94,8 @@ final class Training {
                 case LAUNCHES -> {
                     attempt(main, List.of("-npumiC", "h", "true"));
                     // isolate's run command, as docker's is written: its parser has a parent (picocli's messages).
-                    attempt(main, List.of("run", "--rm", "-npumiC", "h", "true"));
+                    attempt(main, List.of("run", "-npumiC", "h", "true"));
+                    namedStarts(main);
                     rootFilesystemStart(main);
                     networkStart(main);
                 }
@@ -180,15 +178,10 @@ final class Training {
     private static int inAnotherJvm(List<String> args) throws IOException {
         List<String> command = new ArrayList<>();
         command.add(Path.of("/proc/self/exe").toRealPath().toString());
-        // java's name, its options, the main class: a training has no arguments. A loop, not a
-        // stream with a method reference, whose class would be in every start's cache.
+        // java's name, its options, the main class: a training has no arguments.
         List<String> words = CallerBytes.commandLine();
         for (String word : words.subList(1, words.size())) {
-            boolean training = false;
-            for (String option : TRAINING_OPTIONS) {
-                training |= word.startsWith(option);
-            }
-            if (!training) {
+            if (!JvmSetup.trainingOption(word)) {
                 command.add(word);
             }
         }
@@ -204,7 +197,7 @@ final class Training {
      * run in another JVM (see {@link #inAnotherJvm}), lest their classes be this cache's.
      */
     private static String startContainer(List<String> options) throws IOException {
-        String name = "isolate-jvm-cache-training-" + HexFormat.of().formatHex(Kernel.get().randomBytes(6));
+        String name = containerName();
         List<String> run = new ArrayList<>(List.of("run", "-d", "--name", name));
         run.addAll(options);
         run.addAll(List.of("sleep", CONTAINER_SECONDS));
@@ -213,6 +206,27 @@ final class Training {
 
     private static void removeContainer(String name) throws IOException {
         inAnotherJvm(List.of("rm", "-f", name));
+    }
+
+    /** A name for a container of the training's, which no one else's has. */
+    private static String containerName() {
+        return "isolate-jvm-cache-training-" + HexFormat.of().formatHex(Kernel.get().randomBytes(6));
+    }
+
+    /**
+     * Named launches, whose records the store keeps: one in the foreground, and one detached,
+     * whose starter returns once its command runs (its supervisor, a JVM of its own, is no
+     * training's: see Detach); both removed after, in another JVM.
+     */
+    private static void namedStarts(ToIntFunction<String[]> isolate) throws IOException {
+        String named = containerName();
+        String detached = containerName();
+        try {
+            attempt(isolate, List.of("run", "--name", named, "-npumiC", "h", "true"));
+            attempt(isolate, List.of("run", "-d", "--name", detached, "-npumiC", "h", "true"));
+        } finally {
+            inAnotherJvm(List.of("rm", "-f", named, detached));
+        }
     }
 
     /**

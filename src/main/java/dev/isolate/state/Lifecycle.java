@@ -26,14 +26,14 @@ public final class Lifecycle {
      * would make the grace periods add up.
      *
      * @param ended gets each container's final record as soon as it has ended and its isolate
-     *              has recorded the end (or has died itself)
+     *              has recorded the end and ended too (or died)
      * @return the containers still running {@link #AFTER_KILL} after SIGKILL
      */
     public static List<ContainerRecord> stop(StateStore store, List<ContainerRecord> containers, Duration grace,
             Consumer<ContainerRecord> ended) {
         List<Stopping> pending = new ArrayList<>();
         for (ContainerRecord container : containers) {
-            Stopping stopping = new Stopping(container);
+            Stopping stopping = new Stopping(container, true);
             stopping.signal(SIGTERM);
             pending.add(stopping);
         }
@@ -77,7 +77,7 @@ public final class Lifecycle {
             ContainerRecord record = records.get(i);
             if (record.exitStatus().isEmpty() && record.command().isPresent() && !record.live()
                     && record.supervisor().alive()) {
-                ending.put(i, new Stopping(record));
+                ending.put(i, new Stopping(record, false));
             }
         }
         long now = System.nanoTime();
@@ -101,11 +101,18 @@ public final class Lifecycle {
     /** One container on its way out. */
     private static final class Stopping {
         private final ContainerRecord container;
+        /**
+         * Settled only once its isolate has ended too, having undone what it made on the host
+         * (cgroups, mounts, interfaces), which it does after it records the end: what stop and
+         * rm wait for, as docker's do. Otherwise (ps) once the end is recorded.
+         */
+        private final boolean untilItsIsolateEnds;
         /** When its process was first seen gone: from then on its isolate has AFTER_KILL to record the end. */
         private Optional<Long> goneAt = Optional.empty();
 
-        Stopping(ContainerRecord container) {
+        Stopping(ContainerRecord container, boolean untilItsIsolateEnds) {
             this.container = container;
+            this.untilItsIsolateEnds = untilItsIsolateEnds;
         }
 
         /** A container that is still starting has no process yet: it is only waited for. */
@@ -115,7 +122,12 @@ public final class Lifecycle {
             }
         }
 
-        /** The final record, once the process is gone and its isolate has written the end or died. */
+        /**
+         * The final record, once the process is gone and its isolate has written the end (and,
+         * {@link #untilItsIsolateEnds}, ended) or died. The record of the name is this
+         * container's while it has its start time: run -d's supervisor keeps it as it takes the
+         * name over from its starter; a container started since under the name has another.
+         */
         Optional<ContainerRecord> settled(StateStore store, long now) {
             if (goneAt.isEmpty()) {
                 if (container.command().map(ProcessIdentity::alive).orElse(false)) {
@@ -123,9 +135,11 @@ public final class Lifecycle {
                 }
                 goneAt = Optional.of(now);
             }
-            ContainerRecord record = store.load(container.name()).orElse(container);
-            boolean recorded = record.exitStatus().isPresent() || !record.supervisor().alive();
-            return recorded || now - goneAt.get() >= AFTER_KILL.toNanos() ? Optional.of(record) : Optional.empty();
+            ContainerRecord record = store.load(container.name())
+                    .filter(r -> r.started().equals(container.started())).orElse(container);
+            boolean supervising = record.supervisor().alive();
+            boolean settled = untilItsIsolateEnds ? !supervising : record.exitStatus().isPresent() || !supervising;
+            return settled || now - goneAt.get() >= AFTER_KILL.toNanos() ? Optional.of(record) : Optional.empty();
         }
 
         /** Whether its process has been seen gone (or it never had one). */

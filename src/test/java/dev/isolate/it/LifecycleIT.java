@@ -1,6 +1,7 @@
 package dev.isolate.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.isolate.it.Isolate.Result;
@@ -112,9 +113,12 @@ class LifecycleIT {
         assertEquals("isolate: name \"" + name + "\": in use by a running container (pid " + entry[0] + ")\n",
                 taken.err());
 
+        ProcessHandle supervisor = ProcessHandle.of(Long.parseLong(entry[0])).flatMap(ProcessHandle::parent)
+                .orElseThrow();
         Result stop = withState().run("stop", name);
         assertEquals(0, stop.exit(), stop.err());
         assertEquals(name + "\n", stop.out());
+        assertFalse(supervisor.isAlive(), "stop returned before the container's isolate had undone its cgroup and ended");
         assertTrue(container.waitFor(10, TimeUnit.SECONDS));
         assertEquals(3, container.exitValue(), "the command's TERM trap ran");
         assertEquals(List.of("exited", "3"), List.of(ps(true).get(name)[1], ps(true).get(name)[2]));
@@ -179,7 +183,7 @@ class LifecycleIT {
             TestImages.run(List.of("kill", "-KILL", Long.toString(pid)));
             CompletableFuture<Result> ps = CompletableFuture.supplyAsync(() -> withState().run("ps", "-a"));
             TimeUnit.MILLISECONDS.sleep(500);
-            assertTrue(!ps.isDone(), "ps went on before isolate recorded the end: " + (ps.isDone() ? ps.get().out() : ""));
+            assertFalse(ps.isDone(), "ps went on before isolate recorded the end: " + (ps.isDone() ? ps.get().out() : ""));
             TestImages.run(List.of("kill", "-CONT", supervisor));
             Result listed = ps.get(10, TimeUnit.SECONDS);
             assertEquals(0, listed.exit(), listed.err());

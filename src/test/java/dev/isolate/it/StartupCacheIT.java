@@ -348,7 +348,8 @@ class StartupCacheIT {
      * What a script asks of a running named container (ps, stats, logs, ns, kill, exec, stop,
      * rm) loads none of its classes from the jar once the caches of its kinds are made: the
      * training ran them against a container of its own, which it removed. exec has a cache of
-     * its own. A class from the jar means opening it, 11 ms of every such start.
+     * its own. Nor does a named launch (run --name) with a launch's cache. A class from the jar
+     * means opening it, 11 ms of every such start.
      */
     @Test
     void aNamedContainersCommandsOpenNoJarOnceTrained() throws IOException {
@@ -369,7 +370,8 @@ class StartupCacheIT {
                 onlyNamed(cache, "_exec.jsa");
                 List<List<String>> starts = List.of(List.of("ps"), List.of("ps", "-a", "--json"), List.of("stats"),
                         List.of("logs", name), List.of("ns", name), List.of("kill", name, "CONT"),
-                        List.of("exec", name, "true"), List.of("stop", "-t", "0", name), List.of("rm", name));
+                        List.of("exec", name, "true"), List.of("stop", "-t", "0", name), List.of("rm", name),
+                        List.of("run", "--name", name, "-n", "true"), List.of("rm", name));
                 for (List<String> start : starts) {
                     Path traced = tmp.resolve("openat-" + javas.indexOf(java) + "-" + starts.indexOf(start));
                     List<String> strace = new ArrayList<>(List.of("strace", "-f", "-qq", "-e", "trace=openat", "-o",
