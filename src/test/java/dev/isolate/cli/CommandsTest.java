@@ -83,16 +83,19 @@ class CommandsTest {
 
     /**
      * scripts/isolate picks a JVM cache by the kind of start, from the first word: the words
-     * it lists are exactly those of the starts that are not launches.
+     * it lists for the kinds that are not launches (isolate's commands, those on named
+     * containers) are exactly those of the starts that are not launches.
      */
     @Test
     void theLauncherTellsALaunchAsIsolateDoes() throws IOException {
-        Matcher list = Pattern.compile("\\n\\s*('' \\|[^)]*)\\)\\n\\s*starts=commands")
-                .matcher(Files.readString(Path.of("scripts/isolate")));
-        assertTrue(list.find(), "the launcher's list of words");
+        String launcher = Files.readString(Path.of("scripts/isolate"));
         Set<String> words = new TreeSet<>();
-        for (String word : list.group(1).split("\\s*\\|\\s*")) {
-            words.add(word.equals("''") ? "" : word);
+        for (String kind : List.of("commands", "containers")) {
+            Matcher list = Pattern.compile("\\n\\s*([^\\n)]*)\\) starts=" + kind + " ;;").matcher(launcher);
+            assertTrue(list.find(), "the launcher's list of words for " + kind);
+            for (String word : list.group(1).split("\\s*\\|\\s*")) {
+                assertTrue(words.add(word.equals("''") ? "" : word), word + " twice");
+            }
         }
         Set<String> expected = new TreeSet<>(List.of("", "-h", "--help", "-V", "--version"));
         Commands.NAMES.stream().filter(name -> !Commands.startProcess(name)).forEach(expected::add);
