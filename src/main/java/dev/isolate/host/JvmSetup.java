@@ -20,14 +20,6 @@ public final class JvmSetup {
             Map.entry(SIGHUP, "SIGHUP (start the JVM with -Xrs)"), Map.entry(SIGQUIT, "SIGQUIT (start the JVM with -Xrs)"),
             Map.entry(SIGUSR2, "SIGUSR2 (set _JAVA_SR_SIGNUM=40 in its environment)"));
 
-    /**
-     * The JVM options of a JVM cache's training run (scripts/isolate's): the cache it writes as
-     * it exits, and the workloads it runs instead of main. No other JVM that isolate starts
-     * like itself may have them: it would write the same file, or train instead of working.
-     */
-    private static final List<String> TRAINING_OPTIONS = List.of("-XX:AOTCacheOutput=", "-XX:DumpLoadedClassList=",
-            "-Disolate.jvm-cache.");
-
     /** Set once the JVM's signals were found as isolate needs them: only isolate's own handlers change them after. */
     private static boolean signalsChecked;
 
@@ -65,17 +57,6 @@ public final class JvmSetup {
     private static Failure refused(String why) {
         return Failure.input("this JVM was not started as isolate needs: " + why
                 + "; run isolate through its launcher (bin/isolate as installed, scripts/isolate in a checkout)");
-    }
-
-    /** Whether this word of a JVM's command line is a training's option ({@link #TRAINING_OPTIONS}). */
-    public static boolean trainingOption(String word) {
-        // A loop, not a stream with a method reference, whose class every start's cache would hold.
-        for (String option : TRAINING_OPTIONS) {
-            if (word.startsWith(option)) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /**

@@ -4,7 +4,6 @@ import dev.isolate.exit.ExitStatus;
 import dev.isolate.exit.Failure;
 import dev.isolate.host.CallerBytes;
 import dev.isolate.host.HostFacts;
-import dev.isolate.host.JvmSetup;
 import dev.isolate.linux.Linux;
 import dev.isolate.state.ContainerRecord;
 import dev.isolate.state.ProcessIdentity;
@@ -129,8 +128,7 @@ final class Detach {
     /**
      * The JVM's part of this process's command line: all of it but the arguments main got,
      * which end it, whatever the JVM was started with (a main class, -jar, @argfiles). The
-     * descriptors the caller passed stay with the caller, and a JVM cache's training with the
-     * training JVM (whose run -d trains the starter's path).
+     * descriptors the caller passed stay with the caller.
      */
     static List<String> jvmCommand(List<String> cmdline, List<String> arguments) {
         int jvm = cmdline.size() - arguments.size();
@@ -140,7 +138,7 @@ final class Detach {
         List<String> command = new ArrayList<>();
         command.add(cmdline.get(0));
         for (String word : cmdline.subList(1, jvm)) {
-            if (!word.startsWith("-D" + HostFacts.PASSED_FDS_PROPERTY + "=") && !JvmSetup.trainingOption(word)) {
+            if (!word.startsWith("-D" + HostFacts.PASSED_FDS_PROPERTY + "=")) {
                 command.add(word);
             }
         }

@@ -4,7 +4,6 @@ import dev.isolate.bundle.BundleConfig;
 import dev.isolate.bundle.DefaultConfig;
 import dev.isolate.exit.ExitStatus;
 import dev.isolate.host.CallerBytes;
-import dev.isolate.host.JvmSetup;
 import dev.isolate.host.network.HostCleanup;
 import dev.isolate.sys.Kernel;
 import dev.isolate.sys.SpawnedProcess;
@@ -68,6 +67,10 @@ final class Training {
             List.of("rm", NAME));
     /** How long the training's containers would live if nothing removed them. */
     private static final String CONTAINER_SECONDS = "60";
+
+    /** The options scripts/isolate gives a training JVM that another JVM of isolate's must not have. */
+    private static final List<String> TRAINING_OPTIONS = List.of("-XX:AOTCacheOutput=", "-XX:DumpLoadedClassList=",
+            "-Disolate.jvm-cache.");
 
     /** Set by scripts/isolate to {@link #PRIVATE_NETWORK} when it gave the training a network namespace. */
     static final String NETWORK = "isolate.jvm-cache.training.network";
@@ -184,10 +187,15 @@ final class Training {
     private static int inAnotherJvm(List<String> args) throws IOException {
         List<String> command = new ArrayList<>();
         command.add(Path.of("/proc/self/exe").toRealPath().toString());
-        // java's name, its options, the main class: a training has no arguments.
+        // java's name, its options, the main class: a training has no arguments. A loop, not a
+        // stream with a method reference, whose class would be in every start's cache.
         List<String> words = CallerBytes.commandLine();
         for (String word : words.subList(1, words.size())) {
-            if (!JvmSetup.trainingOption(word)) {
+            boolean training = false;
+            for (String option : TRAINING_OPTIONS) {
+                training |= word.startsWith(option);
+            }
+            if (!training) {
                 command.add(word);
             }
         }
@@ -221,8 +229,9 @@ final class Training {
 
     /**
      * Named launches, whose records the store keeps: one in the foreground, and one detached,
-     * whose starter returns once its command runs (its supervisor, a JVM of its own, is no
-     * training's: see Detach); both removed after, in another JVM.
+     * whose start here goes as far as its claim of the name (it cannot start its supervisor:
+     * Detach takes that JVM's command line from this one's, which has no arguments); both
+     * removed after, in another JVM.
      */
     private static void namedStarts(ToIntFunction<String[]> isolate) throws IOException {
         String named = containerName();

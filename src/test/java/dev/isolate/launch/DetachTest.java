@@ -31,11 +31,6 @@ class DetachTest {
                 Detach.jvmCommand(List.of("java", "-Xrs", "-jar", "isolate.jar", "run", "-d", "sh", "-c", ""), args),
                 "without a main class on the command line, nothing is copied twice");
         assertThrows(Failure.class, () -> Detach.jvmCommand(List.of("java", "Main", "run", "-d", "true"), args));
-        assertEquals(List.of("java", "-Xrs", "-Disolate.jvm-cache=i", "-cp", "isolate.jar", "dev.isolate.cli.Main"),
-                Detach.jvmCommand(List.of("java", "-Xrs", "-XX:AOTCacheOutput=c.jsa", "-XX:DumpLoadedClassList=c",
-                        "-Disolate.jvm-cache=i", "-Disolate.jvm-cache.training=t", "-Disolate.jvm-cache.training.starts=s",
-                        "-cp", "isolate.jar", "dev.isolate.cli.Main", "run", "-d", "sh", "-c", ""), args),
-                "a training's options stay with the training JVM; a cache's are the supervisor's too");
     }
 
     @Test
