@@ -46,6 +46,12 @@ public final class Main {
         // Linux has no host provider, so HOST leaves the JDK's fallback provider, root data only.
         Locale.setDefault(Locale.US);
         System.setProperty("java.locale.providers", "HOST");
+        // For isolate's parser and isolate-runtime's: picocli would otherwise look up its
+        // converters for java.time and java.sql types by reflection at every start (no option
+        // has such a type), and look for Groovy on the class path: a miss that opens and
+        // searches every jar on it, which the JVM cache otherwise spares a start.
+        System.setProperty("picocli.converters.excludes", "java\\..*");
+        System.setProperty("picocli.disable.closures", "true");
         System.setOut(new PrintStream(new BufferedOutputStream(new FileOutputStream(FileDescriptor.out)), true,
                 StandardCharsets.ISO_8859_1));
         System.setErr(new PrintStream(new BufferedOutputStream(new FileOutputStream(FileDescriptor.err)), true,
@@ -105,11 +111,6 @@ public final class Main {
 
     /** The parser for these arguments: a command of isolate's is only ever their first word. */
     static CommandLine commandLine(String... args) {
-        // picocli would otherwise look up its converters for java.time and java.sql types by
-        // reflection at every start (no option of isolate's has such a type), and look for
-        // Groovy on the class path: a miss that opens and searches every jar on it.
-        System.setProperty("picocli.converters.excludes", "java\\..*");
-        System.setProperty("picocli.disable.closures", "true");
         CommandLine cli = configured(new CommandLine(Commands.forArguments(args)));
         // --help prints the text the build rendered from the same model (HelpTexts), --version
         // its lines as they are: picocli's printVersionHelp runs each through String.format,

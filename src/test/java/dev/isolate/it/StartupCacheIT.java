@@ -248,10 +248,8 @@ class StartupCacheIT {
                 String opened = Files.readString(traced);
                 assertTrue(opened.contains("\"" + archive + "\""), java + kind + ": it loads its own cache");
                 assertFalse(opened.contains("\"" + launchArchive + "\""), java + kind + ": and not a launch's");
-                if (start == version) { // isolate-runtime still opens the jar once a start, though no class of its comes from it
-                    String jar = "\"" + script.resolveSibling("../target/isolate.jar").normalize() + "\"";
-                    assertFalse(opened.contains(jar), java + kind + ": none of its classes from the jar");
-                }
+                String jar = "\"" + script.resolveSibling("../target/isolate.jar").normalize() + "\"";
+                assertFalse(opened.contains(jar), java + kind + ": nothing from the jar");
                 assertEquals(trained, inode(archive), java + kind + ": which it keeps");
             }
 
