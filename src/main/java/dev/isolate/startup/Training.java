@@ -52,8 +52,10 @@ final class Training {
     private static final List<List<String>> COMMAND_STARTS = List.of(
             List.of("--version"),
             List.of("--help"));
-    /** Where {@link #NAMED_STARTS} name the container. */
+    /** Where {@link #EXEC_STARTS} and {@link #NAMED_STARTS} name the container. */
     private static final String NAME = "NAME";
+    /** exec's, into a container of the training's. */
+    private static final List<List<String>> EXEC_STARTS = List.of(List.of("exec", NAME, "true"));
     /** What a container of the training's, running sleep, is then asked, in the order of its life. */
     private static final List<List<String>> NAMED_STARTS = List.of(
             List.of("ps"),
@@ -105,16 +107,7 @@ final class Training {
                     rootFilesystemStart(main);
                     networkStart(main);
                 }
-                case EXECS -> {
-                    String name = startContainer(List.of("-npumiC", "h"));
-                    if (name != null) {
-                        try {
-                            attempt(main, List.of("exec", name, "true"));
-                        } finally {
-                            removeContainer(name);
-                        }
-                    }
-                }
+                case EXECS -> againstContainer(main, List.of("-npumiC", "h"), EXEC_STARTS);
                 case COMMANDS -> {
                     for (List<String> start : COMMAND_STARTS) {
                         attempt(main, start);
@@ -122,23 +115,7 @@ final class Training {
                 }
                 case CONTAINERS -> {
                     attempt(main, List.of("ps"));
-                    String name = startContainer(List.of("-n"));
-                    if (name != null) {
-                        int status = -1;
-                        try {
-                            for (List<String> start : NAMED_STARTS) {
-                                List<String> args = new ArrayList<>();
-                                for (String word : start) {
-                                    args.add(word.equals(NAME) ? name : word);
-                                }
-                                status = attempt(main, args);
-                            }
-                        } finally {
-                            if (status != 0) { // the last start removes it
-                                removeContainer(name);
-                            }
-                        }
-                    }
+                    againstContainer(main, List.of("-n"), NAMED_STARTS);
                 }
                 case RUNTIME -> {
                     readBundle();
@@ -218,8 +195,30 @@ final class Training {
         return inAnotherJvm(run) == 0 ? name : null;
     }
 
-    private static void removeContainer(String name) throws IOException {
-        inAnotherJvm(List.of("rm", "-f", name));
+    /**
+     * These starts, NAME being its name, against a container of the training's own started with
+     * these options ({@link #startContainer}), removed after unless the last start did (rm).
+     */
+    private static void againstContainer(ToIntFunction<String[]> isolate, List<String> options,
+            List<List<String>> starts) throws IOException {
+        String name = startContainer(options);
+        if (name == null) {
+            return;
+        }
+        boolean removed = false;
+        try {
+            for (List<String> start : starts) {
+                List<String> args = new ArrayList<>();
+                for (String word : start) {
+                    args.add(word.equals(NAME) ? name : word);
+                }
+                removed = attempt(isolate, args) == 0 && start.get(0).equals("rm");
+            }
+        } finally {
+            if (!removed) {
+                inAnotherJvm(List.of("rm", "-f", name));
+            }
+        }
     }
 
     /** A name for a container of the training's, which no one else's has. */
